@@ -1,0 +1,3 @@
+"""synth: literature synthesis and claim verification."""
+
+__version__ = "0.1.0"

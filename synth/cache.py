@@ -1,0 +1,103 @@
+"""Content-addressed cache shared by all runs: PDFs by sha256, parsed documents by (parser version, PDF hash),
+embeddings by (model, text hash). A second question over the same papers downloads, parses and embeds nothing.
+"""
+
+from __future__ import annotations
+
+import shutil
+import sqlite3
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+import numpy as np
+
+from synth.models import ParsedDoc
+from synth.store import atomic_write_text, sha256_file, sha256_text
+
+_HEX = set("0123456789abcdef")
+
+
+def _check_sha(sha: str) -> str:
+    # cache paths are built only from hex digests, never from ids or titles (no '../' can reach a path)
+    if len(sha) != 64 or not set(sha) <= _HEX:
+        raise ValueError(f"not a sha256 digest: {sha!r}")
+    return sha
+
+
+class Cache:
+    def __init__(self, root: Path) -> None:
+        self.root = root
+
+    # -- PDFs --------------------------------------------------------------------------------------
+    def pdf_path(self, sha: str) -> Path:
+        return self.root / "pdfs" / _check_sha(sha)[:2] / f"{sha}.pdf"
+
+    def add_pdf(self, path: Path) -> tuple[str, Path]:
+        """Copy a file into the cache (atomically) and return its hash and cached path."""
+        sha = sha256_file(path)
+        dest = self.pdf_path(sha)
+        if not dest.exists():
+            dest.parent.mkdir(parents=True, exist_ok=True)
+            tmp = dest.with_suffix(".tmp")
+            shutil.copyfile(path, tmp)
+            tmp.replace(dest)
+        return sha, dest
+
+    # -- parsed documents --------------------------------------------------------------------------
+    def _parsed_path(self, parser_key: str, sha: str) -> Path:
+        return self.root / "parsed" / parser_key / f"{_check_sha(sha)}.json"
+
+    def get_parsed(self, parser_key: str, sha: str) -> ParsedDoc | None:
+        path = self._parsed_path(parser_key, sha)
+        if not path.is_file():
+            return None
+        try:
+            return ParsedDoc.model_validate_json(path.read_text(encoding="utf-8"))
+        except ValueError:
+            return None  # a damaged cache entry is re-made, not trusted
+
+    def put_parsed(self, parser_key: str, doc: ParsedDoc) -> None:
+        atomic_write_text(self._parsed_path(parser_key, doc.sha256), doc.model_dump_json())
+
+    # -- embeddings --------------------------------------------------------------------------------
+    def _db(self) -> sqlite3.Connection:
+        self.root.mkdir(parents=True, exist_ok=True)
+        con = sqlite3.connect(self.root / "embeddings.sqlite", timeout=30)
+        con.execute(
+            "CREATE TABLE IF NOT EXISTS embeddings (model TEXT NOT NULL, text_sha TEXT NOT NULL, dim INTEGER NOT NULL,"
+            " vector BLOB NOT NULL, PRIMARY KEY (model, text_sha))"
+        )
+        return con
+
+    def embed(
+        self, model_key: str, texts: Sequence[str], compute: Callable[[list[str]], np.ndarray]
+    ) -> tuple[np.ndarray, int]:
+        """Embeddings of ``texts`` (float32, rows in order), computing only the missing ones; returns (vectors, n computed)."""
+        keys = [sha256_text(t) for t in texts]
+        found: dict[str, np.ndarray] = {}
+        con = self._db()
+        try:
+            unique = list(dict.fromkeys(keys))
+            for start in range(0, len(unique), 500):
+                part = unique[start : start + 500]
+                marks = ",".join("?" * len(part))
+                rows = con.execute(
+                    f"SELECT text_sha, vector FROM embeddings WHERE model = ? AND text_sha IN ({marks})", [model_key, *part]
+                )
+                for sha, blob in rows:
+                    found[sha] = np.frombuffer(blob, dtype=np.float32)
+            missing = [k for k in unique if k not in found]
+            if missing:
+                text_of = dict(zip(keys, texts, strict=True))
+                vectors = np.asarray(compute([text_of[k] for k in missing]), dtype=np.float32)
+                with con:
+                    con.executemany(
+                        "INSERT OR REPLACE INTO embeddings VALUES (?, ?, ?, ?)",
+                        [(model_key, k, int(v.shape[0]), v.tobytes()) for k, v in zip(missing, vectors, strict=True)],
+                    )
+                found.update(zip(missing, vectors, strict=True))
+        finally:
+            con.close()
+        if not keys:
+            return np.zeros((0, 0), dtype=np.float32), 0
+        return np.stack([found[k] for k in keys]), len(missing)

@@ -1,0 +1,89 @@
+"""The one place synth defines exception classes.
+
+Every error a user can cause or meet carries a one-line ``hint`` saying what to do next and an ``exit_code``
+the CLI exits with, so scripts can tell a bad question from a network outage from a broken model.
+"""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+
+class SynthError(Exception):
+    """Base class: ``str(err)`` names the object involved; ``hint`` says what to do about it."""
+
+    hint: ClassVar[str] = "Run with --debug for details."
+    exit_code: ClassVar[int] = 1
+    retryable: ClassVar[bool] = False
+
+    def __init__(self, message: str, *, hint: str | None = None) -> None:
+        super().__init__(message)
+        if hint is not None:
+            self.hint = hint  # type: ignore[misc]
+
+
+class UsageError(SynthError):
+    """The user asked for something synth cannot do as asked (empty question, unknown run)."""
+
+    hint = "See `synth --help`."
+    exit_code = 2
+
+
+class ConfigError(SynthError):
+    hint = "Check synth.toml, SYNTH_* environment variables and flags; `synth config show` prints the result."
+    exit_code = 2
+
+
+class SourceError(SynthError):
+    """A source of papers (a folder, arXiv) gave nothing usable."""
+
+    hint = "Point --source at a folder of PDFs or use --source arxiv."
+    exit_code = 3
+
+
+class RetrievalError(SourceError):
+    retryable = True
+
+
+class ArxivUnavailable(RetrievalError):
+    hint = "Check your network and try again, or search a local folder instead with --source PATH."
+    exit_code = 4
+
+
+class ParseError(SynthError):
+    """One document could not be parsed; recorded in failures.jsonl and skipped, never fatal to a run."""
+
+    hint = "The file is skipped; replace it with a readable PDF to include it."
+
+
+class ModelLoadError(SynthError):
+    hint = (
+        "Give a local model directory or a hub name you can download, e.g. "
+        "SYNTH_EMBEDDING_MODEL=/path/to/model or --nli-model NAME."
+    )
+    exit_code = 5
+
+
+class LabelMismatchError(ModelLoadError):
+    """An NLI model whose labels are not entailment / neutral / contradiction."""
+
+    hint = "Use a 3-way NLI cross-encoder whose config.id2label names entailment, neutral and contradiction."
+
+
+class IndexMismatchError(SynthError):
+    hint = "The index was built with another embedding model; re-run `synth ingest` with the same model."
+    exit_code = 6
+
+
+class MissingStageOutput(SynthError):
+    hint = "Run the earlier stage first, e.g. `synth ingest RUN`, or the whole pipeline with `synth run`."
+    exit_code = 7
+
+
+class RunNotFound(UsageError):
+    hint = "List runs with `synth runs`, or pass the path of a run directory."
+
+
+class ExperimentError(SynthError):
+    hint = "See `synth experiment robust-xlt --help`."
+    exit_code = 8

@@ -1,0 +1,27 @@
+"""Where papers come from. Each source turns a question into Paper records with a PDF on disk.
+
+A new source (Semantic Scholar, OpenAlex) is one module with a class following ``Source``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+from synth.cache import Cache
+from synth.config import SearchSettings
+from synth.models import Failure, Paper
+from synth.ui import UI
+
+
+@dataclass
+class Found:
+    papers: list[Paper]
+    plan: dict[str, Any] = field(default_factory=dict)  # what was searched: queries, filters, counts
+    failures: list[Failure] = field(default_factory=list)
+
+
+class Source(Protocol):
+    name: str
+
+    def find(self, question: str, settings: SearchSettings, cache: Cache, ui: UI) -> Found: ...

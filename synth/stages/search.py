@@ -1,0 +1,49 @@
+"""Stage 1: find papers for the question (arXiv or a local folder) and record exactly what was searched."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from synth.errors import SourceError
+from synth.store import write_json, write_jsonl
+
+if TYPE_CHECKING:
+    from synth.pipeline import StageContext
+    from synth.sources import Source
+
+NAME = "01_search"
+VERSION = "1"
+UPSTREAM: tuple[str, ...] = ()
+
+
+def _source(ctx: StageContext) -> Source:
+    name = ctx.settings.search.source
+    if name == "arxiv":
+        from synth.sources.arxiv import ArxivSource
+
+        return ArxivSource()
+    from synth.sources.local import LocalSource
+
+    return LocalSource(Path(name))
+
+
+def inputs(ctx: StageContext) -> dict[str, Any]:
+    s = ctx.settings.search
+    extra: dict[str, Any] = {}
+    if s.source != "arxiv":
+        from synth.sources.local import folder_signature
+
+        extra["folder"] = folder_signature(Path(s.source))  # a changed folder re-runs the search
+    return {"question": ctx.question, "settings": s, "embedding_model": ctx.settings.embedding_model, **extra}
+
+
+def run(ctx: StageContext, out: Path) -> dict[str, Any]:
+    found = _source(ctx).find(ctx.question, ctx.settings.search, ctx.cache, ctx.ui)
+    ctx.store.set_failures("search", found.failures)
+    if not found.papers and not found.failures and ctx.settings.search.source != "arxiv":
+        raise SourceError(f"no PDFs found in {ctx.settings.search.source}")
+    write_jsonl(out / "papers.jsonl", found.papers)
+    write_json(out / "plan.json", found.plan)
+    ctx.store.update_manifest(search_plan=found.plan, corpus={p.id: p.sha256 for p in found.papers})
+    return {"papers": len(found.papers), "failed": len(found.failures)}

@@ -1,0 +1,125 @@
+"""Stage 6: check each claim against evidence from *other* papers with an NLI cross-encoder.
+
+A paper's own sentence proves only that the paper said it, so a claim's source papers are excluded from its
+evidence and counted separately (``stated_by``). Evidence chunks are cut into sentence windows of the size the
+NLI model was trained on; the claim-level decision and its calibration live in ``synth.judge`` so that the
+benchmark and calibration use exactly the rule this stage uses.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from synth.modelinfo import model_key
+from synth.models import Chunk, Claim, Evidence, Sentence, Verdict
+from synth.retrieval import PassageIndex
+from synth.store import read_jsonl, write_jsonl
+
+if TYPE_CHECKING:
+    from synth.pipeline import StageContext
+
+NAME = "06_verify"
+VERSION = "1"
+UPSTREAM = ("03_chunk", "04_index", "05_claims")
+EVIDENCE_SHOWN = 3
+
+
+def inputs(ctx: StageContext) -> dict[str, Any]:
+    return {
+        "settings": ctx.settings.verify,
+        "nli_model": model_key(ctx.settings.nli_model),
+        "embedding_model": model_key(ctx.settings.embedding_model),
+    }
+
+
+def run(ctx: StageContext, out: Path) -> dict[str, Any]:
+    from synth.judge import judge, premise_windows
+
+    settings = ctx.settings.verify
+    claims = read_jsonl(ctx.store.output("05_claims", "claims.jsonl"), Claim)
+    index = PassageIndex.load(ctx.store.stage_dir("04_index"), ctx.store.output("03_chunk", "chunks.jsonl"))
+    sentences = {s.id: s for s in read_jsonl(ctx.store.output("03_chunk", "sentences.jsonl"), Sentence)}
+    if not claims:
+        write_jsonl(out / "verdicts.jsonl", [])
+        return {"claims": 0}
+    nli = ctx.nli()
+    embedder = ctx.embedder()
+    index.check(embedder.key, embedder.dim)
+    vectors, _ = ctx.cache.embed(embedder.key, [c.text for c in claims], embedder.encode)
+
+    # gather every (window, claim) pair first so the model sees large, length-sorted batches
+    plans: list[list[tuple[Chunk, float, str]]] = []
+    pairs: list[tuple[str, str]] = []
+    for claim, vector in zip(claims, vectors, strict=True):
+        own = {s.paper_id for s in claim.sources}
+        windows: list[tuple[Chunk, float, str]] = []
+        for hit in index.search(vector, settings.top_k, exclude_papers=own):
+            texts = [sentences[i].text for i in hit.chunk.sentence_ids if i in sentences] or [hit.chunk.text]
+            for window in premise_windows(texts, settings.max_premise_tokens, nli.count_tokens):
+                windows.append((hit.chunk, hit.score, window))
+        plans.append(windows)
+        pairs.extend((w, claim.text) for _, _, w in windows)
+    probs_all = nli.predict_proba(pairs) if pairs else np.zeros((0, 3))
+    calibration = _calibration(ctx)
+
+    verdicts: list[Verdict] = []
+    counts = {"supported": 0, "refuted": 0, "not_enough_evidence": 0}
+    offset = 0
+    for claim, windows in zip(claims, plans, strict=True):
+        probs = probs_all[offset : offset + len(windows)]
+        offset += len(windows)
+        decision = judge(probs, threshold=settings.threshold, margin=settings.margin)
+        shown = _evidence_order(probs, decision.index)[:EVIDENCE_SHOWN]
+        evidence = [
+            Evidence(
+                chunk_id=windows[i][0].id,
+                paper_id=windows[i][0].paper_id,
+                page=windows[i][0].page_start,
+                section=windows[i][0].section,
+                text=windows[i][2],
+                retrieval_score=round(windows[i][1], 4),
+                probs={label: round(float(p), 4) for label, p in zip(nli.labels, probs[i], strict=True)},
+            )
+            for i in shown
+        ]
+        confidence = calibration.apply(decision.label, decision.score) if calibration else decision.score
+        counts[decision.label] += 1
+        verdicts.append(
+            Verdict(
+                claim_id=claim.id,
+                label=decision.label,
+                raw_score=round(float(decision.score), 4),
+                confidence=round(float(confidence), 4),
+                calibration=calibration.describe() if calibration else "uncalibrated (raw score)",
+                rule=decision.rule,
+                evidence=evidence,
+                stated_by=len({s.paper_id for s in claim.sources}),
+                model_id=nli.model_id,
+                model_revision=nli.revision,
+            )
+        )
+    write_jsonl(out / "verdicts.jsonl", verdicts)
+    return {"claims": len(claims), "pairs": len(pairs), **counts}
+
+
+def _evidence_order(probs: np.ndarray, deciding: int | None) -> list[int]:
+    """Deciding window first, then the most decisive others (highest entailment or contradiction)."""
+    if len(probs) == 0:
+        return []
+    strength = probs[:, [0, 2]].max(axis=1)
+    order = [int(i) for i in np.argsort(-strength)]
+    if deciding is not None and deciding in order:
+        order.remove(deciding)
+        order.insert(0, deciding)
+    return order
+
+
+def _calibration(ctx: StageContext) -> Any:
+    from synth.judge import Calibration
+    from synth.resolve import resolve_model
+
+    path = Path(resolve_model(ctx.settings.nli_model)) / "calibration.json"
+    return Calibration.load(path) if path.is_file() else None
