@@ -357,7 +357,7 @@ def _mount_optional() -> None:
     from synth.verifier.cli import app as verifier_app
 
     app.add_typer(verifier_app, name="verifier", help="Train and calibrate synth's offline NLI verifier.")
-    from synth.experiment.cli import app as experiment_app
+    from synth.experiment.robust_xlt.cli import app as experiment_app
 
     app.add_typer(experiment_app, name="experiment", help="Re-run published experiments to check numeric claims.")
 

@@ -70,8 +70,13 @@ class ClaimsSettings(Section):
 
 class VerifySettings(Section):
     top_k: int = Field(8, ge=1, description="Evidence chunks retrieved per claim from papers other than its source.")
-    threshold: float = Field(0.5, ge=0, le=1, description="Minimum entailment (contradiction) probability to call a claim supported (refuted).")
-    margin: float = Field(0.1, ge=0, le=1, description="Required lead of the winning probability over the opposite one.")
+    threshold: float | None = Field(
+        None, ge=0, le=1, description="Minimum entailment (contradiction) probability to call a claim supported (refuted); "
+        "default: the value the NLI model's calibration was fitted with (0.5 if it has none)."
+    )
+    margin: float | None = Field(
+        None, ge=0, le=1, description="Required lead of the winning probability over the opposite one; default: the calibrated value (0.1 if none)."
+    )
     batch_size: int = Field(32, ge=1, description="Claim-passage pairs scored per batch.")
     max_premise_tokens: int = Field(200, ge=16, description="Word pieces per evidence window given to the NLI model.")
 

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from synth.modelinfo import model_key
+from synth.nli import LABELS
 from synth.models import Chunk, Claim, Evidence, Sentence, Verdict
 from synth.retrieval import PassageIndex
 from synth.store import read_jsonl, write_jsonl
@@ -64,6 +65,7 @@ def run(ctx: StageContext, out: Path) -> dict[str, Any]:
         pairs.extend((w, claim.text) for _, _, w in windows)
     probs_all = nli.predict_proba(pairs) if pairs else np.zeros((0, 3))
     calibration = _calibration(ctx)
+    threshold, margin, calibration_note = _rule_parameters(settings, calibration)
 
     verdicts: list[Verdict] = []
     counts = {"supported": 0, "refuted": 0, "not_enough_evidence": 0}
@@ -71,8 +73,8 @@ def run(ctx: StageContext, out: Path) -> dict[str, Any]:
     for claim, windows in zip(claims, plans, strict=True):
         probs = probs_all[offset : offset + len(windows)]
         offset += len(windows)
-        decision = judge(probs, threshold=settings.threshold, margin=settings.margin)
-        shown = _evidence_order(probs, decision.index)[:EVIDENCE_SHOWN]
+        decision = judge(probs, threshold=threshold, margin=margin)
+        shown = _evidence_order(probs, decision.window)[:EVIDENCE_SHOWN]
         evidence = [
             Evidence(
                 chunk_id=windows[i][0].id,
@@ -81,11 +83,11 @@ def run(ctx: StageContext, out: Path) -> dict[str, Any]:
                 section=windows[i][0].section,
                 text=windows[i][2],
                 retrieval_score=round(windows[i][1], 4),
-                probs={label: round(float(p), 4) for label, p in zip(nli.labels, probs[i], strict=True)},
+                probs={label: round(float(p), 4) for label, p in zip(LABELS, probs[i], strict=True)},
             )
             for i in shown
         ]
-        confidence = calibration.apply(decision.label, decision.score) if calibration else decision.score
+        confidence = calibration.apply(decision.label, decision.score) if calibration_note.startswith("isotonic") else decision.score
         counts[decision.label] += 1
         verdicts.append(
             Verdict(
@@ -93,7 +95,7 @@ def run(ctx: StageContext, out: Path) -> dict[str, Any]:
                 label=decision.label,
                 raw_score=round(float(decision.score), 4),
                 confidence=round(float(confidence), 4),
-                calibration=calibration.describe() if calibration else "uncalibrated (raw score)",
+                calibration=calibration_note,
                 rule=decision.rule,
                 evidence=evidence,
                 stated_by=len({s.paper_id for s in claim.sources}),
@@ -115,6 +117,28 @@ def _evidence_order(probs: np.ndarray, deciding: int | None) -> list[int]:
         order.remove(deciding)
         order.insert(0, deciding)
     return order
+
+
+def _rule_parameters(settings: Any, calibration: Any) -> tuple[float, float, str]:
+    """Threshold and margin of the rule, and what the confidence means under them.
+
+    A calibration map is valid only for the rule parameters it was fitted with; if the user overrides them, the
+    confidence falls back to the raw score and says so.
+    """
+    if calibration is None:
+        threshold = settings.threshold if settings.threshold is not None else 0.5
+        margin = settings.margin if settings.margin is not None else 0.1
+        return threshold, margin, "uncalibrated: confidence is the raw aggregated score (the NLI model ships no calibration.json)"
+    threshold = settings.threshold if settings.threshold is not None else calibration.threshold
+    margin = settings.margin if settings.margin is not None else calibration.margin
+    if (threshold, margin) != (calibration.threshold, calibration.margin):
+        return threshold, margin, (
+            f"uncalibrated: threshold/margin {threshold}/{margin} differ from the calibrated "
+            f"{calibration.threshold}/{calibration.margin}; confidence is the raw aggregated score"
+        )
+    fit = calibration.fit_data
+    where = ", ".join(f"{k}={v}" for k, v in fit.items() if not isinstance(v, dict | list)) if isinstance(fit, dict) else str(fit)
+    return threshold, margin, f"{calibration.method} regression of the raw score to P(verdict correct), fitted on {where}"
 
 
 def _calibration(ctx: StageContext) -> Any:

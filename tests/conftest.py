@@ -1,0 +1,120 @@
+"""Shared fixtures: an isolated SYNTH_HOME per test, deterministic fake models, the real small models once per session.
+
+The fakes (in the style of llm's EmbedDemo) make pipeline and CLI tests fast and exact; the real models
+(MiniLM from its PyPI package, synth's shipped verifier) are loaded once and used by the tests marked slow.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import re
+import shutil
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+REPO = Path(__file__).resolve().parent.parent
+SAMPLE = REPO / "data" / "sample"
+SHARED = REPO.parent / "shared" / "data"
+SHARED_PDFS = SHARED / "pdfs"
+
+
+@pytest.fixture(autouse=True)
+def _isolated_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Every test gets its own SYNTH_HOME and no SYNTH_* settings leaking in from the developer's shell."""
+    for key in list(os.environ):
+        if key.startswith("SYNTH_"):
+            monkeypatch.delenv(key)
+    home = tmp_path / "synth-home"
+    monkeypatch.setenv("SYNTH_HOME", str(home))
+    monkeypatch.chdir(tmp_path)  # no stray synth.toml from the working directory
+    return home
+
+
+def _tokens(text: str) -> list[str]:
+    return re.findall(r"[a-z0-9]+", text.lower())
+
+
+@dataclass
+class FakeEmbedder:
+    """Hashed bag of words, normalised: texts sharing words are close, deterministic across runs."""
+
+    dim: int = 64
+    model_id: str = "fake-embedder"
+    revision: str | None = "test"
+    device: str = "cpu"
+    calls: list[int] = field(default_factory=list)
+
+    @property
+    def key(self) -> str:
+        return f"{self.model_id}@{self.revision}"
+
+    def encode(self, texts: list[str]) -> np.ndarray:
+        self.calls.append(len(texts))
+        out = np.zeros((len(texts), self.dim), dtype=np.float32)
+        for i, text in enumerate(texts):
+            for tok in _tokens(text):
+                out[i, int(hashlib.md5(tok.encode()).hexdigest(), 16) % self.dim] += 1.0
+        norms = np.linalg.norm(out, axis=1, keepdims=True)
+        return out / np.where(norms == 0, 1, norms)
+
+
+@dataclass
+class FakeNLI:
+    """Word-overlap NLI: entailment when the premise covers the hypothesis, contradiction when it also negates."""
+
+    model_id: str = "fake-nli"
+    revision: str | None = "test"
+    device: str = "cpu"
+    labels: tuple[str, ...] = ("entailment", "neutral", "contradiction")
+    pairs_seen: int = 0
+
+    def count_tokens(self, text: str) -> int:
+        return len(_tokens(text))
+
+    def predict_proba(self, pairs: list[tuple[str, str]]) -> np.ndarray:
+        self.pairs_seen += len(pairs)
+        out = np.zeros((len(pairs), 3), dtype=np.float32)
+        for i, (premise, hypothesis) in enumerate(pairs):
+            p, h = set(_tokens(premise)), set(_tokens(hypothesis))
+            cover = len(p & h) / max(1, len(h))
+            negated = bool({"not", "no", "never", "fails"} & (p - h))
+            if cover > 0.7 and negated:
+                out[i] = (0.05, 0.1, 0.85)
+            elif cover > 0.7:
+                out[i] = (0.85, 0.1, 0.05)
+            else:
+                out[i] = (0.1, 0.8, 0.1)
+        return out
+
+
+@pytest.fixture
+def fake_models(monkeypatch: pytest.MonkeyPatch) -> tuple[FakeEmbedder, FakeNLI]:
+    """Route synth's model loaders to the fakes (the loaders are looked up at call time by the pipeline)."""
+    import synth.embed
+    import synth.nli
+
+    embedder, nli = FakeEmbedder(), FakeNLI()
+    monkeypatch.setattr(synth.embed, "load_embedder", lambda *a, **k: embedder)
+    monkeypatch.setattr(synth.nli, "load_nli", lambda *a, **k: nli)
+    return embedder, nli
+
+
+@pytest.fixture
+def sample_corpus(tmp_path: Path) -> Path:
+    """A writable copy of the shipped sample corpus (tests add bad files to it)."""
+    dest = tmp_path / "corpus"
+    shutil.copytree(SAMPLE, dest)
+    for p in dest.iterdir():
+        p.chmod(0o644)
+    return dest
+
+
+@pytest.fixture(scope="session")
+def real_embedder():
+    from synth.embed import load_embedder
+
+    return load_embedder("sentence-transformers/all-MiniLM-L6-v2", "cpu")
