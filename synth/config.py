@@ -77,6 +77,9 @@ class VerifySettings(Section):
     margin: float | None = Field(
         None, ge=0, le=1, description="Required lead of the winning probability over the opposite one; default: the calibrated value (0.1 if none)."
     )
+    windows_per_claim: int = Field(
+        16, ge=1, description="Evidence windows per claim given to the NLI model: the ones most similar to the claim (bi-encoder re-ranking)."
+    )
     batch_size: int = Field(32, ge=1, description="Claim-passage pairs scored per batch.")
     max_premise_tokens: int = Field(200, ge=16, description="Word pieces per evidence window given to the NLI model.")
 

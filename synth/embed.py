@@ -8,7 +8,7 @@ from typing import Any
 import numpy as np
 
 from synth.errors import ModelLoadError
-from synth.modelinfo import model_revision, pick_device
+from synth.modelinfo import model_revision, pick_device, quiet_model_libraries
 from synth.resolve import resolve_model
 
 
@@ -37,6 +37,7 @@ class Embedder:
 
 def load_embedder(name: str, device: str = "auto", batch_size: int = 64) -> Embedder:
     resolved = resolve_model(name)
+    quiet_model_libraries()
     try:
         from sentence_transformers import SentenceTransformer
 
@@ -46,5 +47,6 @@ def load_embedder(name: str, device: str = "auto", batch_size: int = 64) -> Embe
             model.half()
     except Exception as err:  # noqa: BLE001 - any loader failure is reported as one line naming the model
         raise ModelLoadError(f"cannot load embedding model '{name}': {type(err).__name__}: {str(err)[:200]}") from err
-    dim = model.get_sentence_embedding_dimension() or int(model.encode(["x"]).shape[1])
+    get_dim = getattr(model, "get_embedding_dimension", None) or model.get_sentence_embedding_dimension
+    dim = get_dim() or int(model.encode(["x"]).shape[1])
     return Embedder(model_id=name, revision=model_revision(resolved), dim=int(dim), device=dev, _model=model, batch_size=batch_size)

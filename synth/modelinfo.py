@@ -37,3 +37,24 @@ def model_key(name: str) -> str:
     from synth.resolve import resolve_model
 
     return f"{name}@{model_revision(resolve_model(name)) or 'hub'}"
+
+
+def quiet_model_libraries() -> None:
+    """Silence load-time chatter (weight-loading bars, deprecation notes, length warnings) that users cannot act on.
+
+    Real failures still raise; this only keeps synth's own progress and messages readable.
+    """
+    import os
+    import warnings
+
+    os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
+    os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+    warnings.filterwarnings("ignore", category=FutureWarning, module=r"(transformers|sentence_transformers)(\..*)?")
+    warnings.filterwarnings("ignore", category=FutureWarning, module=r"synth\..*")
+    try:
+        from transformers.utils import logging as hf_logging
+
+        hf_logging.set_verbosity_error()
+        hf_logging.disable_progress_bar()
+    except ImportError:  # pragma: no cover - transformers is a dependency
+        pass

@@ -60,8 +60,10 @@ class StageContext:
 
     def nli(self) -> Any:
         if "nli" not in self._models:
+            from synth.modelinfo import quiet_model_libraries
             from synth.nli import load_nli
 
+            quiet_model_libraries()
             device = None if self.settings.device == "auto" else self.settings.device
             self._models["nli"] = load_nli(self.settings.nli_model, device=device, batch_size=self.settings.verify.batch_size)
         return self._models["nli"]

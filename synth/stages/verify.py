@@ -51,18 +51,28 @@ def run(ctx: StageContext, out: Path) -> dict[str, Any]:
     index.check(embedder.key, embedder.dim)
     vectors, _ = ctx.cache.embed(embedder.key, [c.text for c in claims], embedder.encode)
 
-    # gather every (window, claim) pair first so the model sees large, length-sorted batches
-    plans: list[list[tuple[Chunk, float, str]]] = []
-    pairs: list[tuple[str, str]] = []
+    # retrieve chunks from other papers and cut them into sentence windows
+    plans: list[list[tuple[Chunk, str]]] = []
     for claim, vector in zip(claims, vectors, strict=True):
         own = {s.paper_id for s in claim.sources}
-        windows: list[tuple[Chunk, float, str]] = []
+        windows: list[tuple[Chunk, str]] = []
         for hit in index.search(vector, settings.top_k, exclude_papers=own):
             texts = [sentences[i].text for i in hit.chunk.sentence_ids if i in sentences] or [hit.chunk.text]
-            for window in premise_windows(texts, settings.max_premise_tokens, nli.count_tokens):
-                windows.append((hit.chunk, hit.score, window))
+            windows.extend((hit.chunk, w) for w in premise_windows(texts, settings.max_premise_tokens, nli.count_tokens))
         plans.append(windows)
-        pairs.extend((w, claim.text) for _, _, w in windows)
+
+    # re-rank windows by bi-encoder similarity to the claim; only the best go to the (slower) cross-encoder
+    unique = sorted({w for windows in plans for _, w in windows})
+    window_vectors, _ = ctx.cache.embed(embedder.key, unique, embedder.encode)
+    row_of = {w: i for i, w in enumerate(unique)}
+    ranked: list[list[tuple[Chunk, float, str]]] = []
+    pairs: list[tuple[str, str]] = []
+    for claim, vector, windows in zip(claims, vectors, plans, strict=True):
+        sims = [float(window_vectors[row_of[w]] @ vector) for _, w in windows]
+        best = sorted(range(len(windows)), key=lambda i: -sims[i])[: settings.windows_per_claim]
+        chosen = [(windows[i][0], sims[i], windows[i][1]) for i in best]
+        ranked.append(chosen)
+        pairs.extend((w, claim.text) for _, _, w in chosen)
     probs_all = nli.predict_proba(pairs) if pairs else np.zeros((0, 3))
     calibration = _calibration(ctx)
     threshold, margin, calibration_note = _rule_parameters(settings, calibration)
@@ -70,7 +80,7 @@ def run(ctx: StageContext, out: Path) -> dict[str, Any]:
     verdicts: list[Verdict] = []
     counts = {"supported": 0, "refuted": 0, "not_enough_evidence": 0}
     offset = 0
-    for claim, windows in zip(claims, plans, strict=True):
+    for claim, windows in zip(claims, ranked, strict=True):
         probs = probs_all[offset : offset + len(windows)]
         offset += len(windows)
         decision = judge(probs, threshold=threshold, margin=margin)
