@@ -1,0 +1,213 @@
+"""The run's quality score: independent reviewers, each scoring one stated aspect 0–10 from the run's records.
+
+Every reviewer is a plain function of :class:`~synth.report.data.RunData` returning a :class:`Review` that
+carries its score, the formula it applied and the numbers it applied it to, so a reader (or a test) can
+recompute each score, and the overall score, from the run directory alone. A reviewer that has nothing to
+judge (no claims, no dated papers) abstains with ``score=None`` and is left out of the overall mean.
+"""
+
+from __future__ import annotations
+
+import math
+import statistics
+from collections.abc import Callable
+from dataclasses import asdict, dataclass
+from typing import Any
+
+from synth.report.data import RunData
+
+DECIDED = ("supported", "refuted")
+CONFIDENT = 0.5  # calibrated confidence from which a decided claim counts as verified
+RECENT_YEARS, OLD_YEARS = 2.0, 20.0  # recency: full marks at or under RECENT_YEARS, zero at OLD_YEARS
+
+
+@dataclass(frozen=True)
+class Review:
+    """One reviewer's verdict on one aspect of the run."""
+
+    name: str
+    aspect: str
+    score: float | None  # 0–10, None when the reviewer had nothing to judge
+    formula: str
+    detail: str  # the numbers the formula was applied to
+
+
+@dataclass(frozen=True)
+class Quality:
+    reviews: list[Review]
+    overall: float | None
+    formula: str
+    weights: dict[str, float]
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "overall": None if self.overall is None else round(self.overall, 2),
+            "formula": self.formula,
+            "weights": self.weights,
+            "reviews": [{**asdict(r), "score": None if r.score is None else round(r.score, 2)} for r in self.reviews],
+        }
+
+
+def _clip(x: float) -> float:
+    return max(0.0, min(10.0, x))
+
+
+def _foreign_evidence(data: RunData) -> dict[str, int]:
+    """Per claim id: evidence windows from a paper other than the claim's own sources."""
+    verdicts = data.verdict_map()
+    out = {}
+    for claim in data.claims or []:
+        own = {s.paper_id for s in claim.sources}
+        verdict = verdicts.get(claim.id)
+        out[claim.id] = sum(1 for e in (verdict.evidence if verdict else []) if e.paper_id not in own)
+    return out
+
+
+def review_evidence_coverage(data: RunData) -> Review:
+    """Share of claims with at least one evidence window from another paper."""
+    formula = "10 × (claims with ≥ 1 evidence window from another paper) / claims"
+    counts = _foreign_evidence(data)
+    if not counts:
+        return Review("evidence coverage", "claims backed by passages from other papers", None, formula, "no claims")
+    covered = sum(1 for n in counts.values() if n > 0)
+    return Review(
+        "evidence coverage",
+        "claims backed by passages from other papers",
+        _clip(10 * covered / len(counts)),
+        formula,
+        f"{covered}/{len(counts)} claims",
+    )
+
+
+def review_verification_rate(data: RunData) -> Review:
+    """Share of claims decided (supported or refuted) with calibrated confidence ≥ 0.5."""
+    formula = f"10 × (claims supported or refuted with confidence ≥ {CONFIDENT:g}) / claims"
+    claims = data.claims or []
+    if not claims:
+        return Review("verification rate", "claims the verifier could decide", None, formula, "no claims")
+    verdicts = data.verdict_map()
+    decided = sum(1 for c in claims if (v := verdicts.get(c.id)) is not None and v.label in DECIDED and v.confidence >= CONFIDENT)
+    return Review(
+        "verification rate",
+        "claims the verifier could decide",
+        _clip(10 * decided / len(claims)),
+        formula,
+        f"{decided}/{len(claims)} claims",
+    )
+
+
+def review_source_diversity(data: RunData) -> Review:
+    """Distinct papers that contribute a claim or an evidence window, over the papers kept."""
+    formula = "10 × (distinct papers among claim sources and evidence) / papers kept"
+    papers = data.papers or []
+    if not papers:
+        return Review("source diversity", "how many of the kept papers the findings rest on", None, formula, "no papers")
+    used = {s.paper_id for c in data.claims or [] for s in c.sources}
+    used |= {e.paper_id for v in data.verdicts or [] for e in v.evidence}
+    kept = {p.id for p in papers}
+    n = len(used & kept)
+    return Review(
+        "source diversity",
+        "how many of the kept papers the findings rest on",
+        _clip(10 * n / len(kept)),
+        formula,
+        f"{n}/{len(kept)} papers",
+    )
+
+
+def paper_age_years(data: RunData) -> list[float]:
+    """Age of every dated paper at the time of the run, in years (publication date, else mid-year)."""
+    created = data.created
+    if created is None:
+        return []
+    ages = []
+    for p in data.papers or []:
+        when: float | None = None
+        if p.published:
+            try:
+                y, m, d = (int(x) for x in p.published[:10].split("-"))
+                when = y + (m - 1) / 12 + (d - 1) / 365.25
+            except ValueError:
+                when = None
+        if when is None and p.year is not None:
+            when = p.year + 0.5
+        if when is not None:
+            now = created.year + (created.timetuple().tm_yday - 1) / 365.25
+            ages.append(max(0.0, now - when))
+    return ages
+
+
+def review_recency(data: RunData) -> Review:
+    """Median paper age at the date of the run: 10 at ≤ 2 years, falling linearly to 0 at 20 years."""
+    formula = f"10 × (1 − (median age − {RECENT_YEARS:g}) / {OLD_YEARS - RECENT_YEARS:g}), clipped to 0–10"
+    ages = paper_age_years(data)
+    if not ages:
+        return Review("recency", "how current the evidence is", None, formula, "no dated papers")
+    med = statistics.median(ages)
+    score = _clip(10 * (1 - (med - RECENT_YEARS) / (OLD_YEARS - RECENT_YEARS)))
+    return Review(
+        "recency", "how current the evidence is", score, formula, f"median age {med:.1f} years over {len(ages)} dated papers"
+    )
+
+
+def review_calibration(data: RunData) -> Review:
+    """Share of verdicts whose confidence comes from a fitted calibration rather than the raw score."""
+    formula = "10 × (verdicts with a fitted calibration) / verdicts"
+    verdicts = data.verdicts or []
+    if not verdicts:
+        return Review("calibration", "whether confidences are calibrated probabilities", None, formula, "no verdicts")
+    calibrated = sum(1 for v in verdicts if not v.calibration.lower().startswith("uncalibrated"))
+    return Review(
+        "calibration",
+        "whether confidences are calibrated probabilities",
+        _clip(10 * calibrated / len(verdicts)),
+        formula,
+        f"{calibrated}/{len(verdicts)} verdicts",
+    )
+
+
+REVIEWERS: list[Callable[[RunData], Review]] = [
+    review_evidence_coverage,
+    review_verification_rate,
+    review_source_diversity,
+    review_recency,
+    review_calibration,
+]
+WEIGHTS: dict[str, float] = {
+    "evidence coverage": 1.0,
+    "verification rate": 1.0,
+    "source diversity": 1.0,
+    "recency": 1.0,
+    "calibration": 1.0,
+    "agreement": 1.0,
+}
+
+
+def review_agreement(reviews: list[Review]) -> Review:
+    """How much the other reviewers agree: 10 × (1 − sd / 5), sd the population s.d. of their scores."""
+    formula = "10 × (1 − sd / 5), sd = population standard deviation of the other reviewers' scores (5 is the largest possible)"
+    scores = [r.score for r in reviews if r.score is not None]
+    if len(scores) < 2:
+        return Review("agreement", "agreement between the reviewers", None, formula, "fewer than two scores")
+    sd = statistics.pstdev(scores)
+    return Review(
+        "agreement",
+        "agreement between the reviewers",
+        _clip(10 * (1 - sd / 5)),
+        formula,
+        f"sd {sd:.2f} over {len(scores)} scores",
+    )
+
+
+def assess(data: RunData) -> Quality:
+    """Run every reviewer and combine: overall = Σ wᵢ·sᵢ / Σ wᵢ over the reviewers that scored."""
+    reviews = [reviewer(data) for reviewer in REVIEWERS]
+    reviews.append(review_agreement(reviews))
+    scored = [(WEIGHTS[r.name], r.score) for r in reviews if r.score is not None]
+    total = sum(w for w, _ in scored)
+    overall = sum(w * s for w, s in scored) / total if total > 0 else None
+    if overall is not None and math.isnan(overall):
+        overall = None
+    weights = ", ".join(f"{name} {w:g}" for name, w in WEIGHTS.items())
+    formula = f"overall = Σ wᵢ·sᵢ / Σ wᵢ over the reviewers that scored (weights: {weights})"
+    return Quality(reviews=reviews, overall=overall, formula=formula, weights=dict(WEIGHTS))

@@ -1,0 +1,332 @@
+"""The claims table: one row per claim with its verdict, confidence, deciding evidence and source.
+
+Rows are built from the run's stored records only (claims.jsonl, verdicts.jsonl, papers.jsonl), so
+``synth table`` re-renders the table of any old run, offline, without loading a model.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from typing import Any
+
+from synth.errors import UsageError
+from synth.report.data import CLAIMS, RunData
+
+SYMBOLS = {"supported": "✓", "refuted": "×", "not_enough_evidence": "?", None: "–"}
+VERDICT_TEXT = {
+    "supported": "supported",
+    "refuted": "refuted",
+    "not_enough_evidence": "not enough evidence",
+    None: "not verified",
+}
+VERDICT_ALIASES = {
+    "supported": "supported",
+    "refuted": "refuted",
+    "not_enough_evidence": "not_enough_evidence",
+    "nee": "not_enough_evidence",
+    "unresolved": "not_enough_evidence",
+    "unverified": "unverified",
+}
+SORTS = ("relevance", "confidence", "verdict", "paper")
+FORMATS = ("md", "csv", "latex", "json")
+QUOTE_LIMIT = 400  # characters of evidence quoted in tables; the cut is always marked "[…]"
+_VERDICT_ORDER = {"supported": 0, "refuted": 1, "not_enough_evidence": 2, None: 3}
+
+
+def quote(text: str, limit: int = QUOTE_LIMIT) -> str:
+    """``text`` in full when short, else cut at a word boundary with an explicit " […]"."""
+    text = " ".join(text.split())
+    if len(text) <= limit:
+        return text
+    cut = text[:limit].rsplit(" ", 1)[0].rstrip(",;:")
+    return f"{cut} […]"
+
+
+def short_cite(paper: Any, fallback: str) -> str:
+    """``Conneau et al. 2020`` from a Paper, or ``fallback`` (its id) when it has no authors."""
+    if paper is None:
+        return fallback
+    names = [a.split()[-1] for a in paper.authors if a.split()]
+    year = f" {paper.year}" if paper.year else ""
+    if not names:
+        return f"{fallback}{year}" if not paper.title else f"{_short_title(paper.title)}{year}"
+    if len(names) == 1:
+        who = names[0]
+    elif len(names) == 2:
+        who = f"{names[0]} & {names[1]}"
+    else:
+        who = f"{names[0]} et al."
+    return f"{who}{year}"
+
+
+def _short_title(title: str, words: int = 5) -> str:
+    parts = title.split()
+    return " ".join(parts[:words]) + (" …" if len(parts) > words else "")
+
+
+def claim_rows(data: RunData) -> list[dict[str, Any]]:
+    """One dict per claim (in the stored, relevance-ranked order); verdict fields are None before verify."""
+    data.require(CLAIMS)
+    verdicts = data.verdict_map()
+    papers = {p.id: p for p in data.papers or []}
+    rows = []
+    for n, claim in enumerate(data.claims or [], start=1):
+        verdict = verdicts.get(claim.id)
+        src = claim.sources[0]
+        src_paper = papers.get(src.paper_id)
+        ev = verdict.evidence[0] if verdict and verdict.evidence else None
+        ev_paper = papers.get(ev.paper_id) if ev else None
+        label = verdict.label if verdict else None
+        rows.append(
+            {
+                "n": n,
+                "id": claim.id,
+                "claim": claim.text,
+                "kind": claim.kind,
+                "relevance": claim.relevance,
+                "verdict": label,
+                "symbol": SYMBOLS[label],
+                "verdict_text": VERDICT_TEXT[label],
+                "confidence": verdict.confidence if verdict else None,
+                "raw_score": verdict.raw_score if verdict else None,
+                "n_evidence": len(verdict.evidence) if verdict else 0,
+                "stated_by": verdict.stated_by if verdict else len({s.paper_id for s in claim.sources}),
+                "source": {
+                    "paper_id": src.paper_id,
+                    "cite": short_cite(src_paper, src.paper_id),
+                    "title": src_paper.title if src_paper else None,
+                    "page": src.page,
+                    "section": src.section,
+                    "also": [s.paper_id for s in claim.sources[1:]],
+                },
+                "evidence": None
+                if ev is None
+                else {
+                    "paper_id": ev.paper_id,
+                    "cite": short_cite(ev_paper, ev.paper_id),
+                    "page": ev.page,
+                    "section": ev.section,
+                    "text": ev.text,
+                    "quote": quote(ev.text),
+                    "deciding": label in ("supported", "refuted"),
+                    "probs": dict(ev.probs),
+                    "retrieval_score": ev.retrieval_score,
+                },
+                "numbers": [num.model_dump(mode="json") for num in claim.numbers],
+            }
+        )
+    return rows
+
+
+def filter_rows(
+    rows: list[dict[str, Any]],
+    *,
+    min_confidence: float | None = None,
+    verdicts: list[str] | None = None,
+    kinds: list[str] | None = None,
+    sort: str = "relevance",
+) -> list[dict[str, Any]]:
+    """Apply the ``synth table`` filters; unknown verdicts, kinds or sorts raise :class:`UsageError`."""
+    if sort not in SORTS:
+        raise UsageError(f"unknown sort '{sort}'", hint=f"Use one of: {', '.join(SORTS)}.")
+    wanted: set[str | None] = set()
+    for v in verdicts or []:
+        key = VERDICT_ALIASES.get(v.strip().lower().replace(" ", "_").replace("-", "_"))
+        if key is None:
+            raise UsageError(
+                f"unknown verdict '{v}'", hint="Use supported, refuted, not_enough_evidence (or unresolved) or unverified."
+            )
+        wanted.add(None if key == "unverified" else key)
+    from synth.models import ClaimKind
+
+    known_kinds = set(ClaimKind.__args__)  # type: ignore[attr-defined]
+    for k in kinds or []:
+        if k not in known_kinds:
+            raise UsageError(f"unknown claim kind '{k}'", hint=f"Use one of: {', '.join(sorted(known_kinds))}.")
+    out = [
+        r
+        for r in rows
+        if (min_confidence is None or (r["confidence"] is not None and r["confidence"] >= min_confidence))
+        and (not wanted or r["verdict"] in wanted)
+        and (not kinds or r["kind"] in kinds)
+    ]
+    keys = {
+        "relevance": lambda r: (-r["relevance"], r["n"]),
+        "confidence": lambda r: (-(r["confidence"] if r["confidence"] is not None else -1.0), r["n"]),
+        "verdict": lambda r: (_VERDICT_ORDER[r["verdict"]], -(r["confidence"] or 0.0), r["n"]),
+        "paper": lambda r: (r["source"]["paper_id"], r["source"]["page"], r["n"]),
+    }
+    return sorted(out, key=keys[sort])
+
+
+# -- formats ------------------------------------------------------------------------------------------
+def _cell(text: str) -> str:
+    """A Markdown table cell: one line, pipes escaped."""
+    return " ".join(str(text).split()).replace("|", "\\|")
+
+
+def fmt_conf(value: float | None) -> str:
+    return "–" if value is None else f"{value:.2f}"
+
+
+def cite_id(cite: str, paper_id: str) -> str:
+    """``Cite (id)``; a local file's hash id is left out when the cite names the paper (it means nothing to a reader
+    and is in the references, CSV and JSON)."""
+    if paper_id.startswith("local:") and cite != paper_id:
+        return cite
+    return f"{cite} ({paper_id})"
+
+
+def evidence_cell(row: dict[str, Any]) -> str:
+    ev = row["evidence"]
+    if ev is None:
+        return "no passage retrieved" if row["verdict"] is not None else "not verified yet"
+    lead = "" if ev["deciding"] else "closest passage: "
+    return f"{lead}{cite_id(ev['cite'], ev['paper_id'])}, p. {ev['page']}: “{ev['quote']}”"
+
+
+def source_cell(row: dict[str, Any]) -> str:
+    src = row["source"]
+    also = f"; also {', '.join(src['also'])}" if src["also"] else ""
+    return f"{cite_id(src['cite'], src['paper_id'])}, p. {src['page']}{also}"
+
+
+def to_markdown(rows: list[dict[str, Any]]) -> str:
+    lines = [
+        "| # | Claim | Kind | Verdict | Confidence | Evidence (paper, page, passage) | Source (paper, page) |",
+        "|---|---|---|---|---|---|---|",
+    ]
+    for r in rows:
+        lines.append(
+            f"| {r['id']} | {_cell(r['claim'])} | {r['kind']} | {r['symbol']} {r['verdict_text']} | {fmt_conf(r['confidence'])} "
+            f"| {_cell(evidence_cell(r))} | {_cell(source_cell(r))} |"
+        )
+    return "\n".join(lines) + "\n"
+
+
+CSV_COLUMNS = [
+    "id",
+    "claim",
+    "kind",
+    "verdict",
+    "confidence",
+    "raw_score",
+    "relevance",
+    "source_paper",
+    "source_title",
+    "source_page",
+    "source_section",
+    "evidence_paper",
+    "evidence_page",
+    "evidence_section",
+    "evidence_text",
+    "p_entailment",
+    "p_neutral",
+    "p_contradiction",
+    "n_evidence",
+    "stated_by",
+]
+
+
+def to_csv(rows: list[dict[str, Any]]) -> str:
+    buf = io.StringIO()
+    w = csv.writer(buf, lineterminator="\n")
+    w.writerow(CSV_COLUMNS)
+    for r in rows:
+        ev = r["evidence"] or {}
+        probs = ev.get("probs", {})
+        w.writerow(
+            [
+                r["id"],
+                r["claim"],
+                r["kind"],
+                r["verdict"] or "",
+                _num(r["confidence"]),
+                _num(r["raw_score"]),
+                _num(r["relevance"]),
+                r["source"]["paper_id"],
+                r["source"]["title"] or "",
+                r["source"]["page"],
+                r["source"]["section"],
+                ev.get("paper_id", ""),
+                ev.get("page", ""),
+                ev.get("section", ""),
+                ev.get("text", ""),
+                _num(probs.get("entailment")),
+                _num(probs.get("neutral")),
+                _num(probs.get("contradiction")),
+                r["n_evidence"],
+                r["stated_by"],
+            ]
+        )
+    return buf.getvalue()
+
+
+def _num(x: float | None) -> str:
+    return "" if x is None else f"{x:.4f}".rstrip("0").rstrip(".") if x != 0 else "0"
+
+
+_LATEX_SPECIAL = {
+    "\\": r"\textbackslash{}",
+    "&": r"\&",
+    "%": r"\%",
+    "$": r"\$",
+    "#": r"\#",
+    "_": r"\_",
+    "{": r"\{",
+    "}": r"\}",
+    "~": r"\textasciitilde{}",
+    "^": r"\textasciicircum{}",
+    "“": "``",
+    "”": "''",
+    "…": r"\ldots{}",
+    "×": r"$\times$",
+    "≥": r"$\geq$",
+    "≤": r"$\leq$",
+    "–": "--",
+    "—": "---",
+}
+_LATEX_VERDICT = {"supported": r"\checkmark", "refuted": r"$\times$", "not_enough_evidence": "?", None: "--"}
+
+
+def latex_escape(text: str) -> str:
+    return "".join(_LATEX_SPECIAL.get(ch, ch) for ch in " ".join(str(text).split()))
+
+
+def to_latex(rows: list[dict[str, Any]]) -> str:
+    """A ``longtable`` (needs ``\\usepackage{longtable,amssymb}``); every claim in full, evidence quoted."""
+    out = [
+        "% \\usepackage{longtable,amssymb}",
+        r"\begin{longtable}{@{}p{0.04\linewidth}p{0.30\linewidth}p{0.08\linewidth}p{0.06\linewidth}p{0.32\linewidth}p{0.12\linewidth}@{}}",
+        r"\# & Claim & Verdict & Conf. & Evidence (paper, page, passage) & Source \\ \hline \endhead",
+    ]
+    for r in rows:
+        out.append(
+            " & ".join(
+                [
+                    latex_escape(r["id"]),
+                    latex_escape(r["claim"]),
+                    f"{_LATEX_VERDICT[r['verdict']]} {latex_escape(r['verdict_text'])}",
+                    fmt_conf(r["confidence"]).replace("–", "--"),
+                    latex_escape(evidence_cell(r)),
+                    latex_escape(source_cell(r)),
+                ]
+            )
+            + r" \\"
+        )
+    out.append(r"\end{longtable}")
+    return "\n".join(out) + "\n"
+
+
+def to_json(rows: list[dict[str, Any]]) -> str:
+    return json.dumps(rows, indent=2, ensure_ascii=False) + "\n"
+
+
+def render_table(rows: list[dict[str, Any]], fmt: str) -> str:
+    """Render rows as ``md``, ``csv``, ``latex`` or ``json``."""
+    renderers = {"md": to_markdown, "csv": to_csv, "latex": to_latex, "json": to_json}
+    if fmt not in renderers:
+        raise UsageError(f"unknown table format '{fmt}'", hint=f"Use one of: {', '.join(FORMATS)}.")
+    return renderers[fmt](rows)

@@ -1,0 +1,29 @@
+"""Shared helpers for the report, table, audit and quality tests (the fixture run and a mini CLI)."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import typer
+
+FIXTURE = Path(__file__).resolve().parent / "fixtures" / "run_fixture"
+LABELS_CSV = Path(__file__).resolve().parent / "fixtures" / "run_fixture_labels.csv"
+GOLDEN = Path(__file__).resolve().parent / "golden" / "report.md"
+
+
+def copy_run(dest: Path) -> Path:
+    """A writable copy of the fixture run (tests must never write into the committed fixture)."""
+    target = dest / "copied-run"
+    shutil.copytree(FIXTURE, target)
+    return target
+
+
+def mini_app() -> typer.Typer:
+    """The report commands on their own, as the CLI mounts them (without the other sub-apps)."""
+    from synth.report import commands
+
+    app = typer.Typer()
+    app.command("table")(commands.table)
+    app.command("audit")(commands.audit)
+    return app
