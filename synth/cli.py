@@ -93,6 +93,40 @@ ConfigOpt = Annotated[Path | None, typer.Option("--config", help="A synth.toml t
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print a JSON summary on stdout for scripts.")]
 QuietOpt = Annotated[bool, typer.Option("--quiet", "-q", help="No progress output.")]
 RunArg = Annotated[str, typer.Argument(help="A run directory, a run id under $SYNTH_HOME/runs, or 'latest'.")]
+SourceOpt = Annotated[str | None, typer.Option("--source", help="'arxiv' (default) or a folder of PDFs.")]
+MaxPapersOpt = Annotated[int | None, typer.Option("--max-papers", help="Papers kept after ranking.")]
+SinceOpt = Annotated[dt.datetime | None, typer.Option("--since", formats=["%Y-%m-%d"], help="arXiv: published on/after.")]
+UntilOpt = Annotated[dt.datetime | None, typer.Option("--until", formats=["%Y-%m-%d"], help="arXiv: published on/before.")]
+CategoryOpt = Annotated[list[str] | None, typer.Option("--category", help="arXiv category, e.g. cs.CL (repeatable).")]
+PaperOpt = Annotated[list[str] | None, typer.Option("--paper", help="arXiv id to include (repeatable).")]
+
+
+def _search_flags(
+    source: str | None,
+    max_papers: int | None,
+    since: dt.datetime | None,
+    until: dt.datetime | None,
+    category: list[str] | None,
+    paper: list[str] | None,
+) -> dict[str, Any]:
+    return _overrides(
+        search__source=source,
+        search__max_papers=max_papers,
+        search__since=since.date() if since else None,
+        search__until=until.date() if until else None,
+        search__categories=category,
+        search__papers=paper,
+    )
+
+
+def _new_run(question: str, settings: SynthSettings) -> Any:
+    from synth.ledger import Ledger
+    from synth.store import RunStore, require_question
+
+    question = require_question(question)
+    store = RunStore.create(settings.runs_dir, question, _manifest_base(settings))
+    Ledger(settings.home / "ledger.db").record_run(store.id, question, store.manifest()["created"], store.root)
+    return store
 
 
 def _overrides(**flags: Any) -> dict[str, Any]:
@@ -147,13 +181,13 @@ def _summary(store: Any, rows: list[dict[str, Any]], as_json: bool) -> None:
 @guard
 def run(
     question: Annotated[str | None, typer.Argument(help="The research question.")] = None,
-    source: Annotated[str | None, typer.Option("--source", help="'arxiv' (default) or a folder of PDFs.")] = None,
-    max_papers: Annotated[int | None, typer.Option("--max-papers", help="Papers kept after ranking.")] = None,
+    source: SourceOpt = None,
+    max_papers: MaxPapersOpt = None,
     max_claims: Annotated[int | None, typer.Option("--max-claims", help="Claims verified and reported.")] = None,
-    since: Annotated[dt.datetime | None, typer.Option("--since", formats=["%Y-%m-%d"], help="arXiv: published on/after.")] = None,
-    until: Annotated[dt.datetime | None, typer.Option("--until", formats=["%Y-%m-%d"], help="arXiv: published on/before.")] = None,
-    category: Annotated[list[str] | None, typer.Option("--category", help="arXiv category, e.g. cs.CL (repeatable).")] = None,
-    paper: Annotated[list[str] | None, typer.Option("--paper", help="arXiv id to include (repeatable).")] = None,
+    since: SinceOpt = None,
+    until: UntilOpt = None,
+    category: CategoryOpt = None,
+    paper: PaperOpt = None,
     embedding_model: Annotated[str | None, typer.Option("--embedding-model", help="Hub name or directory.")] = None,
     nli_model: Annotated[str | None, typer.Option("--nli-model", help="Hub name or directory of a 3-way NLI cross-encoder.")] = None,
     resume: Annotated[str | None, typer.Option("--resume", help="Continue this run; finished stages are not redone.")] = None,
@@ -163,21 +197,12 @@ def run(
     quiet: QuietOpt = False,
 ) -> None:
     """Run every stage: search → parse → chunk → index → claims → verify → report."""
-    from synth.ledger import Ledger
     from synth.pipeline import STAGES, StageContext, run_stages
-    from synth.store import RunStore, require_question
+    from synth.store import RunStore
 
-    flags = _overrides(
-        source=None,
-        search__source=source,
-        search__max_papers=max_papers,
-        search__since=since.date() if since else None,
-        search__until=until.date() if until else None,
-        search__categories=category,
-        search__papers=paper,
-        claims__max_claims=max_claims,
-        embedding_model=embedding_model,
-        nli_model=nli_model,
+    flags = _deep_merge(
+        _search_flags(source, max_papers, since, until, category, paper),
+        _overrides(claims__max_claims=max_claims, embedding_model=embedding_model, nli_model=nli_model),
     )
     if resume:
         base = load_settings(config)
@@ -186,10 +211,8 @@ def run(
     else:
         if question is None:
             raise SynthError("no research question given", hint='Ask one: synth run "Does X improve Y?" --source PATH')
-        question = require_question(question)
         settings = load_settings(config, flags)
-        store = RunStore.create(settings.runs_dir, question, _manifest_base(settings))
-        Ledger(settings.home / "ledger.db").record_run(store.id, question, store.manifest()["created"], store.root)
+        store = _new_run(question, settings)
     ui = UI(quiet=quiet or as_json)
     ui.info(f"run {store.id}")
     rows = run_stages(StageContext(settings=settings, store=store, ui=ui), STAGES, force=force)
@@ -253,31 +276,21 @@ _stage_command("report", "Render a run's report (Markdown, HTML, PDF, JSON, CSV,
 @guard
 def search(
     question: Annotated[str, typer.Argument(help="The research question.")],
-    source: Annotated[str | None, typer.Option("--source", help="'arxiv' (default) or a folder of PDFs.")] = None,
-    max_papers: Annotated[int | None, typer.Option("--max-papers")] = None,
-    since: Annotated[dt.datetime | None, typer.Option("--since", formats=["%Y-%m-%d"])] = None,
-    until: Annotated[dt.datetime | None, typer.Option("--until", formats=["%Y-%m-%d"])] = None,
-    category: Annotated[list[str] | None, typer.Option("--category")] = None,
-    paper: Annotated[list[str] | None, typer.Option("--paper")] = None,
+    source: SourceOpt = None,
+    max_papers: MaxPapersOpt = None,
+    since: SinceOpt = None,
+    until: UntilOpt = None,
+    category: CategoryOpt = None,
+    paper: PaperOpt = None,
     config: ConfigOpt = None,
     as_json: JsonOpt = False,
     quiet: QuietOpt = False,
 ) -> None:
     """Start a run with only the search stage (continue with `synth ingest RUN` …)."""
     from synth.pipeline import COMMANDS, StageContext, run_stages
-    from synth.store import RunStore, require_question
 
-    flags = _overrides(
-        search__source=source,
-        search__max_papers=max_papers,
-        search__since=since.date() if since else None,
-        search__until=until.date() if until else None,
-        search__categories=category,
-        search__papers=paper,
-    )
-    settings = load_settings(config, flags)
-    question = require_question(question)
-    store = RunStore.create(settings.runs_dir, question, _manifest_base(settings))
+    settings = load_settings(config, _search_flags(source, max_papers, since, until, category, paper))
+    store = _new_run(question, settings)
     rows = run_stages(StageContext(settings=settings, store=store, ui=UI(quiet=quiet or as_json)), COMMANDS["search"])
     _summary(store, rows, as_json)
 

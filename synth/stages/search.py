@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -22,10 +23,21 @@ def _source(ctx: StageContext) -> Source:
     if name == "arxiv":
         from synth.sources.arxiv import ArxivSource
 
-        return ArxivSource()
+        return ArxivSource(rank=_embedding_ranker(ctx), ranked_by=f"embedding similarity ({ctx.settings.embedding_model})")
     from synth.sources.local import LocalSource
 
     return LocalSource(Path(name))
+
+
+def _embedding_ranker(ctx: StageContext) -> Callable[[str, list[str]], list[float]]:
+    """Cosine similarity of each text to the question; the model loads only if there is something to rank."""
+
+    def rank(question: str, texts: list[str]) -> list[float]:
+        embedder = ctx.embedder()
+        vectors, _ = ctx.cache.embed(embedder.key, [question, *texts], embedder.encode)
+        return [float(x) for x in vectors[1:] @ vectors[0]]
+
+    return rank
 
 
 def inputs(ctx: StageContext) -> dict[str, Any]:
