@@ -1,1 +1,20 @@
 """Claim extraction: the checkable findings of each paper as complete, self-contained, typed sentences."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from synth.config import ClaimsSettings
+    from synth.extract.base import Extractor
+
+
+def get_extractor(settings: ClaimsSettings) -> Extractor:
+    """The extractor ``settings.extractor`` names: ``rules`` (offline default) or ``llm``."""
+    if settings.extractor == "llm":
+        from synth.extract.llm import LLMExtractor
+
+        return LLMExtractor(settings)
+    from synth.extract.rules import RulesExtractor
+
+    return RulesExtractor()
