@@ -64,6 +64,13 @@ class ModelLoadError(SynthError):
     exit_code = 5
 
 
+class ExtractorError(SynthError):
+    """The LLM claim extractor's server failed or answered nonsense (the rules extractor needs no server)."""
+
+    hint = "Check claims.llm_url and that the server is running, or use the offline extractor (claims.extractor = 'rules')."
+    retryable = True
+
+
 class LabelMismatchError(ModelLoadError):
     """An NLI model whose labels are not entailment / neutral / contradiction."""
 

@@ -13,7 +13,7 @@ The model's answer is never trusted as is:
 - numbers are read from the source sentence by the same code as the rules extractor, not from the model.
 
 Everything refused is counted by reason in ``Extraction.reasons``. Transport failures (connection refused,
-timeout, HTTP errors) and answers that are not JSON at all raise ``SynthError`` naming the server and the
+timeout, HTTP errors) and answers that are not JSON at all raise ``ExtractorError`` naming the server and the
 paper, so the CLI prints one clear line.
 """
 
@@ -28,7 +28,7 @@ import httpx
 from pydantic import BaseModel, ConfigDict, ValidationError
 
 from synth.config import ClaimsSettings
-from synth.errors import SynthError
+from synth.errors import ExtractorError, SynthError
 from synth.extract.base import Candidate, Extraction
 from synth.extract.decontext import clean_text, paper_context
 from synth.extract.numbers import NUM, extract_numbers
@@ -137,13 +137,13 @@ class LLMExtractor:
             for item in items:
                 self._accept(item, batch, result)
         if pool and not answered:
-            raise SynthError(f"LLM at {self.url} gave no usable answer for paper {paper.id}: {errors[0]}", hint=HINT)
+            raise ExtractorError(f"LLM at {self.url} gave no usable answer for paper {paper.id}: {errors[0]}", hint=HINT)
         return result
 
     # -- transport ----------------------------------------------------------------------------------
     def _complete(self, messages: list[dict[str, str]], paper_id: str) -> str:
         if self._broken is not None:
-            raise SynthError(f"{self._broken} (not retried for paper {paper_id})", hint=HINT)
+            raise ExtractorError(f"{self._broken} (not retried for paper {paper_id})", hint=HINT)
         try:
             return self._request(messages, paper_id)
         except SynthError as err:
@@ -165,22 +165,22 @@ class LLMExtractor:
         try:
             response = client.post(self.url, json=body, headers=headers, timeout=self.timeout_s)
         except httpx.TimeoutException:
-            raise SynthError(f"LLM at {self.url} timed out after {self.timeout_s:g}s (paper {paper_id})", hint=HINT) from None
+            raise ExtractorError(f"LLM at {self.url} timed out after {self.timeout_s:g}s (paper {paper_id})", hint=HINT) from None
         except httpx.HTTPError as err:
-            raise SynthError(
+            raise ExtractorError(
                 f"cannot reach LLM at {self.url} (paper {paper_id}): {type(err).__name__}: {err}", hint=HINT
             ) from None
         finally:
             if self._client is None:
                 client.close()
         if response.status_code >= 400:
-            raise SynthError(
+            raise ExtractorError(
                 f"LLM at {self.url} answered HTTP {response.status_code} (paper {paper_id}): {response.text[:200]!r}", hint=HINT
             )
         try:
             return str(response.json()["choices"][0]["message"]["content"])
         except (ValueError, KeyError, IndexError, TypeError):
-            raise SynthError(
+            raise ExtractorError(
                 f"LLM at {self.url} sent a response that is not an OpenAI chat completion (paper {paper_id}): "
                 f"{response.text[:200]!r}",
                 hint=HINT,
