@@ -1,0 +1,1 @@
+"""Training, export and calibration of synth's offline NLI verifier (`synth verifier …`)."""
