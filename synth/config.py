@@ -56,7 +56,7 @@ class ChunkSettings(Section):
 
 class IndexSettings(Section):
     batch_size: int = Field(64, ge=1, description="Texts embedded per batch.")
-    flat_max: int = Field(200_000, ge=1, description="Above this many vectors the index is HNSW instead of exact flat.")
+    flat_max: int = Field(100_000, ge=1, description="Above this many vectors the index is HNSW instead of exact flat.")
 
 
 class ClaimsSettings(Section):
@@ -81,6 +81,11 @@ class VerifySettings(Section):
         16, ge=1, description="Evidence windows per claim given to the NLI model: the ones most similar to the claim (bi-encoder re-ranking)."
     )
     batch_size: int = Field(32, ge=1, description="Claim-passage pairs scored per batch.")
+    experiment_results: str | None = Field(
+        None,
+        description="A robust-xlt results.json (or a folder of them) whose re-measurements are attached to matching numeric "
+        "claims; default: the newest under reports/experiments/ (working directory upwards, then the synth checkout).",
+    )
     max_premise_tokens: int = Field(200, ge=16, description="Word pieces per evidence window given to the NLI model.")
 
 

@@ -6,14 +6,14 @@ back exactly or fails loudly; nothing is silently dropped.
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
 NLILabel = Literal["entailment", "neutral", "contradiction"]
 VerdictLabel = Literal["supported", "refuted", "not_enough_evidence"]
 ClaimKind = Literal["numeric", "comparative", "finding", "background", "limitation"]
-BlockKind = Literal["prose", "heading", "caption", "table", "references"]
+BlockKind = Literal["prose", "heading", "caption", "table", "figure", "equation", "footnote", "references"]
 
 
 class Record(BaseModel):
@@ -139,6 +139,8 @@ class Verdict(Record):
     stated_by: int  # papers whose own text states the claim (its sources), not counted as evidence
     model_id: str
     model_revision: str | None = None
+    # for numeric claims an experiment re-ran: task, protocol, claimed vs measured, agreement, results file
+    remeasured: dict[str, Any] | None = None
 
 
 class Failure(Record):

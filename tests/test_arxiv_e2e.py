@@ -134,9 +134,6 @@ def test_zero_results_search_says_so(arxiv_server: ArxivTestServer, tmp_path: Pa
     assert (run / "01_search" / "papers.jsonl").read_text() == ""
 
 
-@pytest.mark.xfail(
-    reason="the parse stage still stops a run with 0 papers ('none of the 0 papers could be parsed'); lead informed"
-)
 def test_zero_results_run_reports_it(
     arxiv_server: ArxivTestServer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, fake_models: tuple
 ) -> None:

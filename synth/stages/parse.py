@@ -32,7 +32,9 @@ def run(ctx: StageContext, out: Path) -> dict[str, Any]:
     docs: list[ParsedDoc] = []
     failures: list[Failure] = []
     cached = 0
-    for paper in ctx.ui.track(papers, "parsing PDFs"):
+    # progress is per document and per page (ctx.ui.track), so a 1,000-page PDF shows where it is; one bar at
+    # a time, since a terminal can show only one live progress display
+    for paper in papers:
         if not paper.pdf_path:
             failures.append(Failure(stage="parse", item=paper.id, error="NoPDF", message=f"{paper.id}: no PDF was downloaded"))
             continue
@@ -47,14 +49,26 @@ def run(ctx: StageContext, out: Path) -> dict[str, Any]:
             docs.append(doc.model_copy(update={"paper_id": paper.id}))
             continue
         try:
-            doc = parse_pdf(path, paper.id, sha, ctx.settings.parse.max_pages)
+            doc = parse_pdf(path, paper.id, sha, ctx.settings.parse.max_pages, track=ctx.ui.track)
         except ParseError as err:
-            failures.append(Failure(stage="parse", item=paper.id, error="ParseError", message=str(err)))
+            failures.append(Failure(stage="parse", item=paper.id, error="ParseError", message=f"{paper.id}: {err}"))
+            continue
+        except Exception as err:  # noqa: BLE001 - a parser bug on one odd PDF must not lose the other papers
+            message = (
+                f"{paper.id}: {path.name}: unexpected parser error ({type(err).__name__}: {' '.join(str(err).split())[:160]})"
+            )
+            failures.append(Failure(stage="parse", item=paper.id, error=type(err).__name__, message=message))
             continue
         ctx.cache.put_parsed(key, doc)
         docs.append(doc)
     ctx.store.set_failures("parse", failures)
-    if not docs:
+    if papers and not docs:  # zero papers found is a result the report states; papers that all fail to parse is not
         raise SourceError(f"none of the {len(papers)} papers could be parsed (see {ctx.store.root / 'failures.jsonl'})")
     write_jsonl(out / "docs.jsonl", docs)
-    return {"parsed": len(docs) - cached, "from_cache": cached, "failed": len(failures), "pages": sum(d.pages_read for d in docs)}
+    return {
+        "parsed": len(docs) - cached,
+        "from_cache": cached,
+        "failed": len(failures),
+        "pages": sum(d.pages_read for d in docs),
+        "parser": key,
+    }
