@@ -190,7 +190,8 @@ def write_model_card(model_dir: str | Path, train_dir: str | Path) -> Path:
             "",
             f"Rule (`synth.judge.judge`): {cal['rule']}; threshold {cal['threshold']}, margin {cal['margin']} "
             "chosen on the SciFact `fit` part. Calibration: per-label isotonic regression of the raw score to "
-            f"P(verdict correct), fitted on {cal['fit_data']['n_claims']} `fit` claims "
+            "P(verdict correct), each block's rate Laplace-smoothed ((right + 1) / (n + 2)) so no confidence is 0 or 1, "
+            f"fitted on {cal['fit_data']['n_claims']} `fit` claims "
             "(labels with too few claims use the pooled curve).",
             "",
             "| SciFact `eval` part | claims | accuracy | macro-F1 | ECE (15 bins) |",
