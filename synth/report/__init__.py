@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from synth.report.data import RunData
 
-RENDERER_VERSION = "1"
+RENDERER_VERSION = "2"
 REPORT_NAME = "report"
 FORMATS = ("md", "html", "pdf", "json", "csv", "bib")
 
@@ -21,8 +21,8 @@ FORMATS = ("md", "html", "pdf", "json", "csv", "bib")
 def render_report(data: RunData, out_dir: Path, formats: list[str], *, remeasure: Any = "auto") -> list[Path]:
     """Write the report in each of ``formats`` (md, html, pdf, json, csv, bib) into ``out_dir``; returns the paths.
 
-    ``remeasure`` is the experiment linker (``"auto"``: use synth.experiment.robust_xlt.link when installed;
-    ``None``: leave Section 6 empty).
+    ``remeasure``: ``"auto"`` shows the experiment re-measurements the verify stage stored in the verdicts; a callable
+    ``(claim_text, numbers) -> dict | None`` asks it instead (tests); ``None`` leaves Section 6 empty.
     """
     from synth.errors import UsageError
     from synth.report.compose import build_report

@@ -21,15 +21,6 @@ ARXIV_ID = re.compile(r"^(?:\d{4}\.\d{4,5}|[a-z\-]+(?:\.[A-Z]{2})?/\d{7})(?:v\d+
 SCHEMA = "synth.report/1"
 
 
-def default_remeasure() -> Remeasure | None:
-    """The experiment module's claim linker, if installed (it is optional and written separately)."""
-    try:
-        from synth.experiment.robust_xlt.link import remeasure
-    except ImportError:
-        return None
-    return remeasure  # type: ignore[no-any-return]
-
-
 def arxiv_url(paper: Any) -> str | None:
     if ARXIV_ID.match(paper.id):
         return f"https://arxiv.org/abs/{paper.id}"
@@ -215,7 +206,7 @@ def _abstract(data: RunData, counts: dict[str, int], quality: dict[str, Any]) ->
 
 
 def build_report(data: RunData, remeasure: Remeasure | None | str = "auto", renderer_version: str = "") -> dict[str, Any]:
-    """The whole report as a dict (report.json); ``remeasure="auto"`` uses the experiment module when present."""
+    """The whole report as a dict (report.json); ``remeasure="auto"`` uses the re-measurements stored in the verdicts."""
     rows = claim_rows(data) if data.claims is not None else []
     verdicts = data.verdicts or []
     labels = Counter(r["verdict"] for r in rows)
@@ -237,12 +228,12 @@ def build_report(data: RunData, remeasure: Remeasure | None | str = "auto", rend
     by_kind = Counter(r["kind"] for r in rows)
     kind_verdicts = {k: dict(Counter(r["verdict"] or "unverified" for r in rows if r["kind"] == k)) for k in sorted(by_kind)}
     created = data.created
-    fn = default_remeasure() if remeasure == "auto" else remeasure
-    remeasured, remeasure_note = (
-        _remeasure_all(data, fn)
-        if callable(fn)
-        else ([], "the experiment module (synth.experiment.robust_xlt.link) is not available")
-    )
+    if remeasure == "auto":
+        remeasured, remeasure_note = _stored_remeasurements(data)
+    elif callable(remeasure):
+        remeasured, remeasure_note = _remeasure_all(data, remeasure)
+    else:
+        remeasured, remeasure_note = [], "no experiment linker was used"
     references = _references(data)
     return {
         "schema": SCHEMA,
@@ -301,6 +292,17 @@ def build_report(data: RunData, remeasure: Remeasure | None | str = "auto", rend
         "references": references,
         "failures": [f.model_dump(mode="json") for f in data.failures],
     }
+
+
+def _stored_remeasurements(data: RunData) -> tuple[list[dict[str, Any]], str]:
+    """What the verify stage recorded (so the report depends on the run's files only, not on the working directory)."""
+    text = {c.id: c.text for c in data.claims or []}
+    out = [
+        {"claim_id": v.claim_id, "claim": text.get(v.claim_id, ""), "summary": remeasure_summary(v.remeasured), "result": v.remeasured}
+        for v in data.verdicts or []
+        if v.remeasured
+    ]
+    return out, f"{_plural(len(out), 'numeric claim')} matched a re-run experiment (recorded by the verify stage)"
 
 
 def _remeasure_all(data: RunData, fn: Remeasure) -> tuple[list[dict[str, Any]], str]:
@@ -393,4 +395,4 @@ def _references(data: RunData) -> list[dict[str, Any]]:
     ]
 
 
-__all__ = ["build_report", "default_remeasure", "SEARCH", "PARSE", "CLAIMS", "VERIFY"]
+__all__ = ["build_report", "SEARCH", "PARSE", "CLAIMS", "VERIFY"]

@@ -8,6 +8,7 @@ benchmark and calibration use exactly the rule this stage uses.
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -17,13 +18,13 @@ from synth.modelinfo import model_key
 from synth.nli import LABELS
 from synth.models import Chunk, Claim, Evidence, Sentence, Verdict
 from synth.retrieval import PassageIndex
-from synth.store import read_jsonl, write_jsonl
+from synth.store import read_jsonl, sha256_file, write_jsonl
 
 if TYPE_CHECKING:
     from synth.pipeline import StageContext
 
 NAME = "06_verify"
-VERSION = "1"
+VERSION = "2"
 UPSTREAM = ("03_chunk", "04_index", "05_claims")
 EVIDENCE_SHOWN = 3
 
@@ -33,7 +34,36 @@ def inputs(ctx: StageContext) -> dict[str, Any]:
         "settings": ctx.settings.verify,
         "nli_model": model_key(ctx.settings.nli_model),
         "embedding_model": model_key(ctx.settings.embedding_model),
+        "experiment_results": _results_identity(ctx),  # a new re-run re-verifies; an unchanged one does not
     }
+
+
+def _results_file(ctx: StageContext) -> Path | None:
+    from synth.experiment.robust_xlt.link import find_results
+
+    return find_results(ctx.settings.verify.experiment_results)
+
+
+def _results_identity(ctx: StageContext) -> dict[str, str] | None:
+    path = _results_file(ctx)
+    return {"path": str(path), "sha256": sha256_file(path)} if path else None
+
+
+def _remeasure(ctx: StageContext, claims: list[Claim]) -> dict[str, dict[str, Any]]:
+    """Experiment re-measurements for numeric claims, by claim id (experiment results as evidence beside the text)."""
+    from synth.experiment.robust_xlt.link import load_results, remeasure
+
+    path = _results_file(ctx)
+    doc = load_results(path) if path else None
+    if not doc:
+        return {}
+    found = {}
+    for claim in claims:
+        if claim.numbers:
+            match = remeasure(claim.text, [n.model_dump(mode="json") for n in claim.numbers], doc)
+            if match:
+                found[claim.id] = json.loads(json.dumps(match, default=str))
+    return found
 
 
 def run(ctx: StageContext, out: Path) -> dict[str, Any]:
@@ -77,6 +107,7 @@ def run(ctx: StageContext, out: Path) -> dict[str, Any]:
     calibration = _calibration(ctx)
     threshold, margin, calibration_note = _rule_parameters(settings, calibration)
 
+    remeasured = _remeasure(ctx, claims)
     verdicts: list[Verdict] = []
     counts = {"supported": 0, "refuted": 0, "not_enough_evidence": 0}
     offset = 0
@@ -111,10 +142,11 @@ def run(ctx: StageContext, out: Path) -> dict[str, Any]:
                 stated_by=len({s.paper_id for s in claim.sources}),
                 model_id=nli.model_id,
                 model_revision=nli.revision,
+                remeasured=remeasured.get(claim.id),
             )
         )
     write_jsonl(out / "verdicts.jsonl", verdicts)
-    return {"claims": len(claims), "pairs": len(pairs), **counts}
+    return {"claims": len(claims), "pairs": len(pairs), **counts, "remeasured": len(remeasured)}
 
 
 def _evidence_order(probs: np.ndarray, deciding: int | None) -> list[int]:

@@ -1,0 +1,1 @@
+"""Experiments that re-measure published results (robust cross-lingual transfer, ...)."""
