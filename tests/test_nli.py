@@ -90,7 +90,9 @@ def test_columns_follow_config_order(tmp_path):
     proba = nli.predict_proba(pairs)
     np.testing.assert_allclose(proba.sum(axis=1), 1.0, rtol=1e-6)
     assert nli.predict_proba([]).shape == (0, 3)
-    assert nli.revision and len(nli.revision) == 64
+    from synth.modelinfo import model_revision
+
+    assert nli.revision == model_revision(str(path))  # the same identity manifests and caches record
     assert nli.count_tokens("hello world") == 2
 
 
