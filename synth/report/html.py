@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from html import escape
 from typing import Any
 
-from synth.report.markdown import reference_text
+from synth.report.markdown import count_rows, reference_text
 from synth.report.table import evidence_cell, fmt_conf, source_cell
 
 
@@ -196,18 +196,7 @@ def html_parts(report: dict[str, Any], for_pdf: bool = False) -> list[Part]:
 
     h.append("<h2>3 Results</h2>")
     h.append("<h3>3.1 Counts</h3>")
-    rows = [
-        ("Papers found", counts["papers_found"]),
-        ("Papers kept", counts["papers_kept"]),
-        ("Papers parsed", counts["papers_parsed"]),
-        ("Papers failed", counts["papers_failed"]),
-        ("Claims extracted", counts["claims"]),
-        ('<span class="ok">✓</span> Verified (supported)', counts["supported"]),
-        ('<span class="bad">×</span> Refuted', counts["refuted"]),
-        ('<span class="nee">?</span> Unresolved (not enough evidence)', counts["unresolved"]),
-        ("Not yet verified", counts["unverified"]),
-        ("Mean confidence", fmt_conf(res["mean_confidence"])),
-    ]
+    rows = count_rows(counts, fmt_conf(res["mean_confidence"]), mark=lambda css, symbol: f'<span class="{css}">{symbol}</span>')
     h.append(
         "<table><tr><th>Measure</th><th>Count</th></tr>"
         + "".join(f'<tr><td>{k}</td><td class="num">{v}</td></tr>' for k, v in rows)

@@ -7,6 +7,22 @@ from typing import Any
 from synth.report.table import fmt_conf, to_markdown
 
 
+def count_rows(counts: dict[str, Any], mean_confidence: str, mark: Any = lambda css, symbol: symbol) -> list[tuple[str, Any]]:
+    """The Results counts table, shared by the Markdown and HTML renderers; ``mark`` styles the verdict symbols."""
+    return [
+        ("Papers found", counts["papers_found"]),
+        ("Papers kept", counts["papers_kept"]),
+        ("Papers parsed", counts["papers_parsed"]),
+        ("Papers failed", counts["papers_failed"]),
+        ("Claims extracted", counts["claims"]),
+        (f"{mark('ok', '✓')} Verified (supported)", counts["supported"]),
+        (f"{mark('bad', '×')} Refuted", counts["refuted"]),
+        (f"{mark('nee', '?')} Unresolved (not enough evidence)", counts["unresolved"]),
+        ("Not yet verified", counts["unverified"]),
+        ("Mean confidence", mean_confidence),
+    ]
+
+
 def _cell(text: Any) -> str:
     return " ".join(str(text).split()).replace("|", "\\|")
 
@@ -71,18 +87,7 @@ def render_markdown(report: dict[str, Any]) -> str:
     out += [""]
 
     out += ["## 3 Results", "", "### 3.1 Counts", "", "| Measure | Count |", "|---|---|"]
-    rows = [
-        ("Papers found", counts["papers_found"]),
-        ("Papers kept", counts["papers_kept"]),
-        ("Papers parsed", counts["papers_parsed"]),
-        ("Papers failed", counts["papers_failed"]),
-        ("Claims extracted", counts["claims"]),
-        ("✓ Verified (supported)", counts["supported"]),
-        ("× Refuted", counts["refuted"]),
-        ("? Unresolved (not enough evidence)", counts["unresolved"]),
-        ("Not yet verified", counts["unverified"]),
-        ("Mean confidence", fmt_conf(res["mean_confidence"])),
-    ]
+    rows = count_rows(counts, fmt_conf(res["mean_confidence"]))
     out += [f"| {k} | {v} |" for k, v in rows]
     if res["by_kind"]:
         out += [
