@@ -14,12 +14,13 @@ from typing import Annotated
 import typer
 
 from synth.errors import ConfigError, ModelLoadError
+from synth.verifier.data import SHARED_DATA
 from synth.verifier.train import TrainConfig  # a dataclass; importing it pulls in no torch
 
 app = typer.Typer(help="Train, export and calibrate synth's offline NLI verifier.", no_args_is_help=True)
 
 _D = TrainConfig()
-_SCIFACT = Path("/work/shared/data/scifact")
+_SCIFACT = SHARED_DATA / "scifact"
 _TRAIN_DIR = Path(_D.out)
 
 

@@ -29,7 +29,9 @@ from synth.errors import ConfigError
 Label = Literal["entailment", "neutral", "contradiction"]
 LABELS: tuple[Label, Label, Label] = ("entailment", "neutral", "contradiction")
 
-SHARED_DATA = Path("/work/shared/data")
+# the labelled data sets are not shipped: by default they are read from a `shared/data` folder beside the synth
+# checkout (this project's layout); every loader and CLI option takes another path
+SHARED_DATA = Path(__file__).resolve().parents[2].parent / "shared" / "data"
 VITAMINC_MEMBER = "bigbench/benchmark_tasks/vitaminc_fact_verification/task.json"
 VITAMINC_LABELS: dict[str, Label] = {"True": "entailment", "False": "contradiction", "Neither": "neutral"}
 SCIFACT_LABELS: dict[str, Label] = {"SUPPORT": "entailment", "CONTRADICT": "contradiction"}

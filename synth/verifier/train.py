@@ -52,7 +52,7 @@ LABEL2ID = {label: i for i, label in ID2LABEL.items()}
 class TrainConfig:
     """Every knob of the recipe; the defaults are the run that produced the shipped model."""
 
-    bigbench: str = "/tmp/bb/bigbench-1.0.0"
+    bigbench: str = "bigbench-1.0.0.tar.gz"  # the PyPI sdist of bigbench 1.0.0 (holds VitaminC), or its extracted folder
     out: str = "scratch/verifier"
     base_model: str = BASE_MODEL
     seed: int = 13
