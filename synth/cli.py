@@ -70,7 +70,12 @@ def guard(fn: F) -> F:
             if _state["debug"]:
                 raise
             path = _log_crash()
-            UI().err.print(f"Error: unexpected {type(err).__name__}: {err} (details: {path}; re-run with --debug)", highlight=False, markup=False, soft_wrap=True)
+            UI().err.print(
+                f"Error: unexpected {type(err).__name__}: {err} (details: {path}; re-run with --debug)",
+                highlight=False,
+                markup=False,
+                soft_wrap=True,
+            )
             raise typer.Exit(1) from None
 
     return wrapper  # type: ignore[return-value]
@@ -82,7 +87,9 @@ def _log_crash() -> Path:
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         with path.open("a", encoding="utf-8") as f:
-            f.write(f"--- {dt.datetime.now(dt.UTC).isoformat()} synth {__version__}: {' '.join(sys.argv)}\n{traceback.format_exc()}\n")
+            f.write(
+                f"--- {dt.datetime.now(dt.UTC).isoformat()} synth {__version__}: {' '.join(sys.argv)}\n{traceback.format_exc()}\n"
+            )
     except OSError:
         return Path("(could not write a log)")
     return path
@@ -189,7 +196,9 @@ def run(
     category: CategoryOpt = None,
     paper: PaperOpt = None,
     embedding_model: Annotated[str | None, typer.Option("--embedding-model", help="Hub name or directory.")] = None,
-    nli_model: Annotated[str | None, typer.Option("--nli-model", help="Hub name or directory of a 3-way NLI cross-encoder.")] = None,
+    nli_model: Annotated[
+        str | None, typer.Option("--nli-model", help="Hub name or directory of a 3-way NLI cross-encoder.")
+    ] = None,
     resume: Annotated[str | None, typer.Option("--resume", help="Continue this run; finished stages are not redone.")] = None,
     force: Annotated[bool, typer.Option("--force", help="Redo every stage even if up to date.")] = False,
     config: ConfigOpt = None,
@@ -317,7 +326,17 @@ def search_passages(
     query = embedder.encode([text])[0]
     index.check(embedder.key, embedder.dim)
     hits = index.search(query, k)
-    rows = [{"score": round(h.score, 4), "paper": h.chunk.paper_id, "page": h.chunk.page_start, "section": h.chunk.section, "chunk": h.chunk.id, "text": h.chunk.text} for h in hits]
+    rows = [
+        {
+            "score": round(h.score, 4),
+            "paper": h.chunk.paper_id,
+            "page": h.chunk.page_start,
+            "section": h.chunk.section,
+            "chunk": h.chunk.id,
+            "text": h.chunk.text,
+        }
+        for h in hits
+    ]
     if as_json:
         typer.echo(json.dumps(rows, indent=2, ensure_ascii=False))
         return

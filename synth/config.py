@@ -60,7 +60,9 @@ class IndexSettings(Section):
 
 
 class ClaimsSettings(Section):
-    extractor: Literal["rules", "llm"] = Field("rules", description="'rules' (offline default) or 'llm' (OpenAI-compatible endpoint).")
+    extractor: Literal["rules", "llm"] = Field(
+        "rules", description="'rules' (offline default) or 'llm' (OpenAI-compatible endpoint)."
+    )
     max_claims: int = Field(30, ge=1, description="Claims kept for verification, most relevant first.")
     per_paper: int = Field(15, ge=1, description="Claims kept per paper before merging across papers.")
     llm_url: str = Field("http://127.0.0.1:8080/v1", description="Base URL of an OpenAI-compatible server (llm extractor).")
@@ -71,14 +73,24 @@ class ClaimsSettings(Section):
 class VerifySettings(Section):
     top_k: int = Field(8, ge=1, description="Evidence chunks retrieved per claim from papers other than its source.")
     threshold: float | None = Field(
-        None, ge=0, le=1, description="Minimum entailment (contradiction) probability to call a claim supported (refuted); "
-        "default: the value the NLI model's calibration was fitted with (0.5 if it has none)."
+        None,
+        ge=0,
+        le=1,
+        description="Minimum entailment (contradiction) probability to call a claim supported (refuted); "
+        "default: the value the NLI model's calibration was fitted with (0.5 if it has none).",
     )
     margin: float | None = Field(
-        None, ge=0, le=1, description="Required lead of the winning probability over the opposite one; default: the calibrated value (0.1 if none)."
+        None,
+        ge=0,
+        le=1,
+        description="Required lead of the winning probability over the opposite one; "
+        "default: the calibrated value (0.1 if none).",
     )
     windows_per_claim: int = Field(
-        16, ge=1, description="Evidence windows per claim given to the NLI model: the ones most similar to the claim (bi-encoder re-ranking)."
+        16,
+        ge=1,
+        description="Evidence windows per claim given to the NLI model: "
+        "the ones most similar to the claim (bi-encoder re-ranking).",
     )
     batch_size: int = Field(32, ge=1, description="Claim-passage pairs scored per batch.")
     experiment_results: str | None = Field(
@@ -102,7 +114,9 @@ class SynthSettings(BaseSettings):
 
     home: Path = Field(Path(user_data_dir("synth")), description="Where runs, the shared cache and the ledger live.")
     embedding_model: str = Field(DEFAULT_EMBEDDING_MODEL, description="Sentence-transformers model: hub name or local directory.")
-    nli_model: str = Field(DEFAULT_NLI_MODEL, description="3-way NLI cross-encoder: hub name, local directory, or synth's shipped verifier.")
+    nli_model: str = Field(
+        DEFAULT_NLI_MODEL, description="3-way NLI cross-encoder: hub name, local directory, or synth's shipped verifier."
+    )
     device: Literal["auto", "cpu", "cuda"] = Field("auto", description="Where models run; auto picks CUDA when present.")
     search: SearchSettings = Field(default_factory=SearchSettings)  # type: ignore[arg-type]
     parse: ParseSettings = Field(default_factory=ParseSettings)  # type: ignore[arg-type]

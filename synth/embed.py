@@ -49,4 +49,6 @@ def load_embedder(name: str, device: str = "auto", batch_size: int = 64) -> Embe
         raise ModelLoadError(f"cannot load embedding model '{name}': {type(err).__name__}: {str(err)[:200]}") from err
     get_dim = getattr(model, "get_embedding_dimension", None) or model.get_sentence_embedding_dimension
     dim = get_dim() or int(model.encode(["x"]).shape[1])
-    return Embedder(model_id=name, revision=model_revision(resolved), dim=int(dim), device=dev, _model=model, batch_size=batch_size)
+    return Embedder(
+        model_id=name, revision=model_revision(resolved), dim=int(dim), device=dev, _model=model, batch_size=batch_size
+    )

@@ -50,9 +50,9 @@ def test_unloadable_embedding_model_names_it(sample_corpus: Path) -> None:
 
 
 def test_unloadable_nli_model_names_it(sample_corpus: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    import synth.embed
-
     from conftest import FakeEmbedder
+
+    import synth.embed
 
     monkeypatch.setattr(synth.embed, "load_embedder", lambda *a, **k: FakeEmbedder())
     result = invoke("run", "Do multilingual embeddings help?", "--source", str(sample_corpus), "--nli-model", "/missing/nli")

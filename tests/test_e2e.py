@@ -17,7 +17,9 @@ pytestmark = pytest.mark.slow
 QUESTION = "How well do multilingual encoders transfer across languages without parallel data?"
 
 
-def test_run_on_sample_corpus_then_table_on_moved_run(sample_corpus: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_run_on_sample_corpus_then_table_on_moved_run(
+    sample_corpus: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     runner = CliRunner()
     result = runner.invoke(app, ["run", QUESTION, "--source", str(sample_corpus), "--json"], catch_exceptions=False)
     assert result.exit_code == 0, result.output
@@ -42,7 +44,11 @@ def test_run_on_sample_corpus_then_table_on_moved_run(sample_corpus: Path, tmp_p
     assert "isotonic" in next(iter(verdicts.values())).calibration
 
     # a second question over the same PDFs re-parses and re-embeds nothing
-    result = runner.invoke(app, ["run", "Do multi-sense word embeddings benefit from multilingual context?", "--source", str(sample_corpus), "--json"], catch_exceptions=False)
+    result = runner.invoke(
+        app,
+        ["run", "Do multi-sense word embeddings benefit from multilingual context?", "--source", str(sample_corpus), "--json"],
+        catch_exceptions=False,
+    )
     assert result.exit_code == 0, result.output
     stages = {row["stage"]: row for row in json.loads(result.stdout)["stages"]}
     assert stages["02_parse"]["counts"]["parsed"] == 0 and stages["02_parse"]["counts"]["from_cache"] == 4

@@ -7,14 +7,66 @@ from pydantic import ValidationError
 
 from synth.models import Block, Chunk, Claim, ClaimSource, Evidence, Failure, Number, Paper, ParsedDoc, Sentence, Verdict
 
-SOURCE = ClaimSource(paper_id="2104.08645v1", sentence_id="2104.08645v1#s3", page=2, section="1 Introduction", char_start=10, char_end=90, original="We show that X improves Y.")
+SOURCE = ClaimSource(
+    paper_id="2104.08645v1",
+    sentence_id="2104.08645v1#s3",
+    page=2,
+    section="1 Introduction",
+    char_start=10,
+    char_end=90,
+    original="We show that X improves Y.",
+)
 EXAMPLES = [
     Paper(id="2104.08645v1", title="Robust", authors=["A B"], year=2021, source="arxiv", sha256="0" * 64),
-    ParsedDoc(paper_id="p", sha256="0" * 64, n_pages=2, pages_read=2, blocks=[Block(page=1, section="Abstract", kind="prose", text="Hi.", char_start=0)]),
+    ParsedDoc(
+        paper_id="p",
+        sha256="0" * 64,
+        n_pages=2,
+        pages_read=2,
+        blocks=[Block(page=1, section="Abstract", kind="prose", text="Hi.", char_start=0)],
+    ),
     Sentence(id="p#s0", paper_id="p", page=1, section="Abstract", char_start=0, char_end=3, text="Hi."),
-    Chunk(id="p#c0", paper_id="p", page_start=1, page_end=2, section="Abstract", char_start=0, char_end=3, sentence_ids=["p#s0"], text="Hi."),
-    Claim(id="C001", text="X improves Y by 2.1 points on PAWS-X.", kind="numeric", sources=[SOURCE], numbers=[Number(value=2.1, unit="points", metric="accuracy", dataset="PAWS-X", direction="increase", text="2.1 points")], relevance=0.7, extractor="rules"),
-    Verdict(claim_id="C001", label="supported", raw_score=0.9, confidence=0.8, calibration="isotonic", rule="max", evidence=[Evidence(chunk_id="q#c1", paper_id="q", page=3, section="4 Results", text="X helps.", retrieval_score=0.5, probs={"entailment": 0.9, "neutral": 0.05, "contradiction": 0.05})], stated_by=1, model_id="m"),
+    Chunk(
+        id="p#c0",
+        paper_id="p",
+        page_start=1,
+        page_end=2,
+        section="Abstract",
+        char_start=0,
+        char_end=3,
+        sentence_ids=["p#s0"],
+        text="Hi.",
+    ),
+    Claim(
+        id="C001",
+        text="X improves Y by 2.1 points on PAWS-X.",
+        kind="numeric",
+        sources=[SOURCE],
+        numbers=[Number(value=2.1, unit="points", metric="accuracy", dataset="PAWS-X", direction="increase", text="2.1 points")],
+        relevance=0.7,
+        extractor="rules",
+    ),
+    Verdict(
+        claim_id="C001",
+        label="supported",
+        raw_score=0.9,
+        confidence=0.8,
+        calibration="isotonic",
+        rule="max",
+        evidence=[
+            Evidence(
+                chunk_id="q#c1",
+                paper_id="q",
+                page=3,
+                section="4 Results",
+                text="X helps.",
+                retrieval_score=0.5,
+                probs={"entailment": 0.9, "neutral": 0.05, "contradiction": 0.05},
+            )
+        ],
+        stated_by=1,
+        model_id="m",
+    ),
     Failure(stage="parse", item="p", error="ParseError", message="p.pdf: encrypted"),
 ]
 

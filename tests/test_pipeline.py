@@ -62,7 +62,11 @@ def test_resume_skips_finished_stages_and_redoes_nothing(sample_corpus: Path, fa
 def test_changed_setting_reruns_that_stage_and_downstream_only(sample_corpus: Path, fake_models) -> None:  # type: ignore[no-untyped-def]
     ctx = _context("Do multilingual word embeddings help?", sample_corpus)
     run_stages(ctx, UP_TO_VERIFY)
-    changed = StageContext(settings=load_settings(overrides={"search": {"source": str(sample_corpus)}, "verify": {"top_k": 2}}), store=ctx.store, ui=ctx.ui)
+    changed = StageContext(
+        settings=load_settings(overrides={"search": {"source": str(sample_corpus)}, "verify": {"top_k": 2}}),
+        store=ctx.store,
+        ui=ctx.ui,
+    )
     rows = run_stages(changed, UP_TO_VERIFY)
     assert [r["status"] for r in rows] == ["reused"] * 5 + ["done"]
 

@@ -88,5 +88,15 @@ def test_ledger_migrations_give_expected_columns(tmp_path: Path) -> None:
     db = sqlite3.connect(tmp_path / "ledger.db")
     columns = {t: [r[1] for r in db.execute(f"PRAGMA table_info({t})")] for t in ("runs", "stages")}
     assert columns["runs"] == ["id", "question", "created", "path"]
-    assert columns["stages"] == ["run_id", "stage", "version", "fingerprint", "status", "started", "duration_s", "counts", "models"]
+    assert columns["stages"] == [
+        "run_id",
+        "stage",
+        "version",
+        "fingerprint",
+        "status",
+        "started",
+        "duration_s",
+        "counts",
+        "models",
+    ]
     assert [r[0] for r in db.execute("SELECT name FROM _migrations")] == ["m001_runs", "m002_stages", "m003_stage_models"]

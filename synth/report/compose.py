@@ -298,7 +298,12 @@ def _stored_remeasurements(data: RunData) -> tuple[list[dict[str, Any]], str]:
     """What the verify stage recorded (so the report depends on the run's files only, not on the working directory)."""
     text = {c.id: c.text for c in data.claims or []}
     out = [
-        {"claim_id": v.claim_id, "claim": text.get(v.claim_id, ""), "summary": remeasure_summary(v.remeasured), "result": v.remeasured}
+        {
+            "claim_id": v.claim_id,
+            "claim": text.get(v.claim_id, ""),
+            "summary": remeasure_summary(v.remeasured),
+            "result": v.remeasured,
+        }
         for v in data.verdicts or []
         if v.remeasured
     ]

@@ -19,7 +19,9 @@ from synth.sources import Found
 from synth.store import sha256_file
 from synth.ui import UI
 
-ARXIV_STAMP = re.compile(r"arXiv:\s*((?:\d{4}\.\d{4,5}|[a-z\-]+(?:\.[A-Z]{2})?/\d{7})(v\d+)?)\s*\[([^\]]+)\]\s*(\d{1,2}\s+\w{3}\s+(\d{4}))?")
+ARXIV_STAMP = re.compile(
+    r"arXiv:\s*((?:\d{4}\.\d{4,5}|[a-z\-]+(?:\.[A-Z]{2})?/\d{7})(v\d+)?)\s*\[([^\]]+)\]\s*(\d{1,2}\s+\w{3}\s+(\d{4}))?"
+)
 ARXIV_NAME = re.compile(r"^(\d{4}\.\d{4,5}v\d+)$")
 YEAR = re.compile(r"\b(19[89]\d|20[0-4]\d)\b")
 
@@ -54,12 +56,19 @@ class LocalSource:
         seen: dict[str, Path] = {}
         for path in ui.track(pdfs, "reading PDF metadata"):
             if path.stat().st_size == 0:
-                failures.append(Failure(stage="search", item=str(path), error="EmptyFile", message=f"{path.name} is empty (0 bytes)"))
+                failures.append(
+                    Failure(stage="search", item=str(path), error="EmptyFile", message=f"{path.name} is empty (0 bytes)")
+                )
                 continue
             sha = sha256_file(path)
             if sha in seen:
                 failures.append(
-                    Failure(stage="search", item=str(path), error="Duplicate", message=f"{path.name} is the same file as {seen[sha].name}")
+                    Failure(
+                        stage="search",
+                        item=str(path),
+                        error="Duplicate",
+                        message=f"{path.name} is the same file as {seen[sha].name}",
+                    )
                 )
                 continue
             seen[sha] = path
@@ -138,7 +147,11 @@ def _pdf_metadata(path: Path) -> dict[str, Any]:
 
 
 def _plausible_title(title: str) -> bool:
-    return 8 <= len(title) <= 250 and not title.lower().endswith((".dvi", ".pdf", ".tex", ".doc")) and "untitled" not in title.lower()
+    return (
+        8 <= len(title) <= 250
+        and not title.lower().endswith((".dvi", ".pdf", ".tex", ".doc"))
+        and "untitled" not in title.lower()
+    )
 
 
 def _largest_text(page: Any) -> str:

@@ -15,8 +15,8 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from synth.modelinfo import model_key
-from synth.nli import LABELS
 from synth.models import Chunk, Claim, Evidence, Sentence, Verdict
+from synth.nli import LABELS
 from synth.retrieval import PassageIndex
 from synth.store import read_jsonl, sha256_file, write_jsonl
 
@@ -128,7 +128,9 @@ def run(ctx: StageContext, out: Path) -> dict[str, Any]:
             )
             for i in shown
         ]
-        confidence = calibration.apply(decision.label, decision.score) if calibration_note.startswith("isotonic") else decision.score
+        confidence = (
+            calibration.apply(decision.label, decision.score) if calibration_note.startswith("isotonic") else decision.score
+        )
         counts[decision.label] += 1
         verdicts.append(
             Verdict(
@@ -174,9 +176,13 @@ def _rule_parameters(settings: Any, calibration: Any) -> tuple[float, float, str
     threshold = settings.threshold if settings.threshold is not None else calibration.threshold
     margin = settings.margin if settings.margin is not None else calibration.margin
     if (threshold, margin) != (calibration.threshold, calibration.margin):
-        return threshold, margin, (
-            f"uncalibrated: threshold/margin {threshold}/{margin} differ from the calibrated "
-            f"{calibration.threshold}/{calibration.margin}; confidence is the raw aggregated score"
+        return (
+            threshold,
+            margin,
+            (
+                f"uncalibrated: threshold/margin {threshold}/{margin} differ from the calibrated "
+                f"{calibration.threshold}/{calibration.margin}; confidence is the raw aggregated score"
+            ),
         )
     fit = calibration.fit_data
     where = ", ".join(f"{k}={v}" for k, v in fit.items() if not isinstance(v, dict | list)) if isinstance(fit, dict) else str(fit)
