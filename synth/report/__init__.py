@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from synth.report.data import RunData
 
-RENDERER_VERSION = "2"
+RENDERER_VERSION = "3"
 REPORT_NAME = "report"
 FORMATS = ("md", "html", "pdf", "json", "csv", "bib")
 

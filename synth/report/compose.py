@@ -143,7 +143,8 @@ def _limitations(data: RunData, rows: list[dict[str, Any]]) -> list[str]:
         if low:
             out.append(
                 f"{_plural(len(low), 'verdict')} {'has' if len(low) == 1 else 'have'} "
-                f"a confidence below {CONFIDENT:g}: {', '.join(low)}."
+                f"a confidence below {CONFIDENT:g}: {', '.join(low)}. Where the confidence is calibrated, "
+                "such a verdict is more likely wrong than right: read it as a lead to check, not as a finding."
             )
         uncal = [v for v in data.verdicts if v.calibration.lower().startswith("uncalibrated")]
         if uncal:
