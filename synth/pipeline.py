@@ -69,15 +69,17 @@ class StageContext:
         return self._models["nli"]
 
 
-def stage_fingerprint(stage: ModuleType, ctx: StageContext) -> tuple[str, dict[str, str]]:
+def stage_fingerprint(stage: ModuleType, ctx: StageContext) -> tuple[str, dict[str, str], dict[str, Any]]:
+    """The stage's fingerprint, its upstream output digests, and the inputs it hashed (computed once: they read model files)."""
     upstream: dict[str, str] = {}
     for name in stage.UPSTREAM:
         record = ctx.store.stage_record(name)
         if record is None:
             raise MissingStageOutput(f"run {ctx.store.id} has no finished {name} stage, which {stage.NAME} needs")
         upstream[name] = record["output_digest"]
-    payload = {"stage": stage.NAME, "version": stage.VERSION, "inputs": stage.inputs(ctx), "upstream": upstream}
-    return fingerprint(payload), upstream
+    inputs = stage.inputs(ctx)
+    payload = {"stage": stage.NAME, "version": stage.VERSION, "inputs": inputs, "upstream": upstream}
+    return fingerprint(payload), upstream, inputs
 
 
 def run_stages(ctx: StageContext, stages: Sequence[ModuleType], force: bool = False) -> list[dict[str, Any]]:
@@ -85,7 +87,7 @@ def run_stages(ctx: StageContext, stages: Sequence[ModuleType], force: bool = Fa
     rows = []
     ledger = Ledger(ctx.settings.home / "ledger.db")
     for stage in stages:
-        fp, upstream = stage_fingerprint(stage, ctx)
+        fp, upstream, inputs = stage_fingerprint(stage, ctx)
         started = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
         if not force and ctx.store.is_current(stage.NAME, fp):
             record = ctx.store.stage_record(stage.NAME) or {}
@@ -104,7 +106,7 @@ def run_stages(ctx: StageContext, stages: Sequence[ModuleType], force: bool = Fa
                 "version": stage.VERSION,
                 "fingerprint": fp,
                 "upstream": upstream,
-                "inputs": stage.inputs(ctx),
+                "inputs": inputs,
                 "counts": counts,
                 "started": started,
                 "duration_s": duration,

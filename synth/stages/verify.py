@@ -104,8 +104,7 @@ def run(ctx: StageContext, out: Path) -> dict[str, Any]:
         ranked.append(chosen)
         pairs.extend((w, claim.text) for _, _, w in chosen)
     probs_all = nli.predict_proba(pairs) if pairs else np.zeros((0, 3))
-    calibration = _calibration(ctx)
-    threshold, margin, calibration_note = _rule_parameters(settings, calibration)
+    threshold, margin, calibration, calibration_note = _rule_parameters(settings, _calibration(ctx))
 
     remeasured = _remeasure(ctx, claims)
     verdicts: list[Verdict] = []
@@ -128,9 +127,7 @@ def run(ctx: StageContext, out: Path) -> dict[str, Any]:
             )
             for i in shown
         ]
-        confidence = (
-            calibration.apply(decision.label, decision.score) if calibration_note.startswith("isotonic") else decision.score
-        )
+        confidence = calibration.apply(decision.label, decision.score) if calibration else decision.score
         counts[decision.label] += 1
         verdicts.append(
             Verdict(
@@ -163,8 +160,8 @@ def _evidence_order(probs: np.ndarray, deciding: int | None) -> list[int]:
     return order
 
 
-def _rule_parameters(settings: Any, calibration: Any) -> tuple[float, float, str]:
-    """Threshold and margin of the rule, and what the confidence means under them.
+def _rule_parameters(settings: Any, calibration: Any) -> tuple[float, float, Any, str]:
+    """Threshold and margin of the rule, the calibration in force (or None), and what the confidence means.
 
     A calibration map is valid only for the rule parameters it was fitted with; if the user overrides them, the
     confidence falls back to the raw score and says so.
@@ -172,21 +169,20 @@ def _rule_parameters(settings: Any, calibration: Any) -> tuple[float, float, str
     if calibration is None:
         threshold = settings.threshold if settings.threshold is not None else 0.5
         margin = settings.margin if settings.margin is not None else 0.1
-        return threshold, margin, "uncalibrated: confidence is the raw aggregated score (the NLI model ships no calibration.json)"
+        note = "uncalibrated: confidence is the raw aggregated score (the NLI model ships no calibration.json)"
+        return threshold, margin, None, note
     threshold = settings.threshold if settings.threshold is not None else calibration.threshold
     margin = settings.margin if settings.margin is not None else calibration.margin
     if (threshold, margin) != (calibration.threshold, calibration.margin):
-        return (
-            threshold,
-            margin,
-            (
-                f"uncalibrated: threshold/margin {threshold}/{margin} differ from the calibrated "
-                f"{calibration.threshold}/{calibration.margin}; confidence is the raw aggregated score"
-            ),
+        note = (
+            f"uncalibrated: threshold/margin {threshold}/{margin} differ from the calibrated "
+            f"{calibration.threshold}/{calibration.margin}; confidence is the raw aggregated score"
         )
+        return threshold, margin, None, note
     fit = calibration.fit_data
     where = ", ".join(f"{k}={v}" for k, v in fit.items() if not isinstance(v, dict | list)) if isinstance(fit, dict) else str(fit)
-    return threshold, margin, f"{calibration.method} regression of the raw score to P(verdict correct), fitted on {where}"
+    note = f"{calibration.method} regression of the raw score to P(verdict correct), fitted on {where}"
+    return threshold, margin, calibration, note
 
 
 def _calibration(ctx: StageContext) -> Any:
