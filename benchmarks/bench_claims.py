@@ -80,7 +80,7 @@ def truncated(text: str, original: str) -> bool:
 def missing_tail(text: str, original: str) -> list[str]:
     """Last three content words of the source sentence absent from the claim, ignoring the first-person words
     and the two words after "our" that decontextualisation legitimately rewrites ("our approach." → "X.")."""
-    from synth.extract.decontext import clean_text  # the same typographic clean-up the claim text went through
+    from synth.claims.decontext import clean_text  # the same typographic clean-up the claim text went through
 
     kept = re.sub(r"\b(?:[Oo]ur(?:\s+\S+){0,2}|[Ww]e|us|ours|[Tt]his (?:paper|work|study))\b", " ", clean_text(original))
     tail = [w for w in _words(kept) if len(w) > 2][-3:]
@@ -90,11 +90,11 @@ def missing_tail(text: str, original: str) -> list[str]:
 
 def paper_inputs(pdf: Path):  # noqa: ANN201 - (Paper, sentences, front lines)
     """Parse and sentence-split one PDF the way the pipeline does (search → parse → chunk)."""
-    from synth.parsing import parse_pdf
+    from synth.ingest.pdf import parse_pdf
     from synth.sources.local import paper_from_pdf
-    from synth.stages.chunk import sentences_of
-    from synth.stages.claims import front_lines
-    from synth.store import sha256_file
+    from synth.ingest.chunking import sentences_of
+    from synth.claims.selection import front_lines
+    from synth.core.io import sha256_file
 
     sha = sha256_file(pdf)
     paper = paper_from_pdf(pdf, sha)
@@ -103,7 +103,7 @@ def paper_inputs(pdf: Path):  # noqa: ANN201 - (Paper, sentences, front lines)
 
 
 def evaluate(pdf_dir: Path) -> dict:
-    from synth.extract.rules import RulesExtractor
+    from synth.claims.rules import RulesExtractor
 
     gold: dict[str, list[dict]] = defaultdict(list)
     for line in GOLD.read_text(encoding="utf-8").splitlines():
@@ -172,7 +172,7 @@ def heldout(pdf_dir: Path) -> dict:
     """Precision@15 on papers not used for tuning, from recorded judgements of their top-15 sentences."""
     import hashlib
 
-    from synth.extract.rules import RulesExtractor
+    from synth.claims.rules import RulesExtractor
 
     judged: dict[str, dict[str, bool]] = defaultdict(dict)
     for line in HELDOUT.read_text(encoding="utf-8").splitlines():

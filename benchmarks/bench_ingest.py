@@ -3,10 +3,10 @@
 Measures, on whatever cores the machine gives (the figures in reports/ were taken on 2 CPU cores shared with
 another job, so they are noisy):
 
-- parse: pages per second of synth's parser (``synth.parsing.parse_pdf``: layout, roles, sections, references)
+- parse: pages per second of synth's parser (``synth.ingest.pdf.parse_pdf``: layout, roles, sections, references)
   against ``pypdf``'s plain ``extract_text`` and PyMuPDF's plain ``get_text`` on the same files; the ratio;
 - parse + chunk of all PDFs (target < 10 s);
-- embed: chunks per second with MiniLM (``synth.embed.load_embedder``), and the model load time;
+- embed: chunks per second with MiniLM (``synth.retrieval.embedding.load_embedder``), and the model load time;
 - index on the real chunks: build time, top-10 query latency p50/p99;
 - re-ingest: the ingest stages of a second run over the same PDFs through the shared cache (target < 1 s);
 - scale: synthetic 384-d normalised vectors (a Gaussian mixture, closer to sentence embeddings than uniform
@@ -57,8 +57,8 @@ def bench_parse(pdfs: list[Path]) -> dict[str, Any]:
     import pymupdf
     import pypdf
 
-    from synth.parsing import parse_pdf
-    from synth.stages.chunk import chunks_of, sentences_of
+    from synth.ingest.pdf import parse_pdf
+    from synth.ingest.chunking import chunks_of, sentences_of
 
     out: dict[str, Any] = {"files": len(pdfs)}
     t0, c0 = time.perf_counter(), time.process_time()
@@ -118,8 +118,8 @@ def bench_parse(pdfs: list[Path]) -> dict[str, Any]:
 
 
 def bench_embed_and_index(chunks: list[Any]) -> dict[str, Any]:
-    from synth.embed import load_embedder
-    from synth.retrieval import build_index
+    from synth.retrieval.embedding import load_embedder
+    from synth.retrieval.index import build_index
 
     t0 = time.perf_counter()
     embedder = load_embedder(MODEL, "cpu")
@@ -154,10 +154,11 @@ def bench_embed_and_index(chunks: list[Any]) -> dict[str, Any]:
 
 def bench_reingest(pdfs: list[Path], embed: bool) -> dict[str, Any]:
     """Two runs over the same folder with one SYNTH_HOME: the second ingest should only read caches."""
-    from synth.config import load_settings
-    from synth.pipeline import COMMANDS, STAGES, StageContext, run_stages
-    from synth.store import RunStore
-    from synth.ui import UI
+    from synth.core.settings import load_settings
+    from synth.pipeline import StageContext, run_stages
+    from synth.stages import COMMANDS, STAGES
+    from synth.core.store import RunStore
+    from synth.core.ui import UI
 
     home = Path(tempfile.mkdtemp(prefix="synth-bench-"))
     corpus = home / "corpus"
@@ -170,9 +171,9 @@ def bench_reingest(pdfs: list[Path], embed: bool) -> dict[str, Any]:
         overrides: dict[str, Any] = {"search": {"source": str(corpus), "max_papers": 1000}}
         if not embed:
             overrides["embedding_model"] = "fake-embedder"
-            import synth.embed
+            import synth.retrieval.embedding
 
-            synth.embed.load_embedder = lambda *a, **k: _HashEmbedder()  # type: ignore[assignment]
+            synth.retrieval.embedding.load_embedder = lambda *a, **k: _HashEmbedder()  # type: ignore[assignment]
         timings = []
         counts = []
         for _ in range(2):
@@ -268,7 +269,7 @@ def bench_scale(n: int, dim: int = 384, n_queries: int = 200, hnsw_budget_s: flo
     """
     import faiss
 
-    from synth.retrieval import HNSW_EF_CONSTRUCTION, HNSW_M, build_index
+    from synth.retrieval.index import HNSW_EF_CONSTRUCTION, HNSW_M, build_index
 
     rng = np.random.default_rng(0)
     mix = rng.standard_normal((48, dim), dtype=np.float32) / np.sqrt(48)

@@ -30,10 +30,10 @@ sys.path.insert(0, str(ROOT / "tests"))
 
 from arxiv_server import ArxivTestServer  # noqa: E402
 
-from synth.cache import Cache  # noqa: E402
-from synth.config import SearchSettings  # noqa: E402
+from synth.core.cache import Cache  # noqa: E402
+from synth.core.settings import SearchSettings  # noqa: E402
 from synth.sources.arxiv import ArxivClient, ArxivSource, RateLimiter, lexical_rank  # noqa: E402
-from synth.ui import UI  # noqa: E402
+from synth.core.ui import UI  # noqa: E402
 
 EMBEDDER = "sentence-transformers/all-MiniLM-L6-v2"
 
@@ -85,7 +85,7 @@ def precision_at(ranked: Sequence[str], expected: set[str], k: int) -> float:
 
 
 def embedding_ranker() -> Callable[[str, list[str]], list[float]]:
-    from synth.embed import load_embedder
+    from synth.retrieval.embedding import load_embedder
 
     t0 = time.perf_counter()
     embedder = load_embedder(EMBEDDER, "cpu")

@@ -27,11 +27,11 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-from synth.experiment.robust_xlt.cli import merge  # noqa: E402
-from synth.experiment.robust_xlt.data import XtremeDir  # noqa: E402
-from synth.experiment.robust_xlt.presets import get_preset  # noqa: E402
-from synth.experiment.robust_xlt.results import write_outputs  # noqa: E402
-from synth.experiment.robust_xlt.run import run_experiment  # noqa: E402
+from synth.experiments.robust_xlt.cli import merge  # noqa: E402
+from synth.experiments.robust_xlt.data import XtremeDir  # noqa: E402
+from synth.experiments.robust_xlt.presets import get_preset  # noqa: E402
+from synth.experiments.robust_xlt.results import write_outputs  # noqa: E402
+from synth.experiments.robust_xlt.run import run_experiment  # noqa: E402
 
 
 def main() -> None:
@@ -105,8 +105,8 @@ def _combine_seeds(docs: list[dict]) -> dict:
     """One task's runs made by several processes (different seeds, same split and preset) -> one document."""
     from types import SimpleNamespace
 
-    from synth.experiment.robust_xlt.presets import Preset
-    from synth.experiment.robust_xlt.results import summarize
+    from synth.experiments.robust_xlt.presets import Preset
+    from synth.experiments.robust_xlt.results import summarize
 
     first = docs[0]
     (task,) = first["tasks"]

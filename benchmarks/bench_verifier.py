@@ -23,11 +23,12 @@ from pathlib import Path
 
 import numpy as np
 
-from synth.judge import Calibration, judge
-from synth.nli import load_nli
-from synth.resolve import resolve_model
-from synth.verifier.calibrate import claim_window_probs, oracle_evidence, verdict_metrics
-from synth.verifier.data import SHARED_DATA, load_scifact_claims, load_scifact_corpus
+from synth.verification.calibration import Calibration
+from synth.verification.decision import judge
+from synth.verification.nli import load_nli
+from synth.core.modelref import resolve_model
+from synth.training.calibrate import claim_window_probs, oracle_evidence, verdict_metrics
+from synth.training.data import SHARED_DATA, load_scifact_claims, load_scifact_corpus
 
 ROOT = Path(__file__).resolve().parents[1]
 EMBEDDER = "sentence-transformers/all-MiniLM-L6-v2"
@@ -89,7 +90,7 @@ def throughput(nli, model_dir: str, pairs: list[tuple[str, str]]) -> dict[str, f
     naive_s = time.perf_counter() - t
     # same model, same pairs: the two paths must agree (after mapping naive columns to LABELS order)
     id2label = {int(k): v for k, v in naive.config.id2label.items()}
-    from synth.nli import LABELS
+    from synth.verification.nli import LABELS
 
     order = [next(k for k, v in id2label.items() if v == lab) for lab in LABELS]
     max_diff = float(np.abs(np.stack(rows)[:, order] - batched).max())
@@ -133,7 +134,7 @@ def main() -> dict:
         "device": "cpu",
         "threads": args.threads,
         "machine": platform.processor() or platform.machine(),
-        "data": f"SciFact claims_train.jsonl, eval part of synth.verifier.data.scifact_split ({len(claims)} claims)",
+        "data": f"SciFact claims_train.jsonl, eval part of synth.training.data.scifact_split ({len(claims)} claims)",
         "rule": {"threshold": threshold, "margin": margin, "calibration": str(cal_path) if cal else None},
         "targets": {"oracle_macro_f1": 0.70, "ece": 0.05},
     }

@@ -94,12 +94,12 @@ class FakeNLI:
 @pytest.fixture
 def fake_models(monkeypatch: pytest.MonkeyPatch) -> tuple[FakeEmbedder, FakeNLI]:
     """Route synth's model loaders to the fakes (the loaders are looked up at call time by the pipeline)."""
-    import synth.embed
-    import synth.nli
+    import synth.retrieval.embedding
+    import synth.verification.nli
 
     embedder, nli = FakeEmbedder(), FakeNLI()
-    monkeypatch.setattr(synth.embed, "load_embedder", lambda *a, **k: embedder)
-    monkeypatch.setattr(synth.nli, "load_nli", lambda *a, **k: nli)
+    monkeypatch.setattr(synth.retrieval.embedding, "load_embedder", lambda *a, **k: embedder)
+    monkeypatch.setattr(synth.verification.nli, "load_nli", lambda *a, **k: nli)
     return embedder, nli
 
 
@@ -115,6 +115,6 @@ def sample_corpus(tmp_path: Path) -> Path:
 
 @pytest.fixture(scope="session")
 def real_embedder():
-    from synth.embed import load_embedder
+    from synth.retrieval.embedding import load_embedder
 
     return load_embedder("sentence-transformers/all-MiniLM-L6-v2", "cpu")

@@ -11,7 +11,7 @@ from collections.abc import Iterator
 import pytest
 from arxiv_server import ArxivTestServer
 
-from synth.config import SearchSettings
+from synth.core.settings import SearchSettings
 
 TEST_INTERVAL_S = 0.25  # the rate limit in tests: small to keep them fast, large enough to measure
 

@@ -21,7 +21,7 @@ def copy_run(dest: Path) -> Path:
 
 def mini_app() -> typer.Typer:
     """The report commands on their own, as the CLI mounts them (without the other sub-apps)."""
-    from synth.report import commands
+    from synth.cli import report_cmds as commands
 
     app = typer.Typer()
     app.command("table")(commands.table)

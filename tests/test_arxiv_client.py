@@ -9,12 +9,12 @@ import pytest
 from arxiv_server import ArxivTestServer, Doc, free_port
 from conftest_arxiv import TEST_INTERVAL_S, arxiv_server_fixture, arxiv_settings_fixture  # noqa: F401 - fixtures
 
-from synth.cache import Cache
-from synth.config import SearchSettings
-from synth.errors import ArxivUnavailable, RetrievalError
+from synth.core.cache import Cache
+from synth.core.settings import SearchSettings
+from synth.core.errors import ArxivUnavailable, RetrievalError
 from synth.sources import Found
 from synth.sources.arxiv import LIMITER, USER_AGENT, ArxivClient, ArxivSource, PdfIndex, RateLimiter
-from synth.ui import UI
+from synth.core.ui import UI
 
 QUESTION = "Do sentence embeddings learned from natural language inference data transfer to other tasks?"
 # measured on the server: a request can only arrive after the previous answer left, so no slack is needed

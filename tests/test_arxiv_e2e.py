@@ -63,9 +63,9 @@ def test_synth_run_against_local_arxiv(arxiv_server: ArxivTestServer, tmp_path: 
     """
     from conftest import FakeNLI
 
-    import synth.nli
+    import synth.verification.nli
 
-    monkeypatch.setattr(synth.nli, "load_nli", lambda *a, **k: FakeNLI())
+    monkeypatch.setattr(synth.verification.nli, "load_nli", lambda *a, **k: FakeNLI())
     home = tmp_path / "home"
     _env(monkeypatch, home, arxiv_server.api_url, arxiv_server.pdf_url)
     arxiv_server.pdf_faults["1609.06038v3"] = "html"  # ESIM: found and ranked, but its download returns a web page

@@ -8,7 +8,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from synth.errors import RetrievalError
+from synth.core.errors import RetrievalError
 from synth.sources.arxiv import _feed_of, merge
 from synth.sources.atom import Entry, MalformedXML, UnsafeXML, id_from_url, parse_feed, parse_xml, split_id
 

@@ -6,8 +6,8 @@ import datetime as dt
 
 import pytest
 
-from synth.config import SearchSettings
-from synth.errors import SourceError
+from synth.core.settings import SearchSettings
+from synth.core.errors import SourceError
 from synth.sources.arxiv import _seed_ids
 from synth.sources.query_plan import MAX_QUERIES, concepts, describe, filters, key_phrases, plan_queries
 

@@ -9,7 +9,7 @@ import pytest
 from report_helpers import FIXTURE, LABELS_CSV, copy_run, mini_app
 from typer.testing import CliRunner
 
-from synth.errors import MissingStageOutput, UsageError
+from synth.core.errors import MissingStageOutput, UsageError
 from synth.report.audit import build_audit, expected_calibration_error, load_labels, score_labels
 from synth.report.data import load_run
 
@@ -67,11 +67,10 @@ def test_metrics_by_hand() -> None:
     assert expected_calibration_error(conf, ok) == pytest.approx(by_hand)
 
 
-def test_ece_matches_the_verifiers_definition() -> None:
-    judge = pytest.importorskip("synth.judge")
-    conf = [0.05, 0.12, 0.5, 0.51, 0.93, 0.99, 1.0, 0.66]
-    ok = [False, True, True, False, True, True, True, False]
-    assert expected_calibration_error(conf, ok) == pytest.approx(judge.expected_calibration_error(conf, ok, bins=15))
+def test_ece_is_the_weighted_gap_between_confidence_and_accuracy() -> None:
+    # two bins of two claims: 0.1 confident and both wrong (gap 0.1), 0.9 confident and half right (gap 0.4)
+    assert expected_calibration_error([0.1, 0.1, 0.9, 0.9], [False, False, True, False]) == pytest.approx(0.25)
+    assert expected_calibration_error([], []) == 0.0
 
 
 def test_audit_with_labels_writes_png_html_pdf_beside_the_run(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

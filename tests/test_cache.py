@@ -8,8 +8,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from synth.cache import Cache
-from synth.models import Block, ParsedDoc
+from synth.core.cache import Cache
+from synth.core.records import Block, ParsedDoc
 from tests.conftest import FakeEmbedder
 
 TEXTS = ["Transfer works across languages.", "Swahili lags behind English.", "Transfer works across languages."]
@@ -64,10 +64,10 @@ def test_index_entries_round_trip_and_damage_is_detected(tmp_path: Path) -> None
 
 @pytest.mark.slow
 def test_real_minilm_embeddings_are_cached_and_refused_by_a_fake_index(tmp_path: Path, real_embedder) -> None:  # type: ignore[no-untyped-def]
-    from synth.errors import IndexMismatchError
-    from synth.modelinfo import model_key
-    from synth.models import Chunk
-    from synth.retrieval import PassageIndex, build_index
+    from synth.core.errors import IndexMismatchError
+    from synth.core.modelref import model_key
+    from synth.core.records import Chunk
+    from synth.retrieval.index import PassageIndex, build_index
 
     assert real_embedder.key == model_key("sentence-transformers/all-MiniLM-L6-v2")  # the index stage relies on it
     cache = Cache(tmp_path)

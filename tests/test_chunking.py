@@ -8,10 +8,10 @@ from pathlib import Path
 
 import pytest
 
-from synth.models import Block, ParsedDoc
-from synth.parsing import doc_text, parse_pdf
-from synth.sentences import approx_tokens, split_sentences
-from synth.stages.chunk import chunks_of, sentences_of, span_text
+from synth.core.records import Block, ParsedDoc
+from synth.ingest.pdf import doc_text, parse_pdf
+from synth.core.text import approx_tokens, split_sentences
+from synth.ingest.chunking import chunks_of, sentences_of, span_text
 
 PDFS = Path(__file__).resolve().parent.parent.parent / "shared" / "data" / "pdfs"
 REAL = ["1809.05053v1.pdf", "2004.09813v2.pdf", "acl_semeval2021_task2_mcl_wic.pdf", "1706.03762v5.pdf"]
@@ -115,7 +115,7 @@ def test_chunks_fit_minilm_word_pieces() -> None:
     """The estimate is checked against the real tokenizer: every chunk fits MiniLM's 256 word pieces."""
     from transformers import AutoTokenizer
 
-    from synth.resolve import resolve_model
+    from synth.core.modelref import resolve_model
 
     tokenizer = AutoTokenizer.from_pretrained(resolve_model("sentence-transformers/all-MiniLM-L6-v2"))
     worst = 0

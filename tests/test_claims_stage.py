@@ -10,13 +10,16 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from synth.config import load_settings
-from synth.errors import SynthError
-from synth.models import Block, Claim, Failure, Paper, ParsedDoc, Sentence
+from synth.core.settings import load_settings
+from synth.core.errors import SynthError
+from synth.core.records import Block, Claim, Failure, Paper, ParsedDoc, Sentence
 from synth.pipeline import StageContext, run_stages
-from synth.stages import claims as claims_stage
-from synth.store import STAGE_FILE, RunStore, dir_digest, read_jsonl, write_json, write_jsonl
-from synth.ui import UI
+from synth.stages.claims import ClaimsStage
+
+claims_stage = ClaimsStage()
+from synth.core.io import read_jsonl, write_json, write_jsonl
+from synth.core.store import STAGE_FILE, RunStore, dir_digest
+from synth.core.ui import UI
 
 QUESTION = "Does robust training improve zero-shot cross-lingual transfer?"
 
@@ -102,7 +105,7 @@ def make_run(tmp_path: Path, **claims_settings: object) -> StageContext:
             write_jsonl(out / filename, rows)
             write_json(out / STAGE_FILE, {"stage": name, "output_digest": dir_digest(out)})
     ctx = StageContext(settings=settings, store=store, ui=UI(quiet=True))
-    ctx._models["embedder"] = BagOfWordsEmbedder()
+    ctx._embedder = BagOfWordsEmbedder()  # type: ignore[assignment]
     return ctx
 
 
@@ -158,7 +161,7 @@ def test_rerun_is_skipped_and_a_changed_budget_reruns(tmp_path: Path) -> None:
         store=ctx.store,
         ui=UI(quiet=True),
     )
-    ctx2._models["embedder"] = BagOfWordsEmbedder()
+    ctx2._embedder = BagOfWordsEmbedder()  # type: ignore[assignment]
     assert run_stages(ctx2, [claims_stage])[0]["status"] == "done"
 
 

@@ -52,9 +52,9 @@ def test_unloadable_embedding_model_names_it(sample_corpus: Path) -> None:
 def test_unloadable_nli_model_names_it(sample_corpus: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     from conftest import FakeEmbedder
 
-    import synth.embed
+    import synth.retrieval.embedding
 
-    monkeypatch.setattr(synth.embed, "load_embedder", lambda *a, **k: FakeEmbedder())
+    monkeypatch.setattr(synth.retrieval.embedding, "load_embedder", lambda *a, **k: FakeEmbedder())
     result = invoke("run", "Do multilingual embeddings help?", "--source", str(sample_corpus), "--nli-model", "/missing/nli")
     assert result.exit_code == 5 and "/missing/nli" in result.output
 
@@ -79,12 +79,12 @@ def test_runs_lists_past_runs_as_json(sample_corpus: Path, fake_models) -> None:
 
 
 def test_unexpected_error_is_one_line_with_log(sample_corpus: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    import synth.stages.search as search_stage
+    from synth.stages.search import SearchStage
 
     def boom(*args: object) -> None:
         raise ValueError("something odd")
 
-    monkeypatch.setattr(search_stage, "run", boom)
+    monkeypatch.setattr(SearchStage, "run", boom)
     result = invoke("run", "Does X help?", "--source", str(sample_corpus))
     assert result.exit_code == 1
     assert "unexpected ValueError: something odd" in result.output and "errors.log" in result.output

@@ -10,8 +10,8 @@ from pydantic import BaseModel
 from typer.testing import CliRunner
 
 from synth.cli import app
-from synth.config import SynthSettings, load_settings
-from synth.errors import ConfigError
+from synth.core.settings import SynthSettings, load_settings
+from synth.core.errors import ConfigError
 
 
 def test_precedence_defaults_toml_env_flags(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

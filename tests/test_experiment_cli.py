@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from synth.experiment.robust_xlt.cli import app
-from synth.experiment.robust_xlt.link import remeasure
+from synth.experiments.robust_xlt.cli import app
+from synth.experiments.robust_xlt.link import remeasure
 
 DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data"
 needs_data = pytest.mark.skipif(not DATA.is_dir(), reason=f"shared benchmark data not found at {DATA}")

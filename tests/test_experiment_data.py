@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from synth.errors import ExperimentError
-from synth.experiment.robust_xlt.data import Pair, XtremeDir, build_protocol, get_task, mixed_pairs
+from synth.core.errors import ExperimentError
+from synth.experiments.robust_xlt.data import Pair, XtremeDir, build_protocol, get_task, mixed_pairs
 
 DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data"
 needs_data = pytest.mark.skipif(not DATA.is_dir(), reason=f"shared benchmark data not found at {DATA}")

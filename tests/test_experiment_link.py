@@ -6,9 +6,15 @@ import json
 import os
 from pathlib import Path
 
+import pytest
+
 from test_experiment_results import fake_doc
 
-from synth.experiment.robust_xlt.link import find_results, load_results, remeasure
+from synth.core.errors import ConfigError
+from synth.core.extras import remeasurer_for
+from synth.core.records import Claim, Number
+from synth.core.settings import load_settings
+from synth.experiments.robust_xlt.link import load_results, remeasure
 
 PAWS = {"value": 2.1, "unit": "points", "metric": "accuracy", "dataset": "PAWS-X", "direction": "increase"}
 
@@ -48,34 +54,32 @@ def test_absolute_claim_is_reported_not_judged():
     assert r["kind"] == "absolute" and r["direction_agrees"] is None
 
 
-def test_find_newest_results(tmp_path: Path):
-    old, new = fake_doc(), fake_doc()
-    old["created"], new["created"] = "2026-01-01T00:00:00+00:00", "2026-11-25T00:00:00+00:00"
-    for name, doc in (("a", new), ("b", old)):
-        (tmp_path / name).mkdir()
-        (tmp_path / name / "results.json").write_text(json.dumps(doc))
-    (tmp_path / "c").mkdir()
-    (tmp_path / "c" / "results.json").write_text(json.dumps({"experiment": "other"}))
-    assert find_results(tmp_path) == tmp_path / "a" / "results.json"
-    assert load_results(tmp_path / "b" / "results.json")["created"].startswith("2026-01")
-    assert find_results(tmp_path / "missing") is None
+def test_results_are_read_only_from_the_file_named(tmp_path: Path):
+    """No directory is scanned: the re-measurements come from the one file the user names, or from none."""
+    (tmp_path / "reports" / "experiments" / "x").mkdir(parents=True)
+    path = tmp_path / "reports" / "experiments" / "x" / "results.json"
+    path.write_text(json.dumps(fake_doc()))
+    remeasurer = remeasurer_for(path)
+    assert remeasurer.identity()["path"] == str(path.resolve()) and len(remeasurer.identity()["sha256"]) == 64
+    claim = Claim(id="C001", text="Robust training improves cross-lingual transfer by 2.1 points on PAWS-X", kind="numeric",
+                  sources=[], numbers=[Number(**PAWS, text="2.1 points")], relevance=0.5, extractor="rules")
+    r = remeasurer.remeasure(claim)
+    assert r is not None and r["results_path"] == str(path.resolve())
+    assert remeasurer.remeasure(claim.model_copy(update={"numbers": []})) is None
     cwd = os.getcwd()
     try:
-        os.chdir(tmp_path)
-        (tmp_path / "reports" / "experiments" / "x").mkdir(parents=True)
-        (tmp_path / "reports" / "experiments" / "x" / "results.json").write_text(json.dumps(new))
-        assert find_results() == tmp_path / "reports" / "experiments" / "x" / "results.json"
-        r = remeasure("robust training improves PAWS-X by 2.1 points", [PAWS])
-        assert r is not None and r["results_path"].endswith("x/results.json")
+        os.chdir(tmp_path)  # a results file beside the working directory is never picked up on its own
+        assert load_settings().verify.remeasurements is None
     finally:
         os.chdir(cwd)
 
 
-def test_smoke_results_rank_below_real_runs(tmp_path: Path):
-    real, smoke = fake_doc(), fake_doc()
-    real["created"], smoke["created"] = "2026-01-01T00:00:00+00:00", "2026-11-25T00:00:00+00:00"
-    smoke["preset"] = {**smoke["preset"], "name": "smoke"}
-    for name, doc in (("real", real), ("smoke", smoke)):
-        (tmp_path / name).mkdir()
-        (tmp_path / name / "results.json").write_text(json.dumps(doc))
-    assert find_results(tmp_path) == tmp_path / "real" / "results.json"
+def test_a_file_of_another_experiment_is_refused(tmp_path: Path):
+    other = tmp_path / "results.json"
+    other.write_text(json.dumps({"experiment": "other"}))
+    with pytest.raises(ConfigError, match="not a results file"):
+        remeasurer_for(other)
+    with pytest.raises(ConfigError, match="cannot read"):
+        remeasurer_for(tmp_path / "missing.json")
+    with pytest.raises(ConfigError, match="not a robust-xlt results file"):
+        load_results(other)

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from synth.experiment.robust_xlt.data import Pair
-from synth.experiment.robust_xlt.perturb import load_neighbours, perturb_pairs, perturb_sentence
+from synth.experiments.robust_xlt.data import Pair
+from synth.experiments.robust_xlt.perturb import load_neighbours, perturb_pairs, perturb_sentence
 
 NB = {"movie": ["film", "cinema"], "good": ["fine"], "empty": []}
 

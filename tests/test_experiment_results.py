@@ -8,8 +8,8 @@ from types import SimpleNamespace
 
 import pytest
 
-from synth.experiment.robust_xlt.presets import PRESETS, get_preset
-from synth.experiment.robust_xlt.results import markdown_table, summarize, write_outputs
+from synth.experiments.robust_xlt.presets import PRESETS, get_preset
+from synth.experiments.robust_xlt.results import markdown_table, summarize, write_outputs
 
 
 def fake_doc() -> dict:

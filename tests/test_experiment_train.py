@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 import torch
 
-from synth.errors import ExperimentError
-from synth.experiment.robust_xlt.data import Pair
-from synth.experiment.robust_xlt.train import epoch_plan, gaussian_noise, parse_methods, pgd_delta, project_l2
+from synth.core.errors import ExperimentError
+from synth.experiments.robust_xlt.data import Pair
+from synth.experiments.robust_xlt.train import epoch_plan, gaussian_noise, parse_methods, pgd_delta, project_l2
 
 
 def test_project_l2():

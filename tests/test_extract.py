@@ -6,14 +6,14 @@ import re
 
 import pytest
 
-from synth.config import ClaimsSettings
-from synth.extract import get_extractor
-from synth.extract.base import Extraction, Extractor
-from synth.extract.decontext import PaperContext, decontextualise, method_name, paper_context
-from synth.extract.llm import LLMExtractor
-from synth.extract.numbers import extract_numbers
-from synth.extract.rules import LONG_WORDS, RulesExtractor, classify, split_long
-from synth.models import Paper, Sentence
+from synth.core.settings import ClaimsSettings
+from synth.claims import get_extractor
+from synth.claims.base import Extraction, Extractor
+from synth.claims.decontext import PaperContext, decontextualise, method_name, paper_context
+from synth.claims.llm import LLMExtractor
+from synth.claims.numbers import extract_numbers
+from synth.claims.rules import LONG_WORDS, RulesExtractor, classify, split_long
+from synth.core.records import Paper, Sentence
 
 PAPER = Paper(
     id="2104.08645v1",

@@ -9,10 +9,10 @@ from pathlib import Path
 
 import pytest
 
-from synth.config import ClaimsSettings
-from synth.errors import SynthError
-from synth.extract.llm import LLMExtractor
-from synth.models import Paper, Sentence
+from synth.core.settings import ClaimsSettings
+from synth.core.errors import SynthError
+from synth.claims.llm import LLMExtractor
+from synth.core.records import Paper, Sentence
 
 _spec = importlib.util.spec_from_file_location("llm_server", Path(__file__).parent / "fixtures" / "llm_server.py")
 assert _spec and _spec.loader

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from synth.extract.rules import RulesExtractor
+from synth.claims.rules import RulesExtractor
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "benchmarks"))
 from bench_claims import missing_tail  # noqa: E402 - the benchmark's own definition of a truncated claim
@@ -28,11 +28,11 @@ pytestmark = [pytest.mark.slow, pytest.mark.skipif(not PDFS.is_dir(), reason=f"r
 
 
 def _extract(name: str):  # noqa: ANN202
-    from synth.parsing import parse_pdf
+    from synth.ingest.pdf import parse_pdf
     from synth.sources.local import paper_from_pdf
-    from synth.stages.chunk import sentences_of
-    from synth.stages.claims import front_lines
-    from synth.store import sha256_file
+    from synth.ingest.chunking import sentences_of
+    from synth.claims.selection import front_lines
+    from synth.core.io import sha256_file
 
     path = PDFS / name
     sha = sha256_file(path)

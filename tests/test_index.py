@@ -8,10 +8,10 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from synth.errors import IndexMismatchError
-from synth.models import Chunk
-from synth.retrieval import PassageIndex, build_index, deserialize_index, index_kind, serialize_index
-from synth.store import write_jsonl
+from synth.core.errors import IndexMismatchError
+from synth.core.records import Chunk
+from synth.retrieval.index import PassageIndex, build_index, deserialize_index, index_kind, serialize_index
+from synth.core.io import write_jsonl
 
 
 def _vectors(n: int, dim: int = 16, seed: int = 0) -> np.ndarray:
@@ -87,10 +87,11 @@ def test_serialised_index_round_trips() -> None:
 
 
 def _ingest(corpus: Path, **overrides: object):  # type: ignore[no-untyped-def]
-    from synth.config import load_settings
-    from synth.pipeline import COMMANDS, STAGES, StageContext, run_stages
-    from synth.store import RunStore
-    from synth.ui import UI
+    from synth.core.settings import load_settings
+    from synth.pipeline import StageContext, run_stages
+    from synth.stages import COMMANDS, STAGES
+    from synth.core.store import RunStore
+    from synth.core.ui import UI
 
     settings = load_settings(overrides={"search": {"source": str(corpus)}, "embedding_model": "fake-embedder", **overrides})
     store = RunStore.create(settings.runs_dir, "Do multilingual encoders transfer?", {"settings": settings.public_dict()})
@@ -102,7 +103,7 @@ def _ingest(corpus: Path, **overrides: object):  # type: ignore[no-untyped-def]
 @pytest.fixture
 def fake_hub_embedder(monkeypatch: pytest.MonkeyPatch):  # type: ignore[no-untyped-def]
     """The conftest fake, named so its key equals ``model_key("fake-embedder")`` (as a real model's does)."""
-    import synth.embed
+    import synth.retrieval.embedding
     from tests.conftest import FakeEmbedder
 
     embedder = FakeEmbedder(model_id="fake-embedder", revision="hub")
@@ -112,7 +113,7 @@ def fake_hub_embedder(monkeypatch: pytest.MonkeyPatch):  # type: ignore[no-untyp
         loads.append(str(args[0]) if args else "")
         return embedder
 
-    monkeypatch.setattr(synth.embed, "load_embedder", load)
+    monkeypatch.setattr(synth.retrieval.embedding, "load_embedder", load)
     return embedder, loads
 
 

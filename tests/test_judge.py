@@ -7,13 +7,10 @@ import json
 import numpy as np
 import pytest
 
-from synth.judge import (
-    Calibration,
-    expected_calibration_error,
-    judge,
-    premise_windows,
-    split_long_sentence,
-)
+from synth.verification.calibration import Calibration
+from synth.verification.decision import judge
+from synth.verification.metrics import expected_calibration_error
+from synth.verification.windows import premise_windows, split_long_sentence
 
 
 def words(text: str) -> int:

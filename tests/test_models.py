@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from pydantic import ValidationError
 
-from synth.models import Block, Chunk, Claim, ClaimSource, Evidence, Failure, Number, Paper, ParsedDoc, Sentence, Verdict
+from synth.core.records import Block, Chunk, Claim, ClaimSource, Evidence, Failure, Number, Paper, ParsedDoc, Sentence, Verdict
 
 SOURCE = ClaimSource(
     paper_id="2104.08645v1",

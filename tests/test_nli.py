@@ -1,4 +1,4 @@
-"""synth.nli: label handling on tiny random models, errors, and the shipped verifier on clear cases."""
+"""synth.verification.nli: label handling on tiny random models, errors, and the shipped verifier on clear cases."""
 
 from __future__ import annotations
 
@@ -9,9 +9,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from synth.errors import LabelMismatchError, ModelLoadError
-from synth.nli import LABELS, label_permutation, load_nli
-from synth.resolve import resolve_model
+from synth.core.errors import LabelMismatchError, ModelLoadError
+from synth.verification.nli import LABELS, label_permutation, load_nli
+from synth.core.modelref import resolve_model
 
 MINILM = "sentence-transformers/all-MiniLM-L6-v2"
 SHIPPED = "synth/nli-minilm-l6"
@@ -40,7 +40,7 @@ def _tiny_model(path: Path, id2label: dict[int, str]) -> Path:
 
 
 def test_importing_synth_nli_does_not_import_torch():
-    code = "import sys, synth.nli, synth.judge; assert 'torch' not in sys.modules; print('ok')"
+    code = "import sys, synth.verification.nli, synth.verification.decision; assert 'torch' not in sys.modules; print('ok')"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "ok"
 
@@ -90,7 +90,7 @@ def test_columns_follow_config_order(tmp_path):
     proba = nli.predict_proba(pairs)
     np.testing.assert_allclose(proba.sum(axis=1), 1.0, rtol=1e-6)
     assert nli.predict_proba([]).shape == (0, 3)
-    from synth.modelinfo import model_revision
+    from synth.core.modelref import model_revision
 
     assert nli.revision == model_revision(str(path))  # the same identity manifests and caches record
     assert nli.count_tokens("hello world") == 2

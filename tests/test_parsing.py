@@ -10,10 +10,10 @@ from pathlib import Path
 
 import pytest
 
-from synth.errors import ParseError
-from synth.models import Failure, Paper, ParsedDoc
-from synth.parsing import BLOCK_SEP, PARSER_VERSION, doc_text, heading_of, parse_pdf
-from synth.stages.chunk import sentences_of
+from synth.core.errors import ParseError
+from synth.core.records import Failure, Paper, ParsedDoc
+from synth.ingest.pdf import BLOCK_SEP, PARSER_VERSION, doc_text, heading_of, parse_pdf
+from synth.ingest.chunking import sentences_of
 
 REPO = Path(__file__).resolve().parent.parent
 PDFS = REPO.parent / "shared" / "data" / "pdfs"
@@ -281,11 +281,14 @@ def test_thousand_page_pdf_bounded_memory_progress_and_max_pages(tmp_path: Path)
 
 
 def test_parse_stage_records_each_bad_file_and_continues(tmp_path: Path) -> None:
-    from synth.config import load_settings
+    from synth.core.settings import load_settings
     from synth.pipeline import StageContext, run_stages
-    from synth.stages import parse as parse_stage
-    from synth.store import STAGE_FILE, RunStore, dir_digest, read_jsonl, write_json, write_jsonl
-    from synth.ui import UI
+    from synth.stages.parse import ParseStage
+
+    parse_stage = ParseStage()
+    from synth.core.io import read_jsonl, write_json, write_jsonl
+    from synth.core.store import STAGE_FILE, RunStore, dir_digest
+    from synth.core.ui import UI
 
     good = _write_pdf(tmp_path / "good.pdf")
     (tmp_path / "empty.pdf").write_bytes(b"")

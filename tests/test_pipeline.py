@@ -6,12 +6,14 @@ from pathlib import Path
 
 import pytest
 
-from synth.config import load_settings
-from synth.models import Claim, Failure, Verdict
-from synth.pipeline import COMMANDS, STAGES, StageContext, run_stages
-from synth.stages import index as index_stage
-from synth.store import RunStore, read_jsonl
-from synth.ui import UI
+from synth.core.settings import load_settings
+from synth.core.records import Claim, Failure, Verdict
+from synth.pipeline import StageContext, run_stages
+from synth.stages import COMMANDS, STAGES
+from synth.stages.index import IndexStage
+from synth.core.io import read_jsonl
+from synth.core.store import RunStore
+from synth.core.ui import UI
 
 UP_TO_VERIFY = STAGES[:6]
 
@@ -34,24 +36,24 @@ def test_local_corpus_through_verification(sample_corpus: Path, fake_models) -> 
         own = {s.paper_id for s in claim.sources}
         assert all(e.paper_id not in own for e in verdict.evidence)  # a paper never verifies itself
     manifest = ctx.store.manifest()
-    assert set(manifest["stages"]) == {s.NAME for s in UP_TO_VERIFY}
+    assert set(manifest["stages"]) == {s.name for s in UP_TO_VERIFY}
 
 
 def test_resume_skips_finished_stages_and_redoes_nothing(sample_corpus: Path, fake_models, monkeypatch) -> None:  # type: ignore[no-untyped-def]
     embedder, _ = fake_models
     ctx = _context("Do multilingual word embeddings help?", sample_corpus)
-    original = index_stage.run
+    original = IndexStage.run
 
     def killed(*args: object) -> None:
         raise KeyboardInterrupt  # the user pressed Ctrl-C in the middle of indexing
 
-    monkeypatch.setattr(index_stage, "run", killed)
+    monkeypatch.setattr(IndexStage, "run", killed)
     with pytest.raises(KeyboardInterrupt):
         run_stages(ctx, UP_TO_VERIFY)
     assert ctx.store.stage_record("03_chunk") is not None and ctx.store.stage_record("04_index") is None
     parse_record = ctx.store.stage_record("02_parse")
 
-    monkeypatch.setattr(index_stage, "run", original)
+    monkeypatch.setattr(IndexStage, "run", original)
     rows = run_stages(ctx, UP_TO_VERIFY)
     assert [r["status"] for r in rows] == ["reused", "reused", "reused", "done", "done", "done"]
     assert ctx.store.stage_record("02_parse") == parse_record  # untouched, not rewritten

@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from synth.errors import ConfigError
-from synth.prompts import load_all, load_prompt, parse_prompt
+from synth.core.errors import ConfigError
+from synth.claims.prompts import load_all, load_prompt, parse_prompt
 
 GOOD = """---
 name: demo

@@ -224,7 +224,7 @@ def test_missing_stages_still_render(tmp_path: Path) -> None:
 
 
 def test_unknown_format_is_a_usage_error(tmp_path: Path) -> None:
-    from synth.errors import UsageError
+    from synth.core.errors import UsageError
 
     with pytest.raises(UsageError, match="docx"):
         render_report(load_run(FIXTURE), tmp_path, ["md", "docx"])
@@ -232,7 +232,7 @@ def test_unknown_format_is_a_usage_error(tmp_path: Path) -> None:
 
 def test_importing_the_report_is_light() -> None:
     code = (
-        "import sys, synth.report, synth.report.commands, synth.report.data, synth.report.table, synth.report.quality, "
+        "import sys, synth.report, synth.cli.report_cmds, synth.report.data, synth.report.table, synth.report.quality, "
         "synth.report.compose, synth.report.audit, synth.report.markdown, "
         "synth.report.html, synth.report.bibtex, synth.report.pdf\n"
         "heavy = [m for m in ('torch', 'faiss', 'sentence_transformers', 'fitz', 'pymupdf', 'matplotlib') if m in sys.modules]\n"

@@ -8,10 +8,11 @@ from pathlib import Path
 
 import pytest
 
-from synth.config import load_settings
-from synth.errors import MissingStageOutput, RunNotFound
-from synth.ledger import Ledger
-from synth.store import RunStore, atomic_write_text, canonical_json, fingerprint
+from synth.core.settings import load_settings
+from synth.core.errors import MissingStageOutput, RunNotFound
+from synth.core.ledger import Ledger
+from synth.core.io import atomic_write_text, canonical_json, fingerprint
+from synth.core.store import RunStore
 
 
 def test_fingerprint_is_stable_and_key_order_free() -> None:

@@ -8,16 +8,15 @@ import json
 import shutil
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pytest
 from report_helpers import FIXTURE, LABELS_CSV, copy_run, mini_app
 from typer.testing import CliRunner
 
-from synth.errors import MissingStageOutput, RunNotFound, UsageError
+from synth.core.errors import MissingStageOutput, RunNotFound, UsageError
 from synth.report.data import load_run
-from synth.report.table import claim_rows, filter_rows, quote, render_table
+from synth.report.table import quote
 
 
 def run_table(*args: str) -> str:
@@ -127,14 +126,10 @@ def test_quote_marks_every_cut() -> None:
     assert q.endswith(" […]") and len(q) <= 55
 
 
-def test_table_is_fast_and_loads_no_model() -> None:
-    t0 = time.perf_counter()
-    render_table(filter_rows(claim_rows(load_run(FIXTURE, docs=False)), sort="confidence"), "md")
-    assert time.perf_counter() - t0 < 1.0
+def test_table_loads_no_model() -> None:
     code = (
         "import sys, typer\n"
-        "from synth.report import commands\n"
-        "app = typer.Typer(); app.command('table')(commands.table); app.command('audit')(commands.audit)\n"
+        "from synth.cli import app\n"
         f"sys.argv = ['synth', 'table', {str(FIXTURE)!r}, '-f', 'csv']\n"
         "try:\n    app()\nexcept SystemExit as e:\n    assert not e.code, e.code\n"
         "heavy = [m for m in ('torch', 'faiss', 'sentence_transformers', "

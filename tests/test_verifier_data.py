@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from synth.verifier import data
+from synth.training import data
 
 BIGBENCH_DIR = Path("/tmp/bb/bigbench-1.0.0")
 BIGBENCH_TGZ = Path("/tmp/bb/bigbench-1.0.0.tar.gz")

@@ -5,11 +5,13 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
-from synth.config import load_settings
-from synth.models import Verdict
-from synth.pipeline import STAGES, StageContext, run_stages
-from synth.store import RunStore, read_jsonl
-from synth.ui import UI
+from synth.core.settings import load_settings
+from synth.core.records import Verdict
+from synth.pipeline import StageContext, run_stages
+from synth.stages import STAGES
+from synth.core.io import read_jsonl
+from synth.core.store import RunStore
+from synth.core.ui import UI
 
 
 def _run(source: Path, **overrides: object) -> StageContext:

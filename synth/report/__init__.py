@@ -24,9 +24,9 @@ def render_report(data: RunData, out_dir: Path, formats: list[str], *, remeasure
     ``remeasure``: ``"auto"`` shows the experiment re-measurements the verify stage stored in the verdicts; a callable
     ``(claim_text, numbers) -> dict | None`` asks it instead (tests); ``None`` leaves Section 6 empty.
     """
-    from synth.errors import UsageError
+    from synth.core.errors import UsageError
     from synth.report.compose import build_report
-    from synth.store import atomic_write_text
+    from synth.core.io import atomic_write_text
 
     unknown = [f for f in formats if f not in FORMATS]
     if unknown:

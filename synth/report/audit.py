@@ -15,12 +15,13 @@ from collections import Counter
 from pathlib import Path
 from typing import Any
 
-from synth.errors import UsageError
+from synth.core.errors import UsageError
+from synth.core.records import VERDICT_LABELS
+from synth.verification.metrics import ECE_BINS, expected_calibration_error, reliability_table
 from synth.report.data import CLAIMS, VERIFY, RunData
 from synth.report.table import SYMBOLS, VERDICT_TEXT
 
-LABELS = ("supported", "refuted", "not_enough_evidence")
-ECE_BINS = 15
+LABELS = VERDICT_LABELS
 HIST_BINS = 10
 _GOLD_ALIASES = {
     "supported": "supported",
@@ -188,26 +189,6 @@ def load_labels(path: Path) -> dict[str, str]:
     return gold
 
 
-def expected_calibration_error(confidence: list[float], correct: list[bool], bins: int = ECE_BINS) -> float:
-    """ECE over ``bins`` equal-width bins of [0, 1]: Σ_b |accuracy_b − mean confidence_b| · n_b / n."""
-    if not confidence:
-        return 0.0
-    total = 0.0
-    for b, members in _bins(confidence, correct, bins).items():
-        del b
-        conf = [c for c, _ in members]
-        acc = sum(1 for _, ok in members if ok) / len(members)
-        total += abs(acc - sum(conf) / len(conf)) * len(members) / len(confidence)
-    return total
-
-
-def _bins(confidence: list[float], correct: list[bool], bins: int) -> dict[int, list[tuple[float, bool]]]:
-    out: dict[int, list[tuple[float, bool]]] = {}
-    for c, ok in zip(confidence, correct, strict=True):
-        out.setdefault(min(int(c * bins), bins - 1), []).append((c, ok))
-    return dict(sorted(out.items()))
-
-
 def score_labels(audit: dict[str, Any], gold: dict[str, str]) -> dict[str, Any]:
     """Accuracy, macro-F1, ECE (15 bins) and the reliability table of the run's verdicts against ``gold``."""
     decided = {c["id"]: c for c in audit["claims"] if c.get("verdict")}
@@ -234,17 +215,7 @@ def score_labels(audit: dict[str, Any], gold: dict[str, str]) -> dict[str, Any]:
         recall = tp / (tp + fn) if tp + fn else 0.0
         f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
         per_label[label] = {"precision": precision, "recall": recall, "f1": f1, "support": tp + fn}
-    reliability = [
-        {
-            "bin": b,
-            "low": b / ECE_BINS,
-            "high": (b + 1) / ECE_BINS,
-            "n": len(members),
-            "mean_confidence": sum(c for c, _ in members) / len(members),
-            "accuracy": sum(1 for _, ok in members if ok) / len(members),
-        }
-        for b, members in _bins(conf, correct, ECE_BINS).items()
-    ]
+    reliability = reliability_table(conf, correct, ECE_BINS)
     confusion = Counter(f"{t}→{p}" for p, t in zip(pred, true, strict=True))
     return {
         "n_labels": len(gold),
@@ -485,7 +456,7 @@ def audit_parts(audit: dict[str, Any], figure: str | None, for_pdf: bool = False
 def write_audit_files(audit: dict[str, Any], out_dir: Path, stem: str = "audit") -> list[Path]:
     """Write ``<stem>_reliability.png`` (with labels), ``<stem>.html`` and ``<stem>.pdf`` into ``out_dir``."""
     from synth.report.pdf import parts_to_pdf
-    from synth.store import atomic_write_text
+    from synth.core.io import atomic_write_text
 
     out_dir.mkdir(parents=True, exist_ok=True)
     written = []

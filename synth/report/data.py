@@ -13,17 +13,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from synth.errors import MissingStageOutput, RunNotFound
-from synth.models import Claim, Failure, Paper, Verdict
-from synth.store import FAILURES, MANIFEST, read_json, read_jsonl
+from synth.core.errors import MissingStageOutput, RunNotFound
+from synth.core.stage_ids import CLAIMS, MADE_BY, PARSE, SEARCH, VERIFY
+from synth.core.records import Claim, Failure, Paper, Verdict
+from synth.core.io import read_json, read_jsonl
+from synth.core.store import FAILURES, MANIFEST
 
-SEARCH, PARSE, CLAIMS, VERIFY = "01_search", "02_parse", "05_claims", "06_verify"
-_MAKES = {
-    SEARCH: "synth search",
-    PARSE: "synth ingest RUN",
-    CLAIMS: "synth claims RUN",
-    VERIFY: "synth verify RUN",
-}
 _FILES = {SEARCH: "papers.jsonl", PARSE: "docs.jsonl", CLAIMS: "claims.jsonl", VERIFY: "verdicts.jsonl"}
 
 
@@ -85,7 +80,7 @@ class RunData:
             if name in self.missing():
                 raise MissingStageOutput(
                     f"run {self.run_id} has no finished {name} stage ({self.root / name / _FILES[name]} missing)",
-                    hint=f"Run `{_MAKES[name]}` first, or the whole pipeline with `synth run --resume {self.root}`.",
+                    hint=f"Run `{MADE_BY[name]}` first, or the whole pipeline with `synth run --resume {self.root}`.",
                 )
 
     def paper(self, paper_id: str) -> Paper | None:

@@ -129,7 +129,7 @@ def parts_to_pdf(
     """Lay ``parts`` out on A4 with ``css`` and write ``path`` atomically; ``images``: a folder ``img src`` reads from."""
     import pymupdf
 
-    from synth.store import atomic_write_bytes
+    from synth.core.io import atomic_write_bytes
 
     fonts = font_dir()
     archive = pymupdf.Archive()

@@ -11,7 +11,7 @@ import io
 import json
 from typing import Any
 
-from synth.errors import UsageError
+from synth.core.errors import UsageError
 from synth.report.data import CLAIMS, RunData
 
 SYMBOLS = {"supported": "✓", "refuted": "×", "not_enough_evidence": "?", None: "–"}
@@ -139,7 +139,7 @@ def filter_rows(
                 f"unknown verdict '{v}'", hint="Use supported, refuted, not_enough_evidence (or unresolved) or unverified."
             )
         wanted.add(None if key == "unverified" else key)
-    from synth.models import ClaimKind
+    from synth.core.records import ClaimKind
 
     known_kinds = set(ClaimKind.__args__)  # type: ignore[attr-defined]
     for k in kinds or []:

@@ -8,10 +8,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
-from synth.cache import Cache
-from synth.config import SearchSettings
-from synth.models import Failure, Paper
-from synth.ui import UI
+from synth.core.cache import Cache
+from synth.core.settings import SearchSettings
+from synth.core.records import Failure, Paper
+from synth.core.ui import UI
 
 
 @dataclass

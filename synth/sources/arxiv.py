@@ -39,14 +39,14 @@ import httpx
 import tenacity
 
 from synth import __version__
-from synth.cache import Cache
-from synth.config import SearchSettings
-from synth.errors import ArxivUnavailable, RetrievalError, SourceError
-from synth.models import Failure, Paper
+from synth.core.cache import Cache
+from synth.core.settings import SearchSettings
+from synth.core.errors import ArxivUnavailable, RetrievalError, SourceError
+from synth.core.records import Failure, Paper
 from synth.sources import Found
 from synth.sources.atom import Entry, Feed, MalformedXML, UnsafeXML, parse_feed, split_id
 from synth.sources.query_plan import describe, filters, plan_queries
-from synth.ui import UI
+from synth.core.ui import UI
 
 log = logging.getLogger("synth.arxiv")
 

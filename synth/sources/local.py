@@ -11,13 +11,13 @@ import re
 from pathlib import Path
 from typing import Any
 
-from synth.cache import Cache
-from synth.config import SearchSettings
-from synth.errors import SourceError
-from synth.models import Failure, Paper
+from synth.core.cache import Cache
+from synth.core.settings import SearchSettings
+from synth.core.errors import SourceError
+from synth.core.records import Failure, Paper
 from synth.sources import Found
-from synth.store import sha256_file
-from synth.ui import UI
+from synth.core.io import sha256_file
+from synth.core.ui import UI
 
 ARXIV_STAMP = re.compile(
     r"arXiv:\s*((?:\d{4}\.\d{4,5}|[a-z\-]+(?:\.[A-Z]{2})?/\d{7})(v\d+)?)\s*\[([^\]]+)\]\s*(\d{1,2}\s+\w{3}\s+(\d{4}))?"

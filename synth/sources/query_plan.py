@@ -22,7 +22,7 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from synth.config import SearchSettings
+from synth.core.settings import SearchSettings
 
 STOP_WORDS = frozenset(
     """a about above across after again against all almost also am among an and any are as at be because been

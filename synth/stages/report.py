@@ -3,26 +3,26 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-if TYPE_CHECKING:
-    from synth.pipeline import StageContext
-
-NAME = "07_report"
-VERSION = "1"
-UPSTREAM = ("01_search", "02_parse", "05_claims", "06_verify")
+from synth.core.stage_ids import CLAIMS, PARSE, REPORT, SEARCH, VERIFY
+from synth.pipeline.base import Stage, StageContext
 
 
-def inputs(ctx: StageContext) -> dict[str, Any]:
-    from synth.report import RENDERER_VERSION
+class ReportStage(Stage):
+    name = REPORT
+    version = "1"
+    upstream = (SEARCH, PARSE, CLAIMS, VERIFY)
 
-    return {"settings": ctx.settings.report, "renderer": RENDERER_VERSION}
+    def inputs(self, ctx: StageContext) -> dict[str, Any]:
+        from synth.report import RENDERER_VERSION
 
+        return {"settings": ctx.settings.report, "renderer": RENDERER_VERSION}
 
-def run(ctx: StageContext, out: Path) -> dict[str, Any]:
-    from synth.report import render_report
-    from synth.report.data import load_run
+    def run(self, ctx: StageContext, out: Path) -> dict[str, Any]:
+        from synth.report import render_report
+        from synth.report.data import load_run
 
-    data = load_run(ctx.store.root)
-    written = render_report(data, out, ctx.settings.report.formats)
-    return {"files": sorted(p.name for p in written)}
+        data = load_run(ctx.store.root)
+        written = render_report(data, out, ctx.settings.report.formats)
+        return {"files": sorted(p.name for p in written)}

@@ -2,20 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-from synth.errors import SourceError
-from synth.store import write_json, write_jsonl
-
-if TYPE_CHECKING:
-    from synth.pipeline import StageContext
-    from synth.sources import Source
-
-NAME = "01_search"
-VERSION = "1"
-UPSTREAM: tuple[str, ...] = ()
+from synth.core.errors import SourceError
+from synth.core.io import write_json, write_jsonl
+from synth.core.stage_ids import SEARCH
+from synth.pipeline.base import Stage, StageContext
+from synth.sources import Source
 
 
 def _source(ctx: StageContext) -> Source:
@@ -29,7 +23,7 @@ def _source(ctx: StageContext) -> Source:
     return LocalSource(Path(name))
 
 
-def _embedding_ranker(ctx: StageContext) -> Callable[[str, list[str]], list[float]]:
+def _embedding_ranker(ctx: StageContext):  # -> Callable[[str, list[str]], list[float]]
     """Cosine similarity of each text to the question; the model loads only if there is something to rank."""
 
     def rank(question: str, texts: list[str]) -> list[float]:
@@ -40,22 +34,25 @@ def _embedding_ranker(ctx: StageContext) -> Callable[[str, list[str]], list[floa
     return rank
 
 
-def inputs(ctx: StageContext) -> dict[str, Any]:
-    s = ctx.settings.search
-    extra: dict[str, Any] = {}
-    if s.source != "arxiv":
-        from synth.sources.local import folder_signature
+class SearchStage(Stage):
+    name = SEARCH
+    version = "1"
 
-        extra["folder"] = folder_signature(Path(s.source))  # a changed folder re-runs the search
-    return {"question": ctx.question, "settings": s, "embedding_model": ctx.settings.embedding_model, **extra}
+    def inputs(self, ctx: StageContext) -> dict[str, Any]:
+        s = ctx.settings.search
+        extra: dict[str, Any] = {}
+        if s.source != "arxiv":
+            from synth.sources.local import folder_signature
 
+            extra["folder"] = folder_signature(Path(s.source))  # a changed folder re-runs the search
+        return {"question": ctx.question, "settings": s, "embedding_model": ctx.settings.embedding_model, **extra}
 
-def run(ctx: StageContext, out: Path) -> dict[str, Any]:
-    found = _source(ctx).find(ctx.question, ctx.settings.search, ctx.cache, ctx.ui)
-    ctx.store.set_failures("search", found.failures)
-    if not found.papers and not found.failures and ctx.settings.search.source != "arxiv":
-        raise SourceError(f"no PDFs found in {ctx.settings.search.source}")
-    write_jsonl(out / "papers.jsonl", found.papers)
-    write_json(out / "plan.json", found.plan)
-    ctx.store.update_manifest(search_plan=found.plan, corpus={p.id: p.sha256 for p in found.papers})
-    return {"papers": len(found.papers), "failed": len(found.failures)}
+    def run(self, ctx: StageContext, out: Path) -> dict[str, Any]:
+        found = _source(ctx).find(ctx.question, ctx.settings.search, ctx.cache, ctx.ui)
+        ctx.store.set_failures("search", found.failures)
+        if not found.papers and not found.failures and ctx.settings.search.source != "arxiv":
+            raise SourceError(f"no PDFs found in {ctx.settings.search.source}")
+        write_jsonl(out / "papers.jsonl", found.papers)
+        write_json(out / "plan.json", found.plan)
+        ctx.store.update_manifest(search_plan=found.plan, corpus={p.id: p.sha256 for p in found.papers})
+        return {"papers": len(found.papers), "failed": len(found.failures)}

@@ -1,0 +1,317 @@
+"""Make a sentence read on its own: who "we" are, what "our model" is, what "it" refers to.
+
+A claim is read far from its paper (in a table of claims from many papers), so first-person framing is
+replaced by what it refers to:
+
+- the paper's *method name* when it can be found ("we propose ESIM", "we call this approach X", a title of
+  the form "DR-BiLSTM: …"), for "our model/approach/method/system";
+- a short reference to the paper ("Joulin et al. (2016)" when authors are known, else its title in quotes) for
+  "we", "our results", "this paper";
+- "It/This model/They" at the start of a sentence, from the previous sentence's subject when that is a name.
+
+Text is only ever replaced, never cut: the result keeps every clause of the original sentence.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+
+from synth.core.records import Paper, Sentence
+
+_FUNCTION_END = {"in", "for", "from", "using", "of", "the", "a", "an", "with", "and", "to", "on", "via", "by", "towards"}
+_METHOD_NOUNS = r"(?:model|models|approach|method|system|architecture|framework|technique|encoder|algorithm|network|parser|classifier|baseline)"  # noqa: E501
+_STOP_NAMES = {
+    "We", "In", "The", "This", "Our", "It", "A", "An", "These", "To", "For", "However", "Moreover", "Table", "Figure",
+    "Section", "English", "Finally", "First", "Second", "Third", "Here", "Unlike", "While", "Since",
+}  # fmt: skip
+_NAME = r"(?:[A-Z][A-Za-z0-9]*|[a-z]+[A-Z][A-Za-z0-9]*)(?:[-–][A-Za-z0-9]+)*(?:\s?\+\+)?"
+# scoped (?i:…) only: a global IGNORECASE would let [A-Z] in _NAME match any word
+_PROPOSE = re.compile(
+    rf"\b(?i:we|this paper|this work)\s+(?i:propose|present|introduce|describe|develop)\s+(?i:(?:a|an|the)\s+)?(?:[\w\-]+,?\s+){{0,8}}?"  # noqa: E501
+    rf"(?:(?:called|named|dubbed|termed|coined)\s+|\(|(?<=the )(?=[A-Z]\w*[,.]))(?P<name>{_NAME}(?:\s{_NAME}){{0,3}})\)?"
+)
+_CALL = re.compile(
+    rf"\b(?i:we)\s+(?i:call|name|dub|term|refer to)\s+(?:it\s+|(?i:this|our|the)\s+(?:[\w-]+\s+){{0,2}}?(?i:{_METHOD_NOUNS})\s+)(?:as\s+)?(?:(?:[A-Z][\w-]+\s+){{1,5}}\((?=[A-Z][\w-]*[A-Z][\w-]*\)))?"  # noqa: E501
+    rf"(?P<name>{_NAME}(?:\s{_NAME}){{0,3}}|(?!(?:a|an|the)\s)[a-z][a-z\- ]{{5,60}}?)(?=[,.;()]|\s+as\b)"
+)
+_OUR_NAMED = re.compile(
+    rf"\b(?i:our)\s+(?:[\w-]+\s+){{0,3}}?(?i:{_METHOD_NOUNS})(?:\s+(?:named|called|dubbed))?[,\s]+\(?(?P<name>{_NAME})\)?(?=[,)\s])"
+)
+_ACRONYM_DEF = re.compile(
+    rf"\b(?i:we|this paper)\s+(?i:propose|present|introduce)\s+(?i:a|an|the)?\s*(?:[\w\-]+\s+){{1,8}}?\((?P<name>{_NAME})\)"
+)
+_PROPOSE_DIRECT = re.compile(rf"\b(?i:we|this paper|this work)\s+(?i:propose|present|introduce)\s+(?P<name>{_NAME})(?=[,:]|\s\()")
+_NAMED_ACRONYM = re.compile(
+    rf"\b(?:[A-Z][\w-]+\s+){{1,5}}(?i:{_METHOD_NOUNS})?\s*\((?P<name>[A-Z][A-Za-z-]*[A-Z][A-Za-z0-9-]*)\)\s+(?i:model|network|architecture|approach|method)?"
+)
+
+
+@dataclass(frozen=True)
+class PaperContext:
+    """What decontextualisation knows about one paper."""
+
+    name: str | None  # the method / resource the paper introduces, if it names one
+    ref: str  # short reference to the paper: "Joulin et al. (2016)" or “Title”
+    plural_ref: bool  # whether ``ref`` takes a plural verb ("Joulin et al." does; a title does not)
+
+
+def usable_title(paper: Paper, front: list[str] | None = None) -> str:
+    """The paper's title; when the source recorded a placeholder (an arXiv stamp), rebuild it from the first page."""
+    title = " ".join(paper.title.split())
+    if title and not re.match(r"^arXiv:\s*\d", title, re.I) and not title.lower().startswith("local:"):
+        return title
+    lines = [" ".join(t.split()) for t in (front or []) if t.strip()]
+    if not lines:
+        return f"paper {paper.id}"
+    out = lines[0]
+    if len(lines) > 1:
+        nxt = lines[1]
+        looks_title_tail = (
+            len(nxt.split()) <= 6
+            and not re.search(
+                r"[\d@,∗*♠♥†‡]|\band\b [A-Z][a-z]+ [A-Z]|Universit|Institut|Lab\b|Research|Inc\b|Google|Facebook|Microsoft|School|College",  # noqa: E501
+                nxt,
+            )
+            and nxt.split()[-1].lower() not in _FUNCTION_END
+        )
+        if out.split()[-1].lower() in _FUNCTION_END or (looks_title_tail and not re.fullmatch(r"[A-Z][a-z]+ [A-Z][a-z]+", nxt)):
+            out = f"{out} {nxt}"
+    return out.title() if out.isupper() else out
+
+
+def paper_context(paper: Paper, sentences: list[Sentence], front: list[str] | None = None) -> PaperContext:
+    """Find the method name and a short reference for ``paper``."""
+    title = usable_title(paper, front)
+    name = method_name(title, paper.abstract, sentences)
+    if paper.authors:
+        surname = paper.authors[0].split()[-1]
+        tail = " et al." if len(paper.authors) > 2 else f" and {paper.authors[1].split()[-1]}" if len(paper.authors) == 2 else ""
+        ref = f"{surname}{tail}" + (f" ({paper.year})" if paper.year else "")
+        return PaperContext(name=name, ref=ref, plural_ref=len(paper.authors) > 1)
+    head = re.split(r":\s", title)[0].strip()
+    short = head if ":" in title and len(title) > 60 and len(head.split()) >= 3 else title
+    return PaperContext(name=name, ref=f"“{short}”", plural_ref=False)
+
+
+def method_name(title: str, abstract: str, sentences: list[Sentence]) -> str | None:
+    """The name the paper gives its method or resource, or None when it gives none we can find."""
+    head = re.match(rf"^\s*(?P<name>{_NAME}(?:\s{_NAME}){{0,2}})\s*[:\-–]\s+\S", title)
+    if head and len(head.group("name")) <= 25 and not head.group("name").startswith(("Towards", "On ", "Beyond", "Making")):
+        return head.group("name").strip()
+    texts = [re.sub(r"(\w)- (\w)", r"\1\2", unicodedata.normalize("NFKC", abstract))] if abstract else []
+    texts += [s.text for s in sentences if re.search(r"abstract|introduction", s.section, re.I)][:80]
+    later = [s.text for s in sentences if not re.search(r"abstract|introduction|related|background|front", s.section, re.I)][:200]
+    for text in texts + later:
+        for pattern in (_PROPOSE_DIRECT, _OUR_NAMED, _ACRONYM_DEF, _PROPOSE, _CALL) if text not in later else (_CALL,):
+            for m in pattern.finditer(text):
+                cand = m.group("name").strip(" ,.()")
+                if cand.split()[0] in _STOP_NAMES or len(cand) < 2 or len(cand) > 40:
+                    continue
+                if re.fullmatch(r"[a-z][a-z\- ]+", cand):  # "we call this approach multilingual knowledge distillation"
+                    if len(cand.split()) <= 5:
+                        return cand
+                    continue
+                if pattern is _PROPOSE_DIRECT and not re.search(r"[A-Z].*[A-Z]|\d|[a-z][A-Z]", cand):
+                    continue  # "We present Experiments, …": an ordinary capitalised word, not a name
+                if (
+                    pattern in (_ACRONYM_DEF, _PROPOSE)
+                    and m.group(0).rstrip().endswith(("(", cand, cand + ")"))
+                    and "(" in m.group(0)
+                    and (not re.search(r"[A-Z].*[A-Z]|\d|[a-z][A-Z]", cand) or re.search(r"\b(?:for|of|on|in|to)\b", m.group(0)))
+                ):
+                    continue  # "an approach for … Named Entity Recognition (NER)": the task, not the method
+                return cand
+    return None
+
+
+_FRAME = re.compile(
+    r"^(?:(?:In this (?:paper|work|study|section)|In (?:these|our) experiments|Overall|Empirically|Experimentally|First|Second|Third|"  # noqa: E501
+    r"Note|Notice|It is worth noting|Lastly|Again|Indeed|Similarly|Conversely|In contrast|On the other hand|Nevertheless|However|Still|Yet|In general|Generally|"  # noqa: E501
+    r"Furthermore|Moreover|Additionally|In addition|Finally|Importantly|Interestingly|Surprisingly|Also|Further|"
+    r"In particular|Specifically|In summary|To summarize|In short|Thus|Hence|Therefore|As a result|Notably|Here),?\s+)?"
+    r"(?:we|We|our (?:results|experiments|analysis|findings|evaluation|study) (?:also )?)\s*(?:also\s+|further\s+|empirically\s+|clearly\s+|consistently\s+)?"  # noqa: E501
+    r"(?:show|find|found|observe|observed|demonstrate|demonstrated|confirm|confirmed|note|noticed|notice|see|saw|conclude|argue|"
+    r"verify|verified|establish|showed|shows|suggest|suggests|indicate|indicates|reveal|reveals|can see|discover|discovered)\s+that\s+"  # noqa: E501
+)
+_OBJECTIVE_VERBS = {
+    "achieve": "achieves", "obtain": "obtains", "outperform": "outperforms", "improve": "improves", "reach": "reaches",
+    "surpass": "surpasses", "beat": "beats", "set": "sets", "get": "gets", "attain": "attains", "match": "matches",
+    "establish": "establishes", "exceed": "exceeds", "yield": "yields",
+}  # fmt: skip
+
+
+_LIGATURES = str.maketrans({"ﬁ": "fi", "ﬂ": "fl", "ﬀ": "ff", "ﬃ": "ffi", "ﬄ": "ffl", "ﬅ": "st", "ﬆ": "st"})
+_NP_STOP = {
+    "is", "are", "was", "were", "has", "have", "had", "can", "could", "will", "would", "may", "might", "on", "in", "for",
+    "to", "with", "by", "and", "or", "that", "which", "when", "as", "than", "at", "of", "from", "compared", "into", "over",
+    "does", "do", "did", "also", "not", "only", "still", "both", "achieves", "outperforms", "shows", "show", "performs",
+    "obtains", "improves", "uses", "yields", "reaches", "gets", "learns", "based", "using", "trained", "without", "across",
+}  # fmt: skip
+_ADVERB_AFTER_SUBJECT = {"also", "further", "then", "first", "now", "additionally", "empirically", "clearly", "consistently"}
+_PLAIN_DET_NOUNS = {
+    "is", "was", "are", "were", "shows", "suggests", "means", "indicates", "allows", "leads", "results", "makes", "can",
+    "has", "demonstrates", "confirms", "highlights", "enables", "gives", "yields", "improves", "helps", "holds", "proves",
+    "implies", "could", "may", "might", "would", "will", "also", "further", "in", "approach", "method", "model", "system",
+    "suggest", "show", "indicate", "allow", "lead", "make", "enable", "help",
+}  # fmt: skip
+
+
+def clean_text(text: str) -> str:
+    """Typographic clean-up that keeps every word: ligatures, runs of spaces, and stray leading footnote marks
+    or figure tick labels that the PDF layer glued onto the sentence ("2 We show…", "0.8 0.6 It has been…")."""
+    out = " ".join(text.translate(_LIGATURES).split())
+    # a line-end hyphen the PDF layer kept ("TRANS- LATE", "0- shot"); "pre- and post-training" stays
+    out = re.sub(r"\b([a-z]{2,})- (?!(?:and|or|to|as|vs|nor)\b)([a-z]{2,})\b", r"\1\2", out)
+    out = re.sub(r"\b([A-Z]{2,})- ([A-Z]{2,})\b", r"\1\2", out)
+    out = re.sub(r"\b(\d+)- ([a-z]{2,})\b", r"\1-\2", out)
+    return re.sub(r"^(?:\d+(?:\.\d+)?\s+)+(?=(?:We|The|It|This|These|In|Our|However|A|An|Our|To|For)\s)", "", out)
+
+
+def decontextualise(text: str, ctx: PaperContext, previous: str | None = None) -> tuple[str, bool]:
+    """Rewrite ``text`` to stand alone; returns (text, resolved).
+
+    ``resolved`` is False when an opening pronoun or demonstrative ("It", "This", "These results") could not be
+    resolved, so the claim still leans on the sentence before it. The paper is named at its first mention
+    ("the authors of “Title”"); later mentions in the same claim use "they"/"their" so the claim stays readable.
+    """
+    text = re.sub(r"\b([Ww]e)[’']ve\b", r"\1 have", text)
+    text = re.sub(r"\b([Ww]e)[’']re\b", r"\1 are", text)
+    text = re.sub(r"\b([Ww]e)[’']ll\b", r"\1 will", text)
+    out = _FRAME.sub("", text, count=1)
+    if re.search(r"\band that\b", out) and out != text:
+        out = text  # "We show that X, and that Y": without the frame the second clause has no verb to hang on
+    if out != text and out:
+        out = _cap(out)
+    name = ctx.name
+    prev_is_ours = bool(previous and (re.search(r"\b(?:[Ww]e|[Oo]ur)\b", previous) or (name and name in previous)))
+    if name:
+        out = re.sub(rf"\b[Oo]ur (?!baseline)(?:[\w-]+\s+){{0,3}}?{_METHOD_NOUNS}\b(?! (?:of|for|with|on)\b)", name, out)
+        out = re.sub(rf"\b[Tt]he (?:proposed|presented) {_METHOD_NOUNS}\b", name, out)
+        if prev_is_ours:
+            out = re.sub(rf"\b[Tt]his (?:{_METHOD_NOUNS})\b", name, out)
+        m = re.match(r"^We (?:also |further |then )?(\w+)\b", out)
+        if m and m.group(1) in _OBJECTIVE_VERBS:  # "We achieve" → "ESIM achieves"
+            out = f"{name} {_OBJECTIVE_VERBS[m.group(1)]}" + out[m.end() :]
+        out = (
+            re.sub(
+                rf"\b{re.escape(name)} {_METHOD_NOUNS}\b(?= (?:is|was|achieves|obtains|outperforms|performs|reaches|yields|improves|has))",  # noqa: E501
+                name,
+                out,
+            )
+            if " " not in name
+            else out
+        )
+    resolved = True
+    lead = re.match(r"^(It|They|This|These|Such|Its|Their|He|She|That|Those)\b(\s+[\w-]+)?", out)
+    if lead:
+        word, nxt = lead.group(1), (lead.group(2) or "").strip()
+        if word in {"This", "These", "Such", "That", "Those"} and nxt and nxt.lower() not in _PLAIN_DET_NOUNS:
+            resolved = nxt.lower() in {
+                "paper",
+                "work",
+                "dataset",
+                "corpus",
+                "task",
+                "benchmark",
+            }  # "These results…" leans on context
+        elif word in {"It", "They", "Its", "Their"}:
+            antecedent = _subject_name(previous) if previous else None
+            if antecedent:
+                repl = antecedent if word in {"It", "They"} else f"{antecedent}'s"
+                out = repl + out[len(word) :]
+            else:
+                resolved = False
+        else:
+            resolved = False
+    if re.match(r"^(?:Similar(?:ly)?|The same|Same|Likewise|Such)\b", out) or re.search(
+        r"^(?:\w+,?\s+){0,3}(?:these|those|such|the above|the previous|the same)\s+(?:results?|findings?|observations?|numbers|effects?|trends?|experiments?)\b",  # noqa: E501
+        out,
+        re.I,
+    ):
+        resolved = False  # "Similar observation can…", "Overall, these results show…": leans on the text before
+    if re.search(r"\b(?:accept|consider|attribute|explain|take|treat|see) (?:this|that|these|it) (?:as|to|by|in)\b", out):
+        resolved = False  # "accept this as …": a bare pronoun object
+    if re.search(
+        r"\b[Tt]his (?:approach|method|model|technique|idea|setting|setup|strategy|procedure|problem|phenomenon|effect|observation|result)\b",  # noqa: E501
+        out,
+    ):
+        resolved = False
+    ref = ctx.ref
+    is_title = ref.startswith("“")
+    out = re.sub(
+        r"\b(?:[Tt]his|[Tt]he present) (?:paper|work|study|article)\b", lambda m: ref if not is_title else f"the paper {ref}", out
+    )
+    named = ref in out
+    parts = re.split(r"(\b(?:we|We|our|Our|us)\b)", out)
+    rebuilt: list[str] = []
+    k = 0
+    while k < len(parts):
+        part = parts[k]
+        at_start = not "".join(rebuilt).strip()
+        if part in {"we", "We"}:
+            word = "they" if named else ref if ctx.plural_ref else f"the authors of {ref}"
+            named = True
+            rebuilt.append(_cap(word) if part == "We" or at_start else word)
+        elif part in {"our", "Our"}:
+            following = parts[k + 1] if k + 1 < len(parts) else ""
+            np_words = _head_np(following)
+            if np_words and not named:
+                phrase = " ".join(np_words)
+                rebuilt.append(("The " if part == "Our" or at_start else "the ") + phrase + f" of {ref}")
+                parts[k + 1] = following[len(following.split(phrase, 1)[0]) + len(phrase) :]
+            elif named:
+                rebuilt.append("Their" if part == "Our" or at_start else "their")
+            else:
+                rebuilt.append(f"{ref}'s" if not is_title else ("The" if part == "Our" or at_start else "the") + " authors'")
+            named = True
+        elif part == "us":
+            rebuilt.append("them" if named else "the authors")
+        else:
+            rebuilt.append(part)
+        k += 1
+    out = "".join(rebuilt)
+    if name:  # "our classifier fastText" → "fastText fastText": say the name once
+        out = re.sub(rf"\b{re.escape(name)}\s+[“\"]?{re.escape(name)}[”\"]?(?!\w)", name, out)
+    return out, resolved
+
+
+_HEADS = {
+    "model", "models", "approach", "approaches", "method", "methods", "results", "result", "experiments", "experiment",
+    "analysis", "system", "systems", "encoder", "encoders", "data", "dataset", "datasets", "corpus", "findings", "baseline",
+    "baselines", "parser", "classifier", "training", "framework", "architecture", "setting", "setup", "implementation",
+    "variant", "variants", "embeddings", "representations", "evaluation", "study", "technique", "network", "networks",
+    "algorithm", "observations", "work", "paper", "task", "benchmark", "annotators", "annotation", "proposal", "strategy",
+    "hypothesis", "intuition", "expectation", "expectations", "analyses",
+}  # fmt: skip
+
+
+def _head_np(following: str) -> list[str]:
+    """The words of a short noun phrase at the start of ``following`` ending in a head noun, else []."""
+    words = following.strip().split(" ")
+    for n, w in enumerate(words[:5]):
+        bare = w.strip(",.;:()")
+        if bare.lower() in _HEADS:
+            return words[: n + 1] if w == bare else [*words[:n], bare]
+        if w != bare or bare.lower() in _NP_STOP:
+            return []
+    return []
+
+
+def _subject_name(sentence: str) -> str | None:
+    """The name the previous sentence starts with, when it starts with one ("LASER trains …" → "LASER")."""
+    m = re.match(
+        rf"^(?:(?:In contrast|However|Moreover|Similarly),\s+)?(?P<name>{_NAME}(?:\s{_NAME}){{0,2}})\s*(?:\([^)]{{0,60}}\))?\s+(?:is|was|are|were|has|have|uses|used|trains|learns|achieves|obtains|outperforms|performs|works|relies|consists|combines|applies|can|does|yields|reaches|\w+s)\b",  # noqa: E501
+        sentence,
+    )
+    if not m:
+        return None
+    name = m.group("name")
+    if name.split()[0] in _STOP_NAMES or not re.search(r"[A-Z].*[A-Z]|\d", name):
+        return None
+    return name
+
+
+def _cap(text: str) -> str:
+    return text[:1].upper() + text[1:]

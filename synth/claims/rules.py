@@ -1,0 +1,379 @@
+"""The default extractor: offline rules over a paper's prose sentences.
+
+A sentence is a claim candidate when it is a complete, clean prose sentence (not a reference, caption, table
+row, heading, formula or boilerplate) that asserts something checkable: a numeric result, a comparison, a
+finding (causal or mechanistic statements included), a limitation, or a cited background fact. Questions and
+pure method description ("We train for 10 epochs.") are skipped. The claim text is the sentence
+decontextualised (see :mod:`synth.claims.decontext`), never truncated: an extremely long sentence is kept
+whole, or split at clause boundaries (";") into complete sentences with the split stated in ``note``.
+
+Each candidate carries a ``cue`` in [0, 1]: how clearly it is a checkable claim (its kind, its section, how
+self-contained it is). The claims stage ranks by similarity to the question plus this cue.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+from synth.claims.base import Candidate, Extraction
+from synth.claims.decontext import PaperContext, clean_text, decontextualise, paper_context
+from synth.claims.numbers import METRIC, NUM, dataset_of, extract_numbers
+from synth.core.records import ClaimKind, Paper, Sentence
+from synth.ingest.pdf import guess_language
+
+NAME = "rules"
+LONG_WORDS = 70  # above this a sentence is split at clause boundaries when it has them
+MIN_WORDS = 7
+
+SKIP_SECTIONS = re.compile(
+    r"references|bibliography|acknowledg|front matter|appendix|ethic|author contributions|funding|^[A-H](?:\.\d+)*\.?\s|hyperparameter",  # noqa: E501
+    re.I,
+)
+SKIP_SECTIONS_STRICT = re.compile(r"references|bibliography|acknowledg|front matter|ethic|author contributions|funding", re.I)
+STRONG_SECTIONS = re.compile(
+    r"abstract|conclu|result|discussion|analysis|summary|finding|limitation|ablation|evaluation|experiment", re.I
+)
+WEAK_SECTIONS = re.compile(r"related|background|previous work|prior work", re.I)
+METHOD_SECTIONS = re.compile(
+    r"method|model|approach|architecture|setup|set-up|training|implementation|data|formulation|encoding|definition|task|procedure|preliminar",
+    re.I,
+)
+
+COMPARATIVE = re.compile(
+    r"\b(outperform\w*|better than|worse than|superior to|inferior to|surpass\w*|exceed\w*|beats?|beating|"
+    r"compared (?:to|with)|in comparison (?:to|with)|relative to|over (?:the )?(?:baseline|previous|prior|existing)|"
+    r"(?:higher|lower|faster|slower|stronger|weaker|greater|more (?:accurate|robust|effective|efficient|stable|useful|important|difficult|challenging|expressive|informative)|less (?:accurate|robust|effective|efficient|stable|useful|important|difficult|sensitive))\b[\w\s-]{0,40}?\bthan(?! (?:\d|one|two|a|an)\b)|"  # noqa: E501
+    r"(?:higher|lower|better|worse) (?:accuracy|performance|results?|scores?)|state[- ]of[- ]the[- ]art|on par with|"
+    r"comparable (?:to|with)|competitive with|as (?:well|good) as|improv\w+ (?:over|upon|on)|close the gap|"
+    r"(?:the )?(?:best|second[- ]best|top)[- ](?:performing|overall|scoring)|the best (?:overall )?(?:system|results?|score|performance)|"  # noqa: E501
+    r"(?:largest|smallest|biggest|best|worst|highest|lowest) (?:\w+ )?(?:gains?|drops?|improvements?|performance|results?|accuracy))\b",  # noqa: E501
+    re.I,
+)
+FINDING = re.compile(
+    r"\b(show(?:s|ed|n)? that|find(?:s)? that|found that|demonstrat(?:e|es|ed|ing) that|suggest(?:s|ed)? that|indicat(?:e|es|ed|ing) that|"  # noqa: E501
+    r"reveal(?:s|ed)? that|observe[sd]? that|confirm(?:s|ed)? that|conclude[sd]? that|we observe|we find|"
+    r"leads? to|led to|results? in|resulting in|caus\w+|due to|because|attribut\w+ to|contribut\w+ to|"
+    r"(?:is|are) (?:crucial|essential|important|necessary|sufficient|key|beneficial|helpful|harmful|critical|robust)|"
+    r"correlat\w+|significantly|substantially|consistently|dramatically|considerabl[ey]|"
+    r"improv(?:es|ed|ing)|increas(?:es|ed|ing)|decreas(?:es|ed|ing)|reduc(?:es|ed|ing)|boost(?:s|ed)|hurts?|"
+    r"degrad(?:es|ed)|benefit(?:s|ed)? from|helps?|enables?|allows?|depends? on|generaliz\w+|transfers? (?:well|better|poorly)|"
+    r"achiev(?:es|ed|ing)|obtain(?:s|ed)|yield(?:s|ed)|effective(?:ly)?|works? well|performs? (?:well|better|worse|poorly|best|similarly)|"  # noqa: E501
+    r"emerg\w+|is (?:able|unable) to|can be (?:trained|learned|used|applied|transferred)|"
+    r"surprisingly|remarkabl[ey]|no (?:significant )?(?:effect|difference|improvement|gain)|"
+    r"prov(?:ed|es|en) (?:\w+ )?(?:essential|effective|useful|crucial|beneficial|successful)|is the first|are the first|the first (?:\w+ ){0,3}(?:approach|method|dataset|model|algorithm|framework|task|benchmark)|"  # noqa: E501
+    r"aids?|echo(?:es)?|came close|well separated|poorly separated|constitutes?|combines the benefits|"
+    r"(?:most|least) (?:difficult|challenging|effective|popular|successful)|(?:second|third|fourth)[- ](?:best|overall|position)|overall position)\b",  # noqa: E501
+    re.I,
+)
+LIMITATION = re.compile(
+    r"\b(limitations?|limited (?:to|by|availability)|fail(?:s|ed)? to|(?:does|do|did) not (?:suffice|contain|consider|cover|distinguish|allow|include|capture|account for|make it easy)|"  # noqa: E501
+    r"not (?:always|exhaustive|reliable|sufficient|enough|suitable|manually)|very few|little work|lacks?|lacking|unreliable|"
+    r"under-?investigated|inherit\w* the issues|suffers? from|conflat\w+|covers? only|only (?:one|two|a few|a single)|limits the|struggles?|struggled|does not (?:generali[sz]e|transfer|scale|work|help|improve)|"  # noqa: E501
+    r"do not (?:generali[sz]e|transfer|scale|work|help|improve)|cannot|unable to|not (?:always|able)|"
+    r"remains? (?:challenging|difficult|an open|unclear|unsolved)|only (?:works|applies)|poorly|"
+    r"is (?:costly|expensive|slow)|drawback|shortcoming|weakness|future work (?:should|could|is needed))\b",
+    re.I,
+)
+CITED = re.compile(
+    r"\((?:e\.g\.,?\s*|see\s*)?[A-Z][A-Za-z\u00c0-\u017f'\-]+(?: et al\.?| and [A-Z][A-Za-z\u00c0-\u017f'\-]+| & [A-Z][a-z]+)?,? (?:19|20)\d\d[a-z]?(?:[;,] [^)]{0,80})?\)"  # noqa: E501
+    r"|[A-Z][A-Za-z\u00c0-\u017f'\-]+ (?:et al\.|and [A-Z][a-z]+) \((?:19|20)\d\d[a-z]?\)|\[\d+(?:\s*[,–-]\s*\d+)*\]"
+)
+ASSERTIVE_VERB = re.compile(
+    r"\b(is|are|was|were|has|have|had|can|could|may|might|does|do|did|will|would|shows?|yields?|leads?|remains?|become\w*|require\w*|rel(?:y|ies) on|depends?|achieves?|performs?|outperforms?|improves?|captures?|learns?|encodes?|provides?|suffers?|tends?)\b",  # noqa: E501
+    re.I,
+)
+
+METHOD_ONLY = re.compile(
+    r"^(?:(?:In (?:this|our|the following|these) (?:section|paper|work|experiments?|study|setting|setup),?|Then,?|Next,?|First,?|Second,?|Finally,?|Here,?|Following [^,]{1,60},|To (?:do so|this end|train|evaluate|compute|obtain|avoid|ensure|make|measure|test|investigate|study|address|answer|estimate|compare|facilitate|reduce|speed up|get|keep|encourage|allow)[^,]{0,80},|For (?:each|every|all|training|evaluation|simplicity|comparison|this|the|our)[^,]{0,60},|(?:If|When|In case|Since|As|Because|Unless|After|Before|Once|As for|As regards|Regarding)\b[^,]{0,80},|[A-Z][^,;]{0,80},)\s*)?"  # noqa: E501
+    r"(?:we|We)\s+(?:also\s+|then\s+|first\s+|further\s+|additionally\s+|now\s+|therefore\s+|simply\s+|only\s+|mainly\s+|(?:have|had)\s+(?:first\s+|also\s+)?)?"
+    r"(?:use|used|using|train|trained|follow|followed|adopt|adopted|employ|employed|set|fine-?tune|fine-?tuned|implement|implemented|"
+    r"describe|present|introduce|propose|consider|define|report|evaluate|evaluated|compare|conduct|conducted|run|ran|apply|applied|"
+    r"collect|collected|randomly|sample|sampled|choose|chose|select|selected|initiali[sz]e|initiali[sz]ed|tune|tuned|"
+    r"perform|performed|experiment|experimented|build|built|create|created|design|designed|refer|denote|call|explore|explored|"
+    r"investigate|investigated|study|studied|focus|focused|leave|start|begin|discuss|provide|list|release|make|made|extend|extended|"
+    r"add|added|remove|removed|replace|replaced|treat|represent|compute|computed|obtain the|take|took|need|require|want|aim|"
+    r"hope|believe|plan|would like|do not|did not|will|would|can|could|may|might|should|must|have to|first|pick|picked|reduce|reduced|"  # noqa: E501
+    r"limit|limited|restrict|restricted|split|filter|filtered|translate|translated|annotate|annotated|measure|measured|combine|combined|"
+    r"concatenate|freeze|share|pretrain|pre-train|pretrained|map|mapped|encode|feed|pass|mask|crawl|crawled|download|extract|extracted|"
+    r"align|aligned|balance|draw|generate|generated|test|tested|analy[sz]e|analy[sz]ed|examine|examined|look|keep|kept|ensemble|"
+    r"average|averaged|normali[sz]e|stop|stopped|vary|varied|illustrate|illustrated|outline|outlined|recommend|"
+    r"opt|opted|show (?:a few|some|several|an example|examples|the|in|only|how (?:to|we)))\b",
+    re.I,
+)
+NOT_A_CLAIM = re.compile(
+    r"^(?:table|figure|fig\.|algorithm|equation|eq\.)\s*\d|^(?:for|to) (?:example|instance|this end|simplicity)\b|^(?:see|cf\.)\b|"  # noqa: E501
+    r"^(?:let|assume|suppose|consider|given|recall)\b|^(?:the|our) (?:rest|remainder) of (?:this|the) paper|"
+    r"^(?:this|the) (?:paper|section|article) is (?:organi[sz]ed|structured)|^in section \d|^section \d|^(?:as )?(?:shown|illustrated|depicted|listed|reported|summari[sz]ed|presented) in (?:table|figure|fig)|"  # noqa: E501
+    r"(?:is|are) (?:shown|illustrated|depicted|listed|reported|summari[sz]ed|presented|given) in (?:table|figure|fig\.?|appendix|section)\s*\w*\.$|"  # noqa: E501
+    r"^(?:table|figure) \d+ (?:shows|presents|lists|reports|summari[sz]es|compares|illustrates)|(?:rest|remainder) of (?:this|the) (?:paper|article)|"  # noqa: E501
+    r"is organi[sz]ed as follows|\bquestions?\b[^.]{0,40}\b(?:is|are|remains?) (?:whether|how|what|if|why)\b|^(?:whether|how|why)\b|"  # noqa: E501
+    r"^(?:comparisons?|experiments?|evaluations?|results?|analyses|ablations?) (?:are|were|is|was) (?:made|conducted|performed|run|carried out|reported|presented|shown|given|listed)\b|"  # noqa: E501
+    r"\b(?:is|are|was|were) (?:computed|calculated|defined|evaluated|concatenated|estimated|normali[sz]ed|averaged|initiali[sz]ed|tokeni[sz]ed|encoded|fed) (?:as|using|by|according to|with|into|through|over)\b|"  # noqa: E501
+    r"^as input\b|\bit is (?:necessary|important|crucial|essential|useful|desirable|advisable|worth mentioning|worth noting) (?:to|that)\b|"  # noqa: E501
+    r"(?:table|figure|fig\.)\s*\d+[^,]{0,40}?\b(?:shows|lists|presents|reports|displays|summari[sz]es|depicts|illustrates|contains|gives)\b(?! that)",  # noqa: E501
+    re.I,
+)
+BOILER = re.compile(
+    r"https?://|www\.|github\.com|\w@\w|copyright|©|licen[cs]ed? under|arxiv:|proceedings of|in proc\.|association for computational|"  # noqa: E501
+    r"in submission|preprint|acknowledg|corresponding author|equal contribution|work (?:was )?done (?:while|during)|"
+    r"is (?:publicly )?available (?:at|from|online|for download)|code (?:is|and|will be) (?:available|released)|we thank|grateful|supported by|grant|"  # noqa: E501
+    r"lack of space|space limit|due to space|beyond the scope|(?:will be|are|is) made (?:publicly )?available",
+    re.I,
+)
+REFERENCE_LIKE = re.compile(
+    r"(?:^|\s)(?:[A-Z][a-z]+,\s+(?:[A-Z]\.\s*){1,3}(?:,|and)|(?:[A-Z]\.\s){1,2}[A-Z][a-z]+,\s(?:[A-Z]\.\s){1,2}[A-Z][a-z]+)|"
+    r"\b(?:19|20)\d\d[a-z]?\.\s+[A-Z][^.]{5,150}\.\s+(?:In\s|arXiv|CoRR|Transactions|Journal)|\bpp\.\s*\d+|\bvol\.\s*\d+|\bCoRR\b|abs/\d{4}\.\d{4,5}"
+)
+METHOD_PASSIVE = re.compile(
+    r"\b(?:is|are|will be|would be|can be|was|were) (?:then )?(?:applied|fed|passed|projected|obtained|concatenated|initiali[sz]ed|"  # noqa: E501
+    r"computed|encoded|mapped|shared|stacked|optimi[sz]ed|trained|updated|sampled) (?:to|by|as|with|using|over|into|through|from|on)\b|"  # noqa: E501
+    r"\buses? (?:\w+[ -]){0,4}?to (?:encode|compute|obtain|predict|label|classify|map|generate|produce|represent)\b|"
+    r"\b(?:experiment(?:ed)? with|we (?:do|did) not use)\b",
+    re.I,
+)
+MATH_NOISE = re.compile(r"[∼⊕⊗⊙⟨⟩∝∑∏∫√∈∉⊂⊆∀∃→←↔⇒∇∂ˆ˜¯•▪◦■□▶♠♥∗†‡¶]|\b[a-z]_\{|\\[a-z]+\{")
+GREEK = re.compile(r"[α-ωΑ-Ω∆]")
+
+# light cues for non-English prose (a German, French or Spanish sentence is extracted with its language)
+FOREIGN_CUES = re.compile(
+    r"\b(zeigen|zeigt|übertrifft|verbessert|verbesserung|erreicht|ergebnisse|führt zu|montrons|montre|améliore|amélioration|"
+    r"surpasse|atteint|résultats|conduit à|mostramos|muestra|mejora|supera|alcanza|resultados|conduce a|demostramos)\b",
+    re.I,
+)
+
+_KIND_CUE: dict[ClaimKind, float] = {"numeric": 0.9, "comparative": 0.8, "finding": 0.65, "limitation": 0.65, "background": 0.4}
+
+
+class RulesExtractor:
+    """Offline, deterministic extractor (the default)."""
+
+    name = NAME
+
+    def extract(self, paper: Paper, sentences: list[Sentence], front: list[str] | None = None) -> Extraction:
+        """Claims of one paper (see the module docstring)."""
+        ctx = paper_context(paper, sentences, front)
+        return Extraction(candidates=candidates(sentences, paper, ctx))
+
+
+def is_complete(text: str) -> bool:
+    """A whole sentence: starts with a capital or digit, ends with terminal punctuation, balanced brackets."""
+    t = text.strip()
+    return (
+        len(t) >= 20
+        and bool(re.match(r"^[\"'“(\[]?[A-Z0-9À-ÖØ-Þ]", t))
+        and t.rstrip("\"'”)").endswith((".", "!"))
+        and t.count("(") == t.count(")")
+        and t.count("[") == t.count("]")
+        and not re.search(r"\b(?:e\.g|i\.e|et al|cf|vs|Fig|Eq|Sec|resp)\.$", t)  # split inside an abbreviation
+        and (not re.search(r"\s(?:a|an|the|of|in|to|for|and|or|by|with|on|at|as|is|are)\.$", t))  # cut after a function word
+    )
+
+
+def _math_symbols(text: str) -> int:
+    """Mathematical symbols, not counting a sign before a number (+13.1%, −6.1) or a range dash."""
+    count = 0
+    for i, ch in enumerate(text):
+        if (
+            unicodedata.category(ch) == "Sm"
+            and not (ch in "+−-=≈<>≤≥" and text[i + 1 : i + 2].strip()[:1].isdigit() or text[i + 1 : i + 3].strip()[:1].isdigit())
+            and ch != "±"
+        ):
+            count += 1
+    return count
+
+
+def is_clean(text: str) -> bool:
+    """Prose, not a formula, table row, figure text, reference or boilerplate that slipped into a prose block."""
+    words = text.split()
+    if len(words) < MIN_WORDS:
+        return False
+    if (
+        _math_symbols(text) >= 2
+        or len(GREEK.findall(text)) >= 3
+        or re.search(r"[=<>]\s*[A-Za-z(]|[A-Za-z)]\s*[=<>](?!\s*\d)", text)
+    ):
+        return False  # a formula; "κ=0.968" or one "α" in prose is fine
+    if MATH_NOISE.search(text) or BOILER.search(text) or REFERENCE_LIKE.search(text):
+        return False
+    alpha = sum(1 for w in words if re.fullmatch(r"[(\[\"'“]?[A-Za-zÀ-ÿ][A-Za-zÀ-ÿ'’\-]*[)\]\"'”,.;:]*", w))
+    if alpha / len(words) < 0.6:
+        return False
+    numbers = len(re.findall(NUM, text))
+    if numbers > 6 and numbers / len(words) > 0.25:
+        return False  # a flattened table row
+    if re.search(r"[a-z]{3,}[.,]\d{1,2}(?:\s|$)", text):
+        return False  # footnote markers glued into text ("available.1 We")
+    if re.search(r"\b[a-z]+- (?!and\b|or\b|to\b|as\b|vs\b)[a-z]{2,}", text):
+        return False  # broken hyphenation from a bad line join ("repre- sentation")
+    if len(re.findall(r"\b[A-Z][a-z]*\b", text)) / len(words) > 0.6 and not re.search(r"\b(?:is|are|was|were|has|have)\b", text):
+        return False  # a title-cased run: heading, author list or table header
+    return True
+
+
+def classify(text: str, section: str = "") -> tuple[ClaimKind, float] | None:
+    """(kind, cue) of a sentence that asserts something checkable, or None."""
+    if text.rstrip().endswith("?") or METHOD_ONLY.search(text) or NOT_A_CLAIM.search(text):
+        return None
+    low = text.lower()
+    numbers = extract_numbers(text)
+    comparative = bool(COMPARATIVE.search(text))
+    finding_m = FINDING.search(text)
+    finding = finding_m is not None
+    limitation = bool(LIMITATION.search(text))
+    cited = bool(CITED.search(text))
+    if numbers and (comparative or finding or METRIC.search(text) or any(n.direction != "level" for n in numbers)):
+        kind: ClaimKind = "numeric"
+    elif limitation and (
+        re.search(r"\b(however|but|although|limitation|fail|cannot|unable|struggle|poorly|drawback|only)\b", low)
+        or not re.search(r"\b(?:we|our|us)\b", low)  # a shortcoming of a method or resource, not "we do not use X"
+    ):
+        kind = "limitation"
+    elif comparative:
+        kind = "comparative"
+    elif finding_m and (
+        ASSERTIVE_VERB.search(text)
+        or re.search(r"\b(?:show|find|found|suggest|indicate|demonstrate|reveal|confirm|conclude)\w* that\b", low)
+        or finding_m.group(0).lower() not in {"due to", "because", "helps", "help", "allows", "allow", "enables", "enable"}
+    ):
+        kind = "finding"
+    elif cited and ASSERTIVE_VERB.search(text) and not re.match(r"^(?:we|our)\b", low):
+        kind = "background"
+    elif FOREIGN_CUES.search(text):
+        kind = "finding"
+    elif (
+        re.search(r"introduction|related|background|previous|prior", section, re.I)
+        and not re.search(r"\b(?:we|our|us|i)\b", low)
+        and re.search(
+            r"\b(?:is|are|has|have|can|represents?|encodes?|contains?|consists?|derives?|poses|requires?|uses|tends?|remains?)\b",
+            low,
+        )
+    ):
+        if (
+            re.match(r"^there (?:are|is|exist) (?:many|several|different|various|a (?:number|variety|range) of|numerous)\b", low)
+            or len(text.split()) < 10
+        ):
+            return None  # "There are different ways to …": true, but nothing to check
+        return "background", 0.2  # a general statement of the field: checkable, ranked below the paper's own claims
+    else:
+        return None
+    cue = _KIND_CUE[kind]
+    if STRONG_SECTIONS.search(section) and not WEAK_SECTIONS.search(section):
+        cue += 0.1
+    elif (
+        (WEAK_SECTIONS.search(section) or re.search(r"introduction", section, re.I))
+        and kind in {"comparative", "finding"}
+        and cited
+        and not re.search(r"\b(?:we|our|us)\b", low)
+    ):
+        kind, cue = "background", 0.45  # someone else's finding, cited while setting the scene
+    elif WEAK_SECTIONS.search(section) and kind != "background":
+        cue -= 0.2
+    elif METHOD_SECTIONS.search(section):
+        cue -= 0.15
+    if cited and kind in {"comparative", "finding"} and not re.search(r"\b(?:we|our)\b", low):
+        cue -= 0.1  # someone else's result restated in passing
+    if re.search(r"\b(?:we|our)\b", low) and re.search(
+        r"\b(?:show|find|found|observe|demonstrate|achiev|outperform|improv|obtain|set)", low
+    ):
+        cue += 0.05
+    if re.search(
+        r"\b(?:may|might|could|perhaps|possibly|we (?:believe|hypothesi[sz]e|conjecture|speculate)|we hope|future work|in the future|"  # noqa: E501
+        r"(?:are|is|were) (?:also )?interested (?:to|in)|we plan|would like to)\b",
+        low,
+    ):
+        cue -= 0.2 if kind != "limitation" else 0.1  # hedged or prospective: still a claim, less checkable
+    if re.match(r"^(?:note|notice) that\b|^it is worth (?:noting|mentioning) that\b", low):
+        cue -= 0.15  # an aside
+    if METHOD_PASSIVE.search(text):
+        cue -= 0.3  # how the method works ("is applied to", "will be obtained by", "uses X to encode"), not what it found
+    if re.search(r"\ballows? (?:\w+ ){0,12}?to be (?:evaluated|tested|assessed|measured|compared|studied)\b", low):
+        cue -= 0.2  # what a dataset or task allows: a description, not a finding
+    return kind, round(min(max(cue, 0.05), 1.0), 3)
+
+
+def split_long(text: str) -> list[str]:
+    """Split an over-long sentence at its clause boundaries (";") into complete sentences; [text] when it has none."""
+    if len(text.split()) <= LONG_WORDS:
+        return [text]
+    depth, parts, start = 0, [], 0
+    for i, ch in enumerate(text):
+        depth += ch in "(["
+        depth -= ch in ")]"
+        if ch == ";" and depth == 0:
+            parts.append(text[start:i].strip())
+            start = i + 1
+    parts.append(text[start:].strip())
+    if len(parts) < 2 or any(len(p.split()) < MIN_WORDS for p in parts):
+        return [text]
+    out = []
+    for p in parts:
+        p = p[:1].upper() + p[1:]
+        if not p.endswith((".", "!", "?")):
+            p += "."
+        out.append(p)
+    return out
+
+
+def eligible(s: Sentence) -> bool:
+    """A clean, complete prose sentence from a section that can hold claims (not references, front matter, …)."""
+    if SKIP_SECTIONS_STRICT.search(s.section) or (SKIP_SECTIONS.search(s.section) and not STRONG_SECTIONS.search(s.section)):
+        return False
+    text = clean_text(s.text)
+    return is_complete(text) and is_clean(text)
+
+
+def candidates(sentences: list[Sentence], paper: Paper, ctx: PaperContext | None = None) -> list[Candidate]:
+    """Claim candidates of one paper's sentences, in reading order."""
+    ctx = ctx or paper_context(paper, sentences)
+    out: list[Candidate] = []
+    previous: str | None = None
+    recent: list[Sentence] = []
+    for s in sentences:
+        prev, previous = previous, clean_text(s.text)
+        recent = [r for r in recent[-2:] if r.section == s.section]
+        context = " ".join(r.text for r in recent)
+        recent.append(s)
+        if not eligible(s):
+            continue
+        text = clean_text(s.text)
+        language = guess_language(text)
+        language = "en" if language == "unknown" else language
+        parts = split_long(text)
+        for n, part in enumerate(parts, start=1):
+            kind_cue = classify(part, s.section)
+            if kind_cue is None:
+                continue
+            kind, cue = kind_cue
+            if language == "en":
+                claim_text, resolved = decontextualise(part, ctx, prev if n == 1 else parts[n - 2])
+            else:
+                claim_text, resolved = part, True  # English rewrite rules do not apply; the text stays as written
+            if not resolved:
+                cue = round(max(cue - 0.5, 0.05), 3)  # still leans on the sentence before it ("this approach"): rank it last
+            if not is_complete(claim_text):
+                continue
+            note = None
+            if len(parts) > 1:
+                note = f"split at clause boundaries from a {len(text.split())}-word sentence: part {n} of {len(parts)}"
+            elif len(text.split()) > LONG_WORDS:
+                note = f"long sentence ({len(text.split())} words) kept whole"
+            numbers = extract_numbers(part) if kind == "numeric" else []
+            if numbers and any(n.dataset is None for n in numbers):
+                # "the accuracy drops to 87.1%": the dataset is named a sentence or two before, in the same section
+                fallback = dataset_of(context, len(context)) if context else None
+                if fallback:
+                    numbers = [n if n.dataset else n.model_copy(update={"dataset": fallback}) for n in numbers]
+            out.append(
+                Candidate(
+                    sentence=s,
+                    text=claim_text,
+                    kind=kind,
+                    numbers=numbers,
+                    cue=cue,
+                    language=language,
+                    note=note,
+                    self_contained=resolved,
+                )
+            )
+    return out

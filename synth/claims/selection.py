@@ -1,0 +1,138 @@
+"""Claims from every paper of a run: extracted per paper, ranked by relevance to the question, near-duplicates merged.
+
+Extraction is per paper and delegated to the configured extractor (``rules`` offline by default, or ``llm``);
+this module owns what is common to both:
+
+- relevance: cosine similarity of the claim to the question (the run's embedding model) plus a weight on the
+  extractor's cue, which encodes the claim's kind and how clearly it is a checkable claim;
+- self-containment: candidates whose opening pronoun or "this approach" could not be resolved are dropped;
+- de-duplication: claims whose embeddings are nearly identical (cosine ≥ ``DUPLICATE_COSINE``) are merged into
+  the most relevant one, keeping every source (the same finding stated in the abstract and the conclusion,
+  or by two papers);
+- budget: at most ``per_paper`` claims from one paper and ``max_claims`` in all;
+- failures: a paper with no qualifying sentence is recorded as ``NoClaims`` (the report says so); a paper the
+  extractor could not process (an LLM server error) is recorded with the error's message; when *every* paper
+  fails that way extraction stops with that error instead of writing an empty claims file.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from synth.claims.base import Candidate, Extractor
+from synth.core.errors import SynthError
+from synth.core.records import Claim, ClaimSource, Failure, Paper, ParsedDoc, Sentence
+
+CUE_WEIGHT = 0.25  # relevance = cosine(question, claim) + CUE_WEIGHT * cue
+DUPLICATE_COSINE = 0.9
+
+
+@dataclass
+class Extracted:
+    """The self-contained candidates of all papers, and what was dropped or failed on the way."""
+
+    candidates: list[Candidate] = field(default_factory=list)
+    failures: list[Failure] = field(default_factory=list)
+    rejected: dict[str, int] = field(default_factory=dict)
+    not_self_contained: int = 0
+
+
+def front_lines(doc: ParsedDoc | None) -> list[str]:
+    """The first lines of a paper's first page (its title, when the search record lacks one)."""
+    if doc is None:
+        return []
+    # any role: a short second title line can be mistaken for a table cell or a heading by the parser
+    return [b.text for b in doc.blocks[:4] if b.page == 1 and b.kind != "references"]
+
+
+def extract_all(
+    extractor: Extractor, papers: dict[str, Paper], docs: dict[str, ParsedDoc], sentences: dict[str, list[Sentence]]
+) -> Extracted:
+    """Run ``extractor`` over every paper; raises the extractor's error when every paper failed with one."""
+    result = Extracted()
+    errors: list[SynthError] = []
+    for paper_id in sorted(docs.keys() | sentences.keys()):
+        paper = papers.get(paper_id)
+        if paper is None:
+            continue
+        try:
+            found = extractor.extract(paper, sentences.get(paper_id, []), front_lines(docs.get(paper_id)))
+        except SynthError as err:
+            errors.append(err)
+            result.failures.append(Failure(stage="claims", item=paper_id, error=type(err).__name__, message=str(err)))
+            continue
+        for reason, n in found.reasons.items():
+            result.rejected[reason] = result.rejected.get(reason, 0) + n
+        # a claim that still leans on the sentence before it ("This approach works poorly …") is not reported: the
+        # reader cannot tell what it is about
+        kept = [c for c in found.candidates if c.self_contained]
+        result.not_self_contained += len(found.candidates) - len(kept)
+        if not kept:
+            result.failures.append(
+                Failure(
+                    stage="claims",
+                    item=paper_id,
+                    error="NoClaims",
+                    message=f"{paper_id}: no sentence qualifies as a checkable claim",
+                )
+            )
+        result.candidates.extend(kept)
+    if errors and len(errors) == len(result.failures) and not result.candidates:
+        raise errors[0]  # nothing worked (e.g. the LLM server is down): say so instead of reporting zero claims
+    return result
+
+
+def rank(
+    pool: list[Candidate], vectors: np.ndarray, question: np.ndarray, max_claims: int, per_paper: int, extractor: str
+) -> tuple[list[Claim], int]:
+    """Order candidates by relevance, merge near-duplicates (keeping every source), apply the budgets."""
+    relevance = vectors @ question + CUE_WEIGHT * np.array([c.cue for c in pool])
+    order = sorted(range(len(pool)), key=lambda i: (-float(relevance[i]), pool[i].sentence.id))  # ties: stable, by sentence
+    per: dict[str, int] = {}
+    kept: list[int] = []
+    merged: dict[int, list[int]] = {}
+    for i in order:
+        cand = pool[i]
+        dup = next((k for k in kept if float(vectors[k] @ vectors[i]) >= DUPLICATE_COSINE), None)
+        if dup is None and any(pool[k].sentence.text == cand.sentence.text for k in kept):
+            dup = next(k for k in kept if pool[k].sentence.text == cand.sentence.text)
+        if dup is not None:
+            merged.setdefault(dup, []).append(i)
+            continue
+        paper_id = cand.sentence.paper_id
+        if per.get(paper_id, 0) >= per_paper or len(kept) >= max_claims:
+            continue
+        per[paper_id] = per.get(paper_id, 0) + 1
+        kept.append(i)
+    claims = []
+    for n, i in enumerate(kept):
+        cand = pool[i]
+        sources = [source_of(pool[j].sentence) for j in [i, *merged.get(i, [])]]
+        claims.append(
+            Claim(
+                id=f"C{n + 1:03d}",
+                text=cand.text,
+                kind=cand.kind,
+                sources=sources,
+                numbers=cand.numbers,
+                relevance=round(float(relevance[i]), 4),
+                language=cand.language,
+                extractor=extractor,
+                note=cand.note,
+            )
+        )
+    return claims, sum(len(v) for v in merged.values())
+
+
+def source_of(s: Sentence) -> ClaimSource:
+    return ClaimSource(
+        paper_id=s.paper_id,
+        sentence_id=s.id,
+        page=s.page,
+        section=s.section,
+        char_start=s.char_start,
+        char_end=s.char_end,
+        original=s.text,
+    )

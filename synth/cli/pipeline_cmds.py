@@ -1,0 +1,194 @@
+"""`synth run`, `synth search` and the stage commands (`ingest`, `claims`, `verify`, `report`)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+from synth import __version__
+from synth.cli.options import (
+    CategoryOpt,
+    ConfigOpt,
+    EmbeddingModelOpt,
+    ForceOpt,
+    JsonOpt,
+    MaxClaimsOpt,
+    MaxPapersOpt,
+    NliModelOpt,
+    PaperOpt,
+    QuestionArg,
+    QuietOpt,
+    RemeasurementsOpt,
+    RunArg,
+    SinceOpt,
+    SourceOpt,
+    UntilOpt,
+    overrides_from,
+)
+from synth.core.errors import UsageError
+from synth.core.settings import SynthSettings, load_settings
+from synth.core.stage_ids import REPORT
+from synth.core.store import RunStore
+from synth.core.ui import UI
+
+
+def _deep_merge(base: dict[str, Any], extra: dict[str, Any]) -> dict[str, Any]:
+    out = dict(base)
+    for key, value in extra.items():
+        out[key] = _deep_merge(out[key], value) if isinstance(value, dict) and isinstance(out.get(key), dict) else value
+    return out
+
+
+def settings_for_run(config: Path | None, store: RunStore, overrides: dict[str, Any]) -> SynthSettings:
+    """An existing run keeps the settings it was made with (so fingerprints match); flags still override."""
+    recorded = {k: v for k, v in store.manifest().get("settings", {}).items() if k != "home"}  # the run may have moved
+    return load_settings(config, _deep_merge(recorded, overrides))
+
+
+def _manifest_base(settings: SynthSettings) -> dict[str, Any]:
+    from synth.core.gitinfo import git_sha
+    from synth.core.modelref import model_key
+
+    return {
+        "synth_version": __version__,
+        "git_sha": git_sha(),
+        "settings": settings.public_dict(),
+        "models": {"embedding": model_key(settings.embedding_model), "nli": model_key(settings.nli_model)},
+    }
+
+
+def _new_run(question: str, settings: SynthSettings) -> RunStore:
+    from synth.core.ledger import Ledger
+    from synth.core.store import require_question
+
+    question = require_question(question)
+    store = RunStore.create(settings.runs_dir, question, _manifest_base(settings))
+    Ledger(settings.home / "ledger.db").record_run(store.id, question, store.manifest()["created"], store.root)
+    return store
+
+
+def _execute(settings: SynthSettings, store: RunStore, stages: list[Any], quiet: bool, force: bool = False) -> list[dict[str, Any]]:
+    from synth.pipeline import StageContext, run_stages
+
+    return run_stages(StageContext(settings=settings, store=store, ui=UI(quiet=quiet)), stages, force=force)
+
+
+def _summary(store: RunStore, rows: list[dict[str, Any]], as_json: bool) -> None:
+    from synth.report import REPORT_NAME
+
+    report = store.root / REPORT / f"{REPORT_NAME}.md"
+    result = {"run": store.id, "path": str(store.root), "stages": rows, "report": str(report) if report.exists() else None}
+    if as_json:
+        typer.echo(json.dumps(result, indent=2))
+        return
+    for row in rows:
+        counts = ", ".join(f"{k} {v}" for k, v in row["counts"].items() if not isinstance(v, list | dict))
+        typer.echo(f"  {row['stage']:<11} {row['status']:<7} {row['duration_s']:>7.1f}s  {counts}", err=True)
+    failures = store.failures()
+    if failures:
+        typer.echo(f"  {len(failures)} item(s) skipped, listed in {store.root / 'failures.jsonl'} and the report", err=True)
+    typer.echo(f"run: {store.root}")
+    if result["report"]:
+        typer.echo(f"report: {report}")
+
+
+def run(
+    ctx: typer.Context,
+    question: Annotated[str | None, typer.Argument(help="The research question.")] = None,
+    source: SourceOpt = None,
+    max_papers: MaxPapersOpt = None,
+    max_claims: MaxClaimsOpt = None,
+    since: SinceOpt = None,
+    until: UntilOpt = None,
+    category: CategoryOpt = None,
+    paper: PaperOpt = None,
+    embedding_model: EmbeddingModelOpt = None,
+    nli_model: NliModelOpt = None,
+    remeasurements: RemeasurementsOpt = None,
+    resume: Annotated[str | None, typer.Option("--resume", help="Continue this run; finished stages are not redone.")] = None,
+    force: Annotated[bool, typer.Option("--force", help="Redo every stage even if up to date.")] = False,
+    config: ConfigOpt = None,
+    as_json: JsonOpt = False,
+    quiet: QuietOpt = False,
+) -> None:
+    """Run every stage: search → parse → chunk → index → claims → verify → report."""
+    from synth.stages import STAGES
+
+    flags = overrides_from(ctx.params)
+    if resume:
+        store = RunStore.open(resume, load_settings(config).runs_dir)
+        settings = settings_for_run(config, store, flags)
+    else:
+        if question is None:
+            raise UsageError("no research question given", hint='Ask one: synth run "Does X improve Y?" --source PATH')
+        settings = load_settings(config, flags)
+        store = _new_run(question, settings)
+    UI(quiet=quiet or as_json).info(f"run {store.id}")
+    _summary(store, _execute(settings, store, STAGES, quiet or as_json, force), as_json)
+
+
+def search(
+    ctx: typer.Context,
+    question: QuestionArg,
+    source: SourceOpt = None,
+    max_papers: MaxPapersOpt = None,
+    since: SinceOpt = None,
+    until: UntilOpt = None,
+    category: CategoryOpt = None,
+    paper: PaperOpt = None,
+    config: ConfigOpt = None,
+    as_json: JsonOpt = False,
+    quiet: QuietOpt = False,
+) -> None:
+    """Start a run with only the search stage (continue with `synth ingest RUN` …)."""
+    from synth.stages import COMMANDS
+
+    settings = load_settings(config, overrides_from(ctx.params))
+    store = _new_run(question, settings)
+    _summary(store, _execute(settings, store, COMMANDS["search"], quiet or as_json), as_json)
+
+
+def _stage(name: str, ctx: typer.Context, run_ref: str, force: bool, config: Path | None, as_json: bool, quiet: bool) -> None:
+    from synth.stages import COMMANDS
+
+    store = RunStore.open(run_ref, load_settings(config).runs_dir)
+    settings = settings_for_run(config, store, overrides_from(ctx.params))
+    _summary(store, _execute(settings, store, COMMANDS[name], quiet or as_json, force), as_json)
+
+
+def ingest(
+    ctx: typer.Context, run_ref: RunArg, force: ForceOpt = False, config: ConfigOpt = None, as_json: JsonOpt = False,
+    quiet: QuietOpt = False,
+) -> None:  # fmt: skip
+    """Parse, chunk, embed and index the papers of a run."""
+    _stage("ingest", ctx, run_ref, force, config, as_json, quiet)
+
+
+def claims(
+    ctx: typer.Context, run_ref: RunArg, max_claims: MaxClaimsOpt = None, force: ForceOpt = False,
+    config: ConfigOpt = None, as_json: JsonOpt = False, quiet: QuietOpt = False,
+) -> None:  # fmt: skip
+    """Extract and rank the claims of a run's papers."""
+    _stage("claims", ctx, run_ref, force, config, as_json, quiet)
+
+
+def verify(
+    ctx: typer.Context, run_ref: RunArg, nli_model: NliModelOpt = None, remeasurements: RemeasurementsOpt = None,
+    force: ForceOpt = False, config: ConfigOpt = None, as_json: JsonOpt = False, quiet: QuietOpt = False,
+) -> None:  # fmt: skip
+    """Verify a run's claims against evidence (re-runs only this stage)."""
+    _stage("verify", ctx, run_ref, force, config, as_json, quiet)
+
+
+def report(
+    ctx: typer.Context, run_ref: RunArg, force: ForceOpt = False, config: ConfigOpt = None, as_json: JsonOpt = False,
+    quiet: QuietOpt = False,
+) -> None:  # fmt: skip
+    """Render a run's report (Markdown, HTML, PDF, JSON, CSV, BibTeX)."""
+    _stage("report", ctx, run_ref, force, config, as_json, quiet)
+
+
+COMMANDS = {"run": run, "search": search, "ingest": ingest, "claims": claims, "verify": verify, "report": report}

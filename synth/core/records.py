@@ -1,0 +1,153 @@
+"""Typed records passed between stages, one JSON Lines row each.
+
+Every record is frozen and forbids unknown fields, so a file written by one version of a stage either reads
+back exactly or fails loudly; nothing is silently dropped.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+NLILabel = Literal["entailment", "neutral", "contradiction"]
+VerdictLabel = Literal["supported", "refuted", "not_enough_evidence"]
+#: column order of every NLI probability array in synth (model outputs are permuted into it by id2label)
+NLI_LABELS: tuple[NLILabel, NLILabel, NLILabel] = ("entailment", "neutral", "contradiction")
+VERDICT_LABELS: tuple[VerdictLabel, VerdictLabel, VerdictLabel] = ("supported", "refuted", "not_enough_evidence")
+ClaimKind = Literal["numeric", "comparative", "finding", "background", "limitation"]
+BlockKind = Literal["prose", "heading", "caption", "table", "figure", "equation", "footnote", "references"]
+
+
+class Record(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Paper(Record):
+    """One source document. ``id`` is the arXiv id with its version, or ``local:<sha256[:12]>``."""
+
+    id: str
+    title: str
+    authors: list[str] = Field(default_factory=list)
+    year: int | None = None
+    published: str | None = None  # ISO date
+    abstract: str = ""
+    url: str | None = None
+    pdf_url: str | None = None
+    pdf_path: str | None = None
+    sha256: str | None = None
+    source: str
+    categories: list[str] = Field(default_factory=list)
+    doi: str | None = None
+    venue: str | None = None
+    similarity: float | None = None  # to the question, when ranked
+
+
+class Block(Record):
+    """A run of text on one page with one role; ``char_start`` is its offset in the paper's full text."""
+
+    page: int  # 1-based
+    section: str
+    kind: BlockKind
+    text: str
+    char_start: int
+
+
+class ParsedDoc(Record):
+    paper_id: str
+    sha256: str
+    n_pages: int
+    pages_read: int
+    blocks: list[Block]
+    references: list[str] = Field(default_factory=list)
+    language: str = "en"
+    warnings: list[str] = Field(default_factory=list)
+
+
+class Sentence(Record):
+    id: str  # "<paper_id>#s<n>"
+    paper_id: str
+    page: int
+    section: str
+    char_start: int
+    char_end: int
+    text: str
+
+
+class Chunk(Record):
+    id: str  # "<paper_id>#c<n>"
+    paper_id: str
+    page_start: int
+    page_end: int
+    section: str
+    char_start: int
+    char_end: int
+    sentence_ids: list[str]
+    text: str
+
+
+class Number(Record):
+    value: float
+    unit: str | None = None  # "%", "points", "x", …
+    metric: str | None = None  # "accuracy", "F1", "BLEU", …
+    dataset: str | None = None
+    direction: Literal["increase", "decrease", "level"] | None = None
+    text: str  # the span it was read from
+
+
+class ClaimSource(Record):
+    paper_id: str
+    sentence_id: str
+    page: int
+    section: str
+    char_start: int
+    char_end: int
+    original: str  # the sentence as the paper wrote it
+
+
+class Claim(Record):
+    id: str
+    text: str  # decontextualised, complete sentence
+    kind: ClaimKind
+    sources: list[ClaimSource]  # first is the primary source; more when near-duplicates were merged
+    numbers: list[Number] = Field(default_factory=list)
+    relevance: float
+    language: str = "en"
+    extractor: str
+    note: str | None = None  # e.g. how an over-long sentence was split
+
+    @property
+    def paper_id(self) -> str:
+        return self.sources[0].paper_id
+
+
+class Evidence(Record):
+    chunk_id: str
+    paper_id: str
+    page: int
+    section: str
+    text: str  # the window the NLI model read
+    retrieval_score: float
+    probs: dict[NLILabel, float]
+
+
+class Verdict(Record):
+    claim_id: str
+    label: VerdictLabel
+    raw_score: float  # the aggregated score that decided the label, before calibration
+    confidence: float  # calibrated P(label is right)
+    calibration: str  # method and fit data, or "uncalibrated"
+    rule: str
+    evidence: list[Evidence]  # deciding window first
+    stated_by: int  # papers whose own text states the claim (its sources), not counted as evidence
+    model_id: str
+    model_revision: str | None = None
+    # for numeric claims an experiment re-ran: task, protocol, claimed vs measured, agreement, results file
+    remeasured: dict[str, Any] | None = None
+
+
+class Failure(Record):
+    stage: str
+    item: str  # paper id, file path, claim id
+    error: str
+    message: str

@@ -1,0 +1,171 @@
+"""Settings: one object, documented fields, resolved as defaults < synth.toml < SYNTH_* env < CLI flags.
+
+The resolved object is what `synth config show` prints and what every run writes into its manifest, so a run
+can always be explained by the settings it actually used.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from pathlib import Path
+from typing import Any, Literal
+
+from platformdirs import user_data_dir
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic_settings import (
+    BaseSettings,
+    PydanticBaseSettingsSource,
+    SettingsConfigDict,
+    TomlConfigSettingsSource,
+)
+
+from synth.core.errors import ConfigError
+
+DEFAULT_EMBEDDING_MODEL = "sentence-transformers/all-MiniLM-L6-v2"
+DEFAULT_NLI_MODEL = "synth/nli-minilm-l6"
+
+
+class Section(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class SearchSettings(Section):
+    source: str = Field("arxiv", description="'arxiv', or a folder of PDFs to use as the corpus.")
+    max_papers: int = Field(15, ge=1, description="Papers kept after ranking candidates by similarity to the question.")
+    candidates_per_query: int = Field(25, ge=1, le=2000, description="arXiv results requested per planned query.")
+    since: dt.date | None = Field(None, description="Only papers first published on or after this date.")
+    until: dt.date | None = Field(None, description="Only papers first published on or before this date.")
+    categories: list[str] = Field(default_factory=list, description="arXiv categories to restrict to, e.g. cs.CL.")
+    papers: list[str] = Field(default_factory=list, description="arXiv ids always included (seed papers).")
+    arxiv_api_url: str = Field("https://export.arxiv.org/api/query", description="arXiv API endpoint.")
+    arxiv_pdf_url: str = Field("https://arxiv.org/pdf/", description="Base URL PDFs are fetched from (id appended).")
+    request_interval_s: float = Field(3.0, ge=0, description="Minimum seconds between two arXiv requests (arXiv's terms).")
+    timeout_s: float = Field(30.0, gt=0, description="Timeout of every HTTP call, in seconds.")
+    max_retries: int = Field(3, ge=0, description="Retries on connection errors and 5xx responses.")
+
+
+class ParseSettings(Section):
+    max_pages: int = Field(1000, ge=1, description="Pages read per PDF; longer documents are cut and the cut is reported.")
+
+
+class ChunkSettings(Section):
+    max_tokens: int = Field(200, ge=32, description="Word-piece budget of one chunk (fits the embedding and NLI models).")
+    overlap_sentences: int = Field(1, ge=0, description="Sentences repeated between neighbouring chunks.")
+
+
+class IndexSettings(Section):
+    batch_size: int = Field(64, ge=1, description="Texts embedded per batch.")
+    flat_max: int = Field(100_000, ge=1, description="Above this many vectors the index is HNSW instead of exact flat.")
+
+
+class ClaimsSettings(Section):
+    extractor: Literal["rules", "llm"] = Field(
+        "rules", description="'rules' (offline default) or 'llm' (OpenAI-compatible endpoint)."
+    )
+    max_claims: int = Field(30, ge=1, description="Claims kept for verification, most relevant first.")
+    per_paper: int = Field(15, ge=1, description="Claims kept per paper before merging across papers.")
+    llm_url: str = Field("http://127.0.0.1:8080/v1", description="Base URL of an OpenAI-compatible server (llm extractor).")
+    llm_model: str = Field("local", description="Model name sent to the LLM server.")
+    llm_api_key_env: str = Field("OPENAI_API_KEY", description="Environment variable holding the LLM API key, if any.")
+
+
+class VerifySettings(Section):
+    top_k: int = Field(8, ge=1, description="Evidence chunks retrieved per claim from papers other than its source.")
+    threshold: float | None = Field(
+        None,
+        ge=0,
+        le=1,
+        description="Minimum entailment (contradiction) probability to call a claim supported (refuted); "
+        "default: the value the NLI model's calibration was fitted with (0.5 if it has none).",
+    )
+    margin: float | None = Field(
+        None,
+        ge=0,
+        le=1,
+        description="Required lead of the winning probability over the opposite one; "
+        "default: the calibrated value (0.1 if none).",
+    )
+    windows_per_claim: int = Field(
+        16,
+        ge=1,
+        description="Evidence windows per claim given to the NLI model: "
+        "the ones most similar to the claim (bi-encoder re-ranking).",
+    )
+    batch_size: int = Field(32, ge=1, description="Claim-passage pairs scored per batch.")
+    remeasurements: str | None = Field(
+        None,
+        description="A results file of a re-run experiment (e.g. reports/experiments/robust_xlt/results.json from "
+        "`synth experiment robust-xlt`): its re-measured figures are attached to the numeric claims it measured. "
+        "Default: none (no directory is searched).",
+    )
+    max_premise_tokens: int = Field(200, ge=16, description="Word pieces per evidence window given to the NLI model.")
+
+
+class ReportSettings(Section):
+    formats: list[Literal["md", "html", "pdf", "json", "csv", "bib"]] = Field(
+        default_factory=lambda: ["md", "html", "pdf", "json", "csv", "bib"], description="Report files written."
+    )
+
+
+class SynthSettings(BaseSettings):
+    """Everything synth can be told; `synth config show` prints the resolved values."""
+
+    model_config = SettingsConfigDict(env_prefix="SYNTH_", env_nested_delimiter="__", extra="forbid")
+
+    home: Path = Field(Path(user_data_dir("synth")), description="Where runs, the shared cache and the ledger live.")
+    embedding_model: str = Field(DEFAULT_EMBEDDING_MODEL, description="Sentence-transformers model: hub name or local directory.")
+    nli_model: str = Field(
+        DEFAULT_NLI_MODEL, description="3-way NLI cross-encoder: hub name, local directory, or synth's shipped verifier."
+    )
+    device: Literal["auto", "cpu", "cuda"] = Field("auto", description="Where models run; auto picks CUDA when present.")
+    search: SearchSettings = Field(default_factory=SearchSettings)  # type: ignore[arg-type]
+    parse: ParseSettings = Field(default_factory=ParseSettings)  # type: ignore[arg-type]
+    chunk: ChunkSettings = Field(default_factory=ChunkSettings)  # type: ignore[arg-type]
+    index: IndexSettings = Field(default_factory=IndexSettings)  # type: ignore[arg-type]
+    claims: ClaimsSettings = Field(default_factory=ClaimsSettings)  # type: ignore[arg-type]
+    verify: VerifySettings = Field(default_factory=VerifySettings)  # type: ignore[arg-type]
+    report: ReportSettings = Field(default_factory=ReportSettings)  # type: ignore[arg-type]
+
+    @property
+    def runs_dir(self) -> Path:
+        return self.home / "runs"
+
+    @property
+    def cache_dir(self) -> Path:
+        return self.home / "cache"
+
+    def public_dict(self) -> dict[str, Any]:
+        """JSON-safe resolved settings, as written to manifests (synth keeps no secrets in settings)."""
+        return json.loads(self.model_dump_json())
+
+
+def load_settings(config: Path | None = None, overrides: dict[str, Any] | None = None) -> SynthSettings:
+    """Resolve settings; ``overrides`` are CLI flags (nested dicts per section), highest precedence."""
+    toml_path = config if config is not None else (Path("synth.toml") if Path("synth.toml").is_file() else None)
+    if config is not None and not config.is_file():
+        raise ConfigError(f"config file not found: {config}")
+
+    class _Resolved(SynthSettings):
+        @classmethod
+        def settings_customise_sources(
+            cls,
+            settings_cls: type[BaseSettings],
+            init_settings: PydanticBaseSettingsSource,
+            env_settings: PydanticBaseSettingsSource,
+            dotenv_settings: PydanticBaseSettingsSource,
+            file_secret_settings: PydanticBaseSettingsSource,
+        ) -> tuple[PydanticBaseSettingsSource, ...]:
+            sources: list[PydanticBaseSettingsSource] = [init_settings, env_settings]
+            if toml_path is not None:
+                sources.append(TomlConfigSettingsSource(settings_cls, toml_file=toml_path))
+            return tuple(sources)
+
+    try:
+        return _Resolved(**(overrides or {}))
+    except ValidationError as err:
+        first = err.errors()[0]
+        where = ".".join(str(p) for p in first["loc"])
+        raise ConfigError(f"invalid setting {where}: {first['msg']}") from None
+    except ValueError as err:  # malformed TOML surfaces as a ValueError subclass
+        raise ConfigError(f"cannot read config {toml_path}: {err}") from None

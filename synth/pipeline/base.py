@@ -1,0 +1,88 @@
+"""The stage contract and what a stage may use while it runs.
+
+A stage reads the records earlier stages wrote into the run directory, calls domain code, and writes its own
+records into the folder it is given; it never imports another stage. Its fingerprint is built from ``name``,
+``version``, :meth:`Stage.inputs` and the output digests of its ``upstream`` stages (see :mod:`synth.pipeline.runner`),
+so bump ``version`` whenever the meaning of its output changes. Modelled on datatrove's ``PipelineStep``.
+"""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, ClassVar
+
+from synth.core.cache import Cache
+from synth.core.settings import SynthSettings
+from synth.core.store import RunStore
+from synth.core.ui import UI
+
+if TYPE_CHECKING:
+    from synth.retrieval.embedding import Embedder
+    from synth.verification.nli import NLIModel
+    from synth.verification.remeasure import Remeasurer
+
+
+class Stage(ABC):
+    """One step of the pipeline; ``synth run`` runs them in order, ``synth <command>`` a few of them."""
+
+    name: ClassVar[str]  # a stage id from synth.core.stage_ids: the folder it writes
+    version: ClassVar[str]
+    upstream: ClassVar[tuple[str, ...]] = ()
+
+    def inputs(self, ctx: StageContext) -> dict[str, Any]:
+        """Everything besides upstream outputs that decides this stage's output (settings, model identities)."""
+        return {}
+
+    @abstractmethod
+    def run(self, ctx: StageContext, out: Path) -> dict[str, Any]:
+        """Write the stage's records into ``out``; return counts for the manifest and the summary."""
+
+
+@dataclass
+class StageContext:
+    """What a stage may use: settings, its run, the shared cache, the console, and models loaded once."""
+
+    settings: SynthSettings
+    store: RunStore
+    ui: UI
+    cache: Cache = field(init=False)
+    _embedder: Embedder | None = field(default=None, init=False, repr=False)
+    _nli: NLIModel | None = field(default=None, init=False, repr=False)
+    _remeasurer: Remeasurer | None = field(default=None, init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        self.cache = Cache(self.settings.cache_dir)
+
+    @property
+    def question(self) -> str:
+        return self.store.question
+
+    def embedder(self) -> Embedder:
+        """The run's sentence-embedding model, loaded on first use."""
+        if self._embedder is None:
+            from synth.retrieval.embedding import load_embedder
+
+            self._embedder = load_embedder(self.settings.embedding_model, self.settings.device, self.settings.index.batch_size)
+        return self._embedder
+
+    def nli(self) -> NLIModel:
+        """The run's NLI cross-encoder, loaded on first use."""
+        if self._nli is None:
+            from synth.core.modelref import quiet_model_libraries
+            from synth.verification.nli import load_nli
+
+            quiet_model_libraries()
+            device = None if self.settings.device == "auto" else self.settings.device
+            self._nli = load_nli(self.settings.nli_model, device=device, batch_size=self.settings.verify.batch_size)
+        return self._nli
+
+    def remeasurer(self) -> Remeasurer | None:
+        """Re-measured figures for numeric claims, from the results file ``verify.remeasurements`` names (or None)."""
+        path = self.settings.verify.remeasurements
+        if self._remeasurer is None and path is not None:
+            from synth.core.extras import remeasurer_for
+
+            self._remeasurer = remeasurer_for(Path(path).expanduser())
+        return self._remeasurer

@@ -1,0 +1,15 @@
+"""Registers the verifier's training recipe with synth: the ``synth verifier`` commands."""
+
+from __future__ import annotations
+
+from synth.core.extras import Extra
+
+
+def _app():  # -> typer.Typer
+    from synth.training.cli import app
+
+    return app
+
+
+def extra() -> Extra:
+    return Extra(name="verifier", command="verifier", help="Train and calibrate synth's offline NLI verifier.", app=_app)
