@@ -42,6 +42,8 @@ import time
 from collections import defaultdict
 from pathlib import Path
 
+from synth.claims.checks import missing_tail
+
 ROOT = Path(__file__).resolve().parent.parent
 GOLD = ROOT / "benchmarks" / "gold" / "claims_gold.jsonl"
 HELDOUT = ROOT / "benchmarks" / "gold" / "claims_heldout_judgements.jsonl"
@@ -75,17 +77,6 @@ def truncated(text: str, original: str) -> bool:
     if not text.rstrip("\"'”’)").endswith((".", "!", "?")):
         return True
     return bool(missing_tail(text, original))
-
-
-def missing_tail(text: str, original: str) -> list[str]:
-    """Last three content words of the source sentence absent from the claim, ignoring the first-person words
-    and the two words after "our" that decontextualisation legitimately rewrites ("our approach." → "X.")."""
-    from synth.claims.decontext import clean_text  # the same typographic clean-up the claim text went through
-
-    kept = re.sub(r"\b(?:[Oo]ur(?:\s+\S+){0,2}|[Ww]e|us|ours|[Tt]his (?:paper|work|study))\b", " ", clean_text(original))
-    tail = [w for w in _words(kept) if len(w) > 2][-3:]
-    claim = set(_words(text))
-    return [w for w in tail if w not in claim]
 
 
 def paper_inputs(pdf: Path):  # noqa: ANN201 - (Paper, sentences, front lines)

@@ -28,7 +28,7 @@ from synth.verification.decision import judge
 from synth.verification.nli import load_nli
 from synth.core.modelref import resolve_model
 from synth.training.calibrate import claim_window_probs, oracle_evidence, verdict_metrics
-from synth.training.data import SHARED_DATA, load_scifact_claims, load_scifact_corpus
+from synth.training.data import load_scifact_claims, load_scifact_corpus
 
 ROOT = Path(__file__).resolve().parents[1]
 EMBEDDER = "sentence-transformers/all-MiniLM-L6-v2"
@@ -108,7 +108,7 @@ def main() -> dict:
     """Run the benchmark; returns the report dict."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--model", default="synth/nli-minilm-l6")
-    parser.add_argument("--scifact", default=str(SHARED_DATA / "scifact"))
+    parser.add_argument("--scifact", default=str(Path(__file__).resolve().parents[1].parent / "shared" / "data" / "scifact"))
     parser.add_argument("--top-k", type=int, default=8)
     parser.add_argument("--throughput-pairs", type=int, default=512)
     parser.add_argument("--threads", type=int, default=2)

@@ -1,7 +1,7 @@
 """Fixtures for the arXiv tests: a local arXiv-compatible server and settings pointing at it.
 
 Test modules import them (``from conftest_arxiv import arxiv_server_fixture, arxiv_settings_fixture``) and ask
-for ``arxiv_server`` / ``arxiv_settings``; the lead may instead import them in ``tests/conftest.py``.
+for ``arxiv_server`` / ``arxiv_settings``.
 """
 
 from __future__ import annotations

@@ -3,15 +3,13 @@
 from __future__ import annotations
 
 import re
-import sys
 from pathlib import Path
 
 import pytest
 
+from synth.claims.checks import missing_tail
 from synth.claims.rules import RulesExtractor
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "benchmarks"))
-from bench_claims import missing_tail  # noqa: E402 - the benchmark's own definition of a truncated claim
 
 PDFS = Path(__file__).resolve().parents[2] / "shared" / "data" / "pdfs"
 PAPERS = [

@@ -8,12 +8,14 @@ from pathlib import Path
 
 import pytest
 
+from conftest import SHARED
+
 from synth.training import data
 
 BIGBENCH_DIR = Path("/tmp/bb/bigbench-1.0.0")
 BIGBENCH_TGZ = Path("/tmp/bb/bigbench-1.0.0.tar.gz")
-XNLI = data.SHARED_DATA / "xnli"
-SCIFACT = data.SHARED_DATA / "scifact"
+XNLI = SHARED / "xnli"
+SCIFACT = SHARED / "scifact"
 
 needs_bigbench = pytest.mark.skipif(not BIGBENCH_DIR.exists(), reason="bigbench 1.0.0 sdist not extracted here")
 needs_xnli = pytest.mark.skipif(not (XNLI / "xtreme-format" / "dev-en.tsv").exists(), reason="no XNLI data")

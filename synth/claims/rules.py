@@ -20,6 +20,7 @@ from synth.claims.base import Candidate, Extraction
 from synth.claims.decontext import PaperContext, clean_text, decontextualise, paper_context
 from synth.claims.numbers import METRIC, NUM, dataset_of, extract_numbers
 from synth.core.records import ClaimKind, Paper, Sentence
+from synth.core.text import split_top_level
 from synth.ingest.pdf import guess_language
 
 NAME = "rules"
@@ -296,14 +297,7 @@ def split_long(text: str) -> list[str]:
     """Split an over-long sentence at its clause boundaries (";") into complete sentences; [text] when it has none."""
     if len(text.split()) <= LONG_WORDS:
         return [text]
-    depth, parts, start = 0, [], 0
-    for i, ch in enumerate(text):
-        depth += ch in "(["
-        depth -= ch in ")]"
-        if ch == ";" and depth == 0:
-            parts.append(text[start:i].strip())
-            start = i + 1
-    parts.append(text[start:].strip())
+    parts = split_top_level(text, ";")
     if len(parts) < 2 or any(len(p.split()) < MIN_WORDS for p in parts):
         return [text]
     out = []

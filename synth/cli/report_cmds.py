@@ -15,21 +15,9 @@ from typing import Annotated
 import typer
 
 from synth.core.errors import UsageError
+from synth.core.store import RunStore
 
 RunRef = Annotated[str, typer.Argument(help="A run directory, a run id under $SYNTH_HOME/runs, or 'latest'.", show_default=False)]
-
-
-def resolve_run(ref: str) -> Path:
-    """A run directory path as given, else a run id or ``latest`` under the configured runs folder."""
-    from synth.core.store import MANIFEST
-
-    path = Path(ref).expanduser()
-    if (path / MANIFEST).is_file():
-        return path
-    from synth.core.settings import load_settings
-    from synth.core.store import RunStore
-
-    return RunStore.open(ref, load_settings().runs_dir).root
 
 
 def _emit(text: str, output: Path | None) -> None:
@@ -68,7 +56,7 @@ def table(
 
     if fmt not in FORMATS:
         raise UsageError(f"unknown table format '{fmt}'", hint=f"Use one of: {', '.join(FORMATS)}.")
-    data = load_run(resolve_run(run_ref), docs=False)
+    data = load_run(RunStore.open(run_ref).root, docs=False)
     rows = filter_rows(claim_rows(data), min_confidence=min_confidence, verdicts=verdict, kinds=kind, sort=sort)
     _emit(render_table(rows, fmt), output)
 
@@ -90,7 +78,7 @@ def audit(
 
     if fmt not in ("md", "json"):
         raise UsageError(f"unknown audit format '{fmt}'", hint="Use md or json.")
-    root = resolve_run(run_ref)
+    root = RunStore.open(run_ref).root
     gold = load_labels(labels) if labels is not None else None
     result = build_audit(load_run(root, docs=False))
     if gold is not None:

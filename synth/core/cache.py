@@ -14,7 +14,7 @@ from typing import Any
 import numpy as np
 
 from synth.core.records import ParsedDoc
-from synth.core.io import atomic_write_bytes, atomic_write_text, read_json, sha256_file, sha256_text, write_json
+from synth.core.io import atomic_copy, atomic_write_bytes, atomic_write_text, read_json, sha256_file, sha256_text, write_json
 
 _HEX = set("0123456789abcdef")
 
@@ -39,10 +39,7 @@ class Cache:
         sha = sha256_file(path)
         dest = self.pdf_path(sha)
         if not dest.exists():
-            dest.parent.mkdir(parents=True, exist_ok=True)
-            tmp = dest.with_suffix(".tmp")
-            shutil.copyfile(path, tmp)
-            tmp.replace(dest)
+            atomic_copy(path, dest)
         return sha, dest
 
     # -- parsed documents --------------------------------------------------------------------------
@@ -169,7 +166,5 @@ class Cache:
         folder = self._files_dir(kind, key)
         folder.mkdir(parents=True, exist_ok=True)
         for name in names:
-            tmp = folder / f".{name}.tmp"
-            shutil.copyfile(src / name, tmp)
-            tmp.replace(folder / name)
+            atomic_copy(src / name, folder / name)
         write_json(folder / "_complete.json", meta)

@@ -11,8 +11,10 @@ import hashlib
 import json
 import os
 import re
+import shutil
 import tempfile
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -49,18 +51,61 @@ def sha256_text(text: str) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
-def atomic_write_bytes(path: Path, data: bytes) -> None:
+def atomic_write_with(path: Path, write: Callable[[Path], None]) -> None:
+    """``write(tmp)`` into a temporary file beside ``path``, flushed to disk, then renamed over ``path``.
+
+    For writers that want a file name (faiss.write_index, matplotlib's savefig, shutil.copyfile): a reader never
+    sees a half-written file, and a crash leaves the old file in place.
+    """
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    fd, name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp" + path.suffix)
+    os.close(fd)
+    tmp = Path(name)
     try:
-        with os.fdopen(fd, "wb") as f:
-            f.write(data)
-            f.flush()
+        write(tmp)
+        with tmp.open("rb+") as f:
             os.fsync(f.fileno())
         os.replace(tmp, path)
     except BaseException:
-        Path(tmp).unlink(missing_ok=True)
+        tmp.unlink(missing_ok=True)
         raise
+
+
+def atomic_write_bytes(path: Path, data: bytes) -> None:
+    atomic_write_with(path, lambda tmp: tmp.write_bytes(data))
+
+
+def atomic_copy(src: Path, dest: Path) -> None:
+    atomic_write_with(dest, lambda tmp: shutil.copyfile(src, tmp))
+
+
+@contextmanager
+def atomic_dir(final: Path, keep_existing: bool = False) -> Iterator[Path]:
+    """Yield ``<final>.incomplete/`` to fill; on success it replaces ``final`` (datasets' ``incomplete_dir``).
+
+    A killed process leaves only the ``.incomplete`` folder, which the next attempt clears. With
+    ``keep_existing``, a ``final`` that another process finished meanwhile is kept and the new copy dropped.
+    """
+    tmp = final.with_name(final.name + ".incomplete")
+    if tmp.exists():
+        shutil.rmtree(tmp)
+    tmp.mkdir(parents=True)
+    try:
+        yield tmp
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+    if final.exists() and keep_existing:
+        shutil.rmtree(tmp, ignore_errors=True)
+        return
+    if final.exists():
+        old = final.with_name(final.name + ".old")
+        shutil.rmtree(old, ignore_errors=True)
+        final.rename(old)
+        tmp.rename(final)
+        shutil.rmtree(old, ignore_errors=True)
+    else:
+        tmp.rename(final)
 
 
 def atomic_write_text(path: Path, text: str) -> None:

@@ -10,14 +10,12 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
-import shutil
-from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager
 from pathlib import Path
 from typing import Any
 
 from synth.core.errors import MissingStageOutput, RunNotFound, UsageError
-from synth.core.io import read_json, read_jsonl, sha256_file, slugify, write_json, write_jsonl
+from synth.core.io import atomic_dir, read_json, read_jsonl, sha256_file, slugify, write_json, write_jsonl
 from synth.core.records import Failure
 
 MANIFEST = "manifest.json"
@@ -56,9 +54,21 @@ class RunStore:
         return store
 
     @classmethod
-    def open(cls, ref: str, runs_dir: Path) -> RunStore:
-        """``ref`` is a run directory path, a run id under ``runs_dir``, or ``latest``."""
-        candidates = [Path(ref).expanduser()]
+    def open(cls, ref: str, runs_dir: Path | None = None) -> RunStore:
+        """``ref`` is a run directory path, a run id under ``runs_dir``, or ``latest``.
+
+        A path to a run directory is used as it is, without resolving any settings (``runs_dir`` defaults to the
+        configured one only when needed), so a run copied to another machine opens even where synth's configured
+        models or home are unavailable.
+        """
+        path = Path(ref).expanduser()
+        if (path / MANIFEST).is_file():
+            return cls(path.resolve())
+        if runs_dir is None:
+            from synth.core.settings import load_settings
+
+            runs_dir = load_settings().runs_dir
+        candidates = [path]
         if ref == "latest":
             runs = sorted(p for p in runs_dir.glob("*") if (p / MANIFEST).is_file()) if runs_dir.is_dir() else []
             if not runs:
@@ -66,9 +76,9 @@ class RunStore:
             candidates = [runs[-1]]
         elif "/" not in ref:
             candidates.append(runs_dir / ref)
-        for path in candidates:
-            if (path / MANIFEST).is_file():
-                return cls(path.resolve())
+        for candidate in candidates:
+            if (candidate / MANIFEST).is_file():
+                return cls(candidate.resolve())
         raise RunNotFound(f"no run '{ref}' (looked for {MANIFEST} in {', '.join(str(c) for c in candidates)})")
 
     # -- manifest --------------------------------------------------------------------------------
@@ -110,23 +120,9 @@ class RunStore:
             raise MissingStageOutput(f"run {self.id} has no finished {name} stage ({filename} missing)")
         return path
 
-    @contextmanager
-    def writing_stage(self, name: str) -> Iterator[Path]:
+    def writing_stage(self, name: str) -> AbstractContextManager[Path]:
         """Yield ``<stage>.incomplete/``; on success it replaces ``<stage>/`` in one rename."""
-        final = self.stage_dir(name)
-        tmp = final.with_name(final.name + ".incomplete")
-        if tmp.exists():
-            shutil.rmtree(tmp)
-        tmp.mkdir(parents=True)
-        yield tmp
-        if final.exists():
-            old = final.with_name(final.name + ".old")
-            shutil.rmtree(old, ignore_errors=True)
-            final.rename(old)
-            tmp.rename(final)
-            shutil.rmtree(old, ignore_errors=True)
-        else:
-            tmp.rename(final)
+        return atomic_dir(self.stage_dir(name))
 
     # -- failures --------------------------------------------------------------------------------
     def failures(self) -> list[Failure]:

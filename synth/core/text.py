@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 
 _ABBREV = {
     "al", "fig", "figs", "eq", "eqs", "e.g", "i.e", "cf", "vs", "etc", "resp", "approx", "sec", "secs", "tab", "no",
@@ -68,3 +69,75 @@ def approx_tokens(text: str) -> int:
     for run in _DIGITS.findall(text):
         n += (len(run) + 2) // 3
     return n
+
+
+# ----------------------------------------------------------------------------------------------- fitting a budget
+_CLAUSE_BREAK = re.compile(r"(?<=[;:,])\s+|\s+(?=(?:—|–|-{2}|\())")
+_WORD = re.compile(r"\S+")
+
+
+def _pack(text: str, units: list[tuple[int, int]], max_tokens: int, count: Callable[[str], int]) -> list[tuple[int, int]]:
+    """Greedily join consecutive ``units`` (spans of ``text``) into spans within ``max_tokens``."""
+    spans: list[tuple[int, int]] = []
+    for s, e in units:
+        if spans and count(text[spans[-1][0] : e]) <= max_tokens:
+            spans[-1] = (spans[-1][0], e)
+        else:
+            spans.append((s, e))
+    return spans
+
+
+def fit_spans(text: str, max_tokens: int, count: Callable[[str], int], start: int = 0, end: int | None = None) -> list[tuple[int, int]]:
+    """Cut ``text[start:end]`` into spans of at most ``max_tokens`` (as ``count`` measures them), in order.
+
+    Clause boundaries are tried first, then words, then (for a single word longer than the budget) characters;
+    every non-space character of the input lies in exactly one span, so nothing is dropped or truncated. The one
+    splitter for every budget in synth: chunk sentences (approximate word pieces) and NLI premises (the model's
+    tokenizer).
+    """
+    end = len(text) if end is None else end
+    while start < end and text[start].isspace():
+        start += 1
+    while end > start and text[end - 1].isspace():
+        end -= 1
+    if start >= end:
+        return []
+    if count(text[start:end]) <= max_tokens:
+        return [(start, end)]
+    clauses: list[tuple[int, int]] = []
+    s = start
+    for m in _CLAUSE_BREAK.finditer(text, start, end):
+        clauses.append((s, m.start()))
+        s = m.end()
+    clauses.append((s, end))
+    units: list[tuple[int, int]] = []
+    for cs, ce in clauses:
+        if cs >= ce:
+            continue
+        if count(text[cs:ce]) <= max_tokens:
+            units.append((cs, ce))
+            continue
+        for w in _WORD.finditer(text, cs, ce):
+            ws, we = w.span()
+            if count(text[ws:we]) <= max_tokens:
+                units.append((ws, we))
+                continue
+            piece = ws
+            for i in range(ws + 1, we + 1):
+                if i == we or count(text[piece : i + 1]) > max_tokens:
+                    units.append((piece, i))
+                    piece = i
+    return _pack(text, units, max_tokens, count)
+
+
+def split_top_level(text: str, separator: str = ";") -> list[str]:
+    """``text`` split at ``separator`` where it is outside parentheses and brackets, parts stripped."""
+    depth, parts, start = 0, [], 0
+    for i, ch in enumerate(text):
+        depth += ch in "(["
+        depth -= ch in ")]"
+        if ch == separator and depth == 0:
+            parts.append(text[start:i].strip())
+            start = i + 1
+    parts.append(text[start:].strip())
+    return parts

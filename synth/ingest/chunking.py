@@ -12,7 +12,7 @@ which ``span_text`` rebuilds. A chunk's text is its sentences joined by one spac
 from __future__ import annotations
 
 from synth.core.records import Block, Chunk, ParsedDoc, Sentence
-from synth.core.text import approx_tokens, split_sentences
+from synth.core.text import approx_tokens, fit_spans, split_sentences
 
 
 def sentences_of(doc: ParsedDoc, max_tokens: int | None = None) -> list[Sentence]:
@@ -31,7 +31,8 @@ def sentences_of(doc: ParsedDoc, max_tokens: int | None = None) -> list[Sentence
             owners.append((len(text), block))
             text += block.text
         for start, end in split_sentences(text):
-            for s, e in _fit(text, start, end, max_tokens):
+            spans = [(start, end)] if max_tokens is None else fit_spans(text, max_tokens, approx_tokens, start, end)
+            for s, e in spans:
                 first = _owner(owners, s)
                 last = _owner(owners, e - 1)
                 out.append(
@@ -70,28 +71,6 @@ def _owner(owners: list[tuple[int, Block]], pos: int) -> tuple[int, Block]:
         else:
             break
     return best
-
-
-def _fit(text: str, start: int, end: int, max_tokens: int | None) -> list[tuple[int, int]]:
-    """Cut ``text[start:end]`` at word boundaries into spans of at most ``max_tokens`` word pieces."""
-    if max_tokens is None or approx_tokens(text[start:end]) <= max_tokens:
-        return [(start, end)]
-    spans: list[tuple[int, int]] = []
-    s = start
-    while s < end:
-        e, last_ok = s, s
-        while e < end:
-            nxt = text.find(" ", e + 1, end)
-            nxt = end if nxt == -1 else nxt
-            if last_ok > s and approx_tokens(text[s:nxt]) > max_tokens:
-                break
-            last_ok = e = nxt
-        e = last_ok if last_ok > s else e
-        spans.append((s, e))
-        s = e
-        while s < end and text[s] == " ":
-            s += 1
-    return spans
 
 
 def span_text(doc: ParsedDoc, start: int, end: int) -> str:

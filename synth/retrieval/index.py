@@ -21,7 +21,7 @@ import numpy as np
 
 from synth.core.errors import IndexMismatchError
 from synth.core.records import Chunk
-from synth.core.io import read_json, read_jsonl, write_json
+from synth.core.io import atomic_write_with, read_json, read_jsonl, write_json
 
 HNSW_M = 32  # graph degree; the graph adds n × 32 × 2 × 4 B (256 MB at 1M) to the vectors
 HNSW_EF_CONSTRUCTION = 80  # build effort (faiss's default is 40); build time grows about linearly with it
@@ -113,9 +113,7 @@ class PassageIndex:
 
         if int(index.ntotal) != len(chunks):
             raise IndexMismatchError(f"index holds {index.ntotal} vectors but {len(chunks)} chunks were given")
-        tmp = folder / ".index.faiss.tmp"
-        faiss.write_index(index, str(tmp))
-        tmp.replace(folder / "index.faiss")
+        atomic_write_with(folder / "index.faiss", lambda tmp: faiss.write_index(index, str(tmp)))
         write_json(folder / "index.json", {**meta, "chunk_ids": [c.id for c in chunks]})
 
     @classmethod

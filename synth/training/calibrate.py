@@ -23,7 +23,7 @@ from synth.verification.decision import Judgement, judge
 from synth.verification.metrics import expected_calibration_error
 from synth.verification.windows import premise_windows
 from synth.verification.nli import NLIModel, load_nli
-from synth.training.data import SHARED_DATA, SciFactClaim, load_scifact_claims, load_scifact_corpus
+from synth.training.data import SciFactClaim, load_scifact_claims, load_scifact_corpus
 
 THRESHOLDS = [round(x, 2) for x in np.arange(0.30, 0.951, 0.05)]
 MARGINS = [round(x, 2) for x in np.arange(0.0, 0.601, 0.05)]
@@ -88,7 +88,7 @@ def choose_rule(gold: Sequence[str], probs: Sequence[np.ndarray]) -> tuple[float
     return best
 
 
-def calibrate(model_dir: str | Path, scifact_root: str | Path = SHARED_DATA / "scifact", batch_size: int = 64) -> dict[str, Any]:
+def calibrate(model_dir: str | Path, scifact_root: str | Path, batch_size: int = 64) -> dict[str, Any]:
     """Fit and write ``<model_dir>/calibration.json``; returns the figures (also stored in the JSON)."""
     t0 = time.time()
     nli = load_nli(str(model_dir), device="cpu", batch_size=batch_size)
@@ -144,4 +144,4 @@ def calibrate(model_dir: str | Path, scifact_root: str | Path = SHARED_DATA / "s
 if __name__ == "__main__":  # pragma: no cover
     import sys
 
-    print(json.dumps(calibrate(sys.argv[1]), indent=2))
+    print(json.dumps(calibrate(sys.argv[1], sys.argv[2]), indent=2))

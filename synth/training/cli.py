@@ -14,13 +14,11 @@ from typing import Annotated
 import typer
 
 from synth.core.errors import ConfigError, ModelLoadError
-from synth.training.data import SHARED_DATA
 from synth.training.train import TrainConfig  # a dataclass; importing it pulls in no torch
 
 app = typer.Typer(help="Train, export and calibrate synth's offline NLI verifier.", no_args_is_help=True)
 
 _D = TrainConfig()
-_SCIFACT = SHARED_DATA / "scifact"
 _TRAIN_DIR = Path(_D.out)
 
 
@@ -29,6 +27,9 @@ def train(
     bigbench: Annotated[
         Path, typer.Option(help="bigbench 1.0.0 sdist (.tar.gz) or its extracted folder (holds VitaminC).")
     ] = Path(_D.bigbench),
+    data: Annotated[
+        Path, typer.Option(help="Folder holding xnli/ (XTREME layout) and scifact/ (claims_train.jsonl, corpus.jsonl).")
+    ] = Path(_D.data),
     out: Annotated[Path, typer.Option(help="Run directory: checkpoints, train_log.jsonl, round-*/final.")] = _TRAIN_DIR,
     base_model: Annotated[str, typer.Option(help="Encoder to start from (gets a fresh 3-way head).")] = _D.base_model,
     init_from: Annotated[
@@ -62,7 +63,7 @@ def train(
         )
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s")
     cfg = TrainConfig(
-        bigbench=str(bigbench), out=str(out), base_model=base_model, init_from=str(init_from) if init_from else None,
+        bigbench=str(bigbench), data=str(data), out=str(out), base_model=base_model, init_from=str(init_from) if init_from else None,
         rounds=rounds, seed=seed, max_length=max_length, batch_size=batch_size, lr=lr, lr_decay=lr_decay,
         lr_general=lr_general, scifact_repeat=scifact_repeat, hard_per_pair=hard_per_pair,
         vitaminc_train_n=vitaminc_train_n, save_every=save_every, heldout_n=heldout_n, deadline=deadline, threads=threads,
@@ -89,8 +90,8 @@ def export_cmd(
 
 @app.command()
 def calibrate(
+    scifact: Annotated[Path, typer.Option(help="Folder with SciFact's claims_train.jsonl + corpus.jsonl.")],
     model_dir: Annotated[Path | None, typer.Option(help="Exported model dir (default: the shipped one).")] = None,
-    scifact: Annotated[Path, typer.Option(help="Folder with claims_train.jsonl + corpus.jsonl.")] = _SCIFACT,
     train_dir: Annotated[Path, typer.Option(help="Training run dir, to refresh the model card.")] = _TRAIN_DIR,
 ) -> None:
     """Choose threshold/margin and fit the isotonic calibration on SciFact `fit`; report on `eval`."""

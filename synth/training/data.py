@@ -25,20 +25,19 @@ from pathlib import Path
 from typing import Literal
 
 from synth.core.errors import ConfigError
+from synth.core.records import NLI_LABELS, NLILabel, VerdictLabel
 
-Label = Literal["entailment", "neutral", "contradiction"]
-LABELS: tuple[Label, Label, Label] = ("entailment", "neutral", "contradiction")
+Label = NLILabel
+LABELS = NLI_LABELS
 
-# the labelled data sets are not shipped: by default they are read from a `shared/data` folder beside the synth
-# checkout (this project's layout); every loader and CLI option takes another path
-SHARED_DATA = Path(__file__).resolve().parents[2].parent / "shared" / "data"
+# the labelled data sets are not shipped with synth: every loader takes the folder it reads explicitly
 VITAMINC_MEMBER = "bigbench/benchmark_tasks/vitaminc_fact_verification/task.json"
 VITAMINC_LABELS: dict[str, Label] = {"True": "entailment", "False": "contradiction", "Neither": "neutral"}
 SCIFACT_LABELS: dict[str, Label] = {"SUPPORT": "entailment", "CONTRADICT": "contradiction"}
 
 
 @dataclass(frozen=True)
-class Pair:
+class NLIPair:
     """One NLI example; ``source`` + ``key`` say exactly which row it came from (written into the model card)."""
 
     premise: str
@@ -98,14 +97,14 @@ def parse_vitaminc_input(text: str) -> tuple[str, str, str]:
     return title.strip(), evidence.strip(), claim.strip()
 
 
-def load_vitaminc(path: str | Path, split: Literal["train", "heldout", "all"] = "all") -> list[Pair]:
+def load_vitaminc(path: str | Path, split: Literal["train", "heldout", "all"] = "all") -> list[NLIPair]:
     """VitaminC pairs from the bigbench sdist (.tar.gz), its extracted folder, or the task.json itself.
 
     The premise is "<title>: <evidence>" (the title often carries the entity the evidence talks about).
     ``key`` is ``vitaminc:<index in task.json>``.
     """
     task = _read_vitaminc_json(Path(path))
-    pairs: list[Pair] = []
+    pairs: list[NLIPair] = []
     for i, example in enumerate(task["examples"]):
         scores = example["target_scores"]
         gold = [k for k, v in scores.items() if v == 1]
@@ -115,7 +114,7 @@ def load_vitaminc(path: str | Path, split: Literal["train", "heldout", "all"] = 
         if split != "all" and vitaminc_split(title) != split:
             continue
         premise = f"{title}: {evidence}" if title else evidence
-        pairs.append(Pair(premise, claim, VITAMINC_LABELS[gold[0]], "vitaminc", f"vitaminc:{i}"))
+        pairs.append(NLIPair(premise, claim, VITAMINC_LABELS[gold[0]], "vitaminc", f"vitaminc:{i}"))
     return pairs
 
 
@@ -130,7 +129,7 @@ def _read_tsv(path: Path) -> list[list[str]]:
         return [line.rstrip("\r\n").split("\t") for line in fh if line.strip()]
 
 
-def load_xnli_en(root: str | Path = SHARED_DATA / "xnli", split: Literal["train", "heldout", "all"] = "all") -> list[Pair]:
+def load_xnli_en(root: str | Path, split: Literal["train", "heldout", "all"] = "all") -> list[NLIPair]:
     """English XNLI: dev-en.tsv (labelled) + test-en.tsv with labels from test-labels.derived.txt.
 
     ``key`` is ``xnli-en:dev:<row>`` or ``xnli-en:test:<row>`` (0-based line numbers).
@@ -143,13 +142,13 @@ def load_xnli_en(root: str | Path = SHARED_DATA / "xnli", split: Literal["train"
         raise ConfigError(f"{root}: {len(test)} test rows but {len(test_labels)} derived labels")
     rows: list[tuple[str, int, str, str, str]] = [("dev", i, r[0], r[1], r[2]) for i, r in enumerate(dev)]
     rows += [("test", i, r[0], r[1], test_labels[i]) for i, r in enumerate(test)]
-    pairs: list[Pair] = []
+    pairs: list[NLIPair] = []
     for part, i, premise, hypothesis, label in rows:
         if label not in LABELS:
             raise ConfigError(f"{root}: unknown XNLI label {label!r} in {part} row {i}")
         if split != "all" and xnli_split(premise) != split:
             continue
-        pairs.append(Pair(premise, hypothesis, label, "xnli-en", f"xnli-en:{part}:{i}"))  # type: ignore[arg-type]
+        pairs.append(NLIPair(premise, hypothesis, label, "xnli-en", f"xnli-en:{part}:{i}"))  # type: ignore[arg-type]
     return pairs
 
 
@@ -179,7 +178,7 @@ class SciFactClaim:
     evidence: dict[int, list[tuple[tuple[int, ...], str]]]
 
     @property
-    def label(self) -> Literal["supported", "refuted", "not_enough_evidence"]:
+    def label(self) -> VerdictLabel:
         """Claim-level gold verdict: any SUPPORT set → supported, any CONTRADICT → refuted, none → NEE.
 
         SciFact's released claims never mix SUPPORT and CONTRADICT for one claim.
@@ -192,7 +191,7 @@ class SciFactClaim:
         return "not_enough_evidence"
 
 
-def load_scifact_corpus(root: str | Path = SHARED_DATA / "scifact") -> dict[int, dict]:
+def load_scifact_corpus(root: str | Path) -> dict[int, dict]:
     """doc_id → {"title", "abstract": [sentences]}."""
     corpus: dict[int, dict] = {}
     with (Path(root) / "corpus.jsonl").open(encoding="utf-8") as fh:
@@ -203,7 +202,7 @@ def load_scifact_corpus(root: str | Path = SHARED_DATA / "scifact") -> dict[int,
 
 
 def load_scifact_claims(
-    root: str | Path = SHARED_DATA / "scifact", part: ScifactPart | Literal["all"] = "all"
+    root: str | Path, part: ScifactPart | Literal["all"] = "all"
 ) -> list[SciFactClaim]:
     """Claims of claims_train.jsonl, optionally only one part of :func:`scifact_split`."""
     claims: list[SciFactClaim] = []
@@ -221,11 +220,11 @@ def load_scifact_claims(
 
 
 def scifact_pairs(
-    root: str | Path = SHARED_DATA / "scifact",
+    root: str | Path,
     part: ScifactPart | Literal["all"] = "train",
     neutral_per_claim: int = 2,
     seed: int = 0,
-) -> list[Pair]:
+) -> list[NLIPair]:
     """Sentence-level pairs from SciFact claims of one part.
 
     - each evidence set: its rationale sentences joined → claim, SUPPORT→entailment, CONTRADICT→contradiction;
@@ -234,7 +233,7 @@ def scifact_pairs(
     Sentences are sampled with a seeded RNG keyed by the claim id. ``key`` is ``scifact:<claim>:<doc>:<sentences>``.
     """
     corpus = load_scifact_corpus(root)
-    pairs: list[Pair] = []
+    pairs: list[NLIPair] = []
     for claim in load_scifact_claims(root, part):
         rng = random.Random(f"{seed}:{claim.id}")
         for doc_id in claim.cited_doc_ids:
@@ -245,7 +244,7 @@ def scifact_pairs(
                 rationale.update(idx)
                 premise = " ".join(sentences[i] for i in idx)
                 pairs.append(
-                    Pair(
+                    NLIPair(
                         premise,
                         claim.claim,
                         SCIFACT_LABELS[lab],
@@ -258,11 +257,11 @@ def scifact_pairs(
             if rationale:
                 others = [i for i in others if i - 1 not in rationale and i + 1 not in rationale]
             for i in rng.sample(others, min(neutral_per_claim, len(others))):
-                pairs.append(Pair(sentences[i], claim.claim, "neutral", "scifact", f"scifact:{claim.id}:{doc_id}:{i}"))
+                pairs.append(NLIPair(sentences[i], claim.claim, "neutral", "scifact", f"scifact:{claim.id}:{doc_id}:{i}"))
     return pairs
 
 
-def label_counts(pairs: Iterable[Pair]) -> dict[str, int]:
+def label_counts(pairs: Iterable[NLIPair]) -> dict[str, int]:
     """How many pairs carry each label (in LABELS order)."""
     counts: dict[str, int] = dict.fromkeys(LABELS, 0)
     for p in pairs:
@@ -270,7 +269,7 @@ def label_counts(pairs: Iterable[Pair]) -> dict[str, int]:
     return counts
 
 
-def iter_tuples(pairs: Iterable[Pair]) -> Iterator[tuple[str, str, Label]]:
+def iter_tuples(pairs: Iterable[NLIPair]) -> Iterator[tuple[str, str, Label]]:
     """(premise, hypothesis, label) tuples."""
     for p in pairs:
         yield p.as_tuple()

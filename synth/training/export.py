@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from synth.core.errors import ModelLoadError
+from synth.core.io import atomic_dir
 
 ASSET_DIR = Path(__file__).resolve().parents[1] / "assets" / "nli-minilm-l6"
 KEEP = (
@@ -40,27 +41,21 @@ def export(final_dir: str | Path, dest: str | Path = ASSET_DIR, train_dir: str |
             f"no trained model in {final_dir} (model.safetensors missing)",
             hint="Run `synth verifier train` first, or pass the directory it wrote.",
         )
-    tmp = dest.with_name(dest.name + ".incomplete")
-    shutil.rmtree(tmp, ignore_errors=True)
     model = CrossEncoder(str(final_dir), device="cpu", model_kwargs={"dtype": torch.float32})
     model.model.half()
-    model.save_pretrained(str(tmp))
-    for path in tmp.iterdir():  # the library's auto-generated card and anything else we do not ship
-        if path.name not in KEEP:
-            path.unlink() if path.is_file() else shutil.rmtree(path)
-    config_path = tmp / "config.json"
-    config = json.loads(config_path.read_text())
-    config["dtype"] = "float32"  # load back in fp32 on CPU
-    config_path.write_text(json.dumps(config, indent=2, sort_keys=True) + "\n")
-    size = (tmp / "model.safetensors").stat().st_size
-    if size > MAX_BYTES:
-        raise ModelLoadError(f"exported weights are {size / 2**20:.1f} MiB, over the 60 MiB limit")
-    old_cal = dest / "calibration.json"
-    if old_cal.is_file() and not (tmp / "calibration.json").exists():
-        pass  # a calibration belongs to the weights it was fitted on; it is re-fitted after export
-    if dest.exists():
-        shutil.rmtree(dest)
-    tmp.rename(dest)
+    with atomic_dir(dest) as tmp:
+        model.save_pretrained(str(tmp))
+        for path in tmp.iterdir():  # the library's auto-generated card and anything else we do not ship
+            if path.name not in KEEP:
+                path.unlink() if path.is_file() else shutil.rmtree(path)
+        config_path = tmp / "config.json"
+        config = json.loads(config_path.read_text())
+        config["dtype"] = "float32"  # load back in fp32 on CPU
+        config_path.write_text(json.dumps(config, indent=2, sort_keys=True) + "\n")
+        size = (tmp / "model.safetensors").stat().st_size
+        if size > MAX_BYTES:
+            raise ModelLoadError(f"exported weights are {size / 2**20:.1f} MiB, over the 60 MiB limit")
+        # the calibration belongs to the weights it was fitted on: it is re-fitted after export, never carried over
     if train_dir is not None:
         write_model_card(dest, train_dir)
     return dest

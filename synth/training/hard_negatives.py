@@ -20,7 +20,7 @@ import random
 import re
 from collections.abc import Iterable
 
-from synth.training.data import Pair
+from synth.training.data import NLIPair
 
 # Opposites that flip a claim's truth when swapped in place (both directions are added below).
 _OPPOSITES: dict[str, str] = {
@@ -180,7 +180,7 @@ def swap_name(premise: str, text: str, pool: list[str], rng: random.Random) -> s
     return re.sub(rf"\b{re.escape(old)}\b", rng.choice(candidates), text, count=1)
 
 
-def hard_negatives(pairs: Iterable[Pair], seed: int = 0, per_pair: int = 1, negation_share: float = 0.25) -> list[Pair]:
+def hard_negatives(pairs: Iterable[NLIPair], seed: int = 0, per_pair: int = 1, negation_share: float = 0.25) -> list[NLIPair]:
     """Contradiction and neutral variants of the entailment pairs, at most ``per_pair`` each.
 
     Keys are ``<rule>:<original key>`` so the model card can say which rows produced which negatives.
@@ -190,7 +190,7 @@ def hard_negatives(pairs: Iterable[Pair], seed: int = 0, per_pair: int = 1, nega
     for p in entailed:
         pools.setdefault(p.source, []).extend(names_of(p.hypothesis))
     pool_of = {source: sorted(set(names)) for source, names in pools.items()}
-    out: list[Pair] = []
+    out: list[NLIPair] = []
     for p in entailed:
         rng = random.Random(f"{seed}:{p.key}")
         pool = pool_of[p.source]
@@ -209,6 +209,6 @@ def hard_negatives(pairs: Iterable[Pair], seed: int = 0, per_pair: int = 1, nega
                 break
             new = edit()
             if new and new != p.hypothesis:
-                out.append(Pair(p.premise, new, label, f"hard-{rule}", f"hard-{rule}:{p.key}"))  # type: ignore[arg-type]
+                out.append(NLIPair(p.premise, new, label, f"hard-{rule}", f"hard-{rule}:{p.key}"))  # type: ignore[arg-type]
                 made += 1
     return out

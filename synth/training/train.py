@@ -29,7 +29,7 @@ from typing import Any
 
 import numpy as np
 
-from synth.training.data import LABELS, Pair, label_counts, load_vitaminc, load_xnli_en, scifact_pairs
+from synth.training.data import LABELS, NLIPair, label_counts, load_vitaminc, load_xnli_en, scifact_pairs
 from synth.training.hard_negatives import hard_negatives
 
 log = logging.getLogger(__name__)
@@ -44,6 +44,7 @@ class TrainConfig:
     """Every knob of the recipe; the model card records the values of the run that made the shipped weights."""
 
     bigbench: str = "bigbench-1.0.0.tar.gz"  # the PyPI sdist of bigbench 1.0.0 (holds VitaminC), or its folder
+    data: str = "data"  # a folder holding xnli/ and scifact/ (XTREME-layout XNLI, SciFact claims + corpus)
     out: str = "scratch/verifier"
     base_model: str = BASE_MODEL  # an encoder (hub name or directory): gets a fresh 3-way head
     init_from: str | None = None  # a trained 3-way verifier to continue from: round 0 is skipped
@@ -66,12 +67,12 @@ class TrainConfig:
 
 
 # ----------------------------------------------------------------------------------------------- data
-def heldout_sets(cfg: TrainConfig) -> dict[str, list[Pair]]:
+def heldout_sets(cfg: TrainConfig) -> dict[str, list[NLIPair]]:
     """Fixed, seeded samples of the held-out sides (never trained on), plus their hard-negative contrasts."""
     rng = random.Random(cfg.seed)
     vit = rng.sample(load_vitaminc(cfg.bigbench, "heldout"), cfg.heldout_n)
-    xnli = rng.sample(load_xnli_en(split="heldout"), cfg.heldout_n)
-    sci = scifact_pairs(part="eval", seed=cfg.seed)
+    xnli = rng.sample(load_xnli_en(Path(cfg.data) / "xnli", split="heldout"), cfg.heldout_n)
+    sci = scifact_pairs(Path(cfg.data) / "scifact", part="eval", seed=cfg.seed)
     contrast = [p for p in vit + xnli + sci if p.label == "entailment"]
     return {
         "vitaminc": vit,
@@ -81,15 +82,15 @@ def heldout_sets(cfg: TrainConfig) -> dict[str, list[Pair]]:
     }
 
 
-def round_pairs(cfg: TrainConfig, k: int, cache: dict[str, list[Pair]]) -> list[Pair]:
+def round_pairs(cfg: TrainConfig, k: int, cache: dict[str, list[NLIPair]]) -> list[NLIPair]:
     """The shuffled pairs of round ``k`` (deterministic for a seed)."""
     if "xnli" not in cache:
-        cache["xnli"] = load_xnli_en(split="train")
+        cache["xnli"] = load_xnli_en(Path(cfg.data) / "xnli", split="train")
         vit = load_vitaminc(cfg.bigbench, "train")
         if cfg.vitaminc_train_n and cfg.vitaminc_train_n < len(vit):
             vit = random.Random(cfg.seed).sample(vit, cfg.vitaminc_train_n)
         cache["vitaminc"] = vit
-        cache["scifact"] = scifact_pairs(part="train", seed=cfg.seed)
+        cache["scifact"] = scifact_pairs(Path(cfg.data) / "scifact", part="train", seed=cfg.seed)
     rng = random.Random(cfg.seed + k)
     if k == 0:
         pairs = list(cache["xnli"])
@@ -100,7 +101,7 @@ def round_pairs(cfg: TrainConfig, k: int, cache: dict[str, list[Pair]]) -> list[
     return pairs
 
 
-def _tokenized(tokenizer, pairs: list[Pair], max_length: int):  # -> datasets.Dataset
+def _tokenized(tokenizer, pairs: list[NLIPair], max_length: int):  # -> datasets.Dataset
     from datasets import Dataset
 
     enc = tokenizer(
@@ -112,7 +113,7 @@ def _tokenized(tokenizer, pairs: list[Pair], max_length: int):  # -> datasets.Da
 
 
 # ----------------------------------------------------------------------------------------------- evaluation
-def evaluate_pairs(model, pairs: list[Pair], batch_size: int = 64) -> dict[str, Any]:
+def evaluate_pairs(model, pairs: list[NLIPair], batch_size: int = 64) -> dict[str, Any]:
     """Accuracy, macro-F1, per-label F1 and the predicted-label distribution of a CrossEncoder on ``pairs``."""
     from sklearn.metrics import f1_score
 
@@ -138,7 +139,7 @@ def evaluate_pairs(model, pairs: list[Pair], batch_size: int = 64) -> dict[str, 
     }
 
 
-def evaluate_dir(model_dir: Path, heldout: dict[str, list[Pair]], max_length: int) -> dict[str, Any]:
+def evaluate_dir(model_dir: Path, heldout: dict[str, list[NLIPair]], max_length: int) -> dict[str, Any]:
     """Held-out figures of a saved model directory."""
     from sentence_transformers import CrossEncoder
 
@@ -195,7 +196,7 @@ def _callback(cfg: TrainConfig, journal: _Log, round_name: str):  # -> transform
     return _CB()
 
 
-def _train_round(cfg: TrainConfig, k: int, start: str, fresh_head: bool, pairs: list[Pair], journal: _Log) -> bool:
+def _train_round(cfg: TrainConfig, k: int, start: str, fresh_head: bool, pairs: list[NLIPair], journal: _Log) -> bool:
     """Train (or resume) round ``k`` from model ``start``; True when the round finished."""
     from transformers import AutoTokenizer, DataCollatorWithPadding, Trainer, TrainingArguments
 
@@ -258,7 +259,7 @@ def train(cfg: TrainConfig) -> Path:
     journal = _Log(out / "train_log.jsonl")
     journal.write({"event": "start", "config": asdict(cfg)})
     heldout = heldout_sets(cfg)
-    cache: dict[str, list[Pair]] = {}
+    cache: dict[str, list[NLIPair]] = {}
     start, fresh = (cfg.init_from, False) if cfg.init_from else (cfg.base_model, True)
     first = 1 if cfg.init_from else 0
     for k in range(first, cfg.rounds + 1):
@@ -284,14 +285,14 @@ def train(cfg: TrainConfig) -> Path:
     return Path(start)
 
 
-def _write_rows(path: Path, k: int, pairs: list[Pair]) -> None:
+def _write_rows(path: Path, k: int, pairs: list[NLIPair]) -> None:
     """Which rows trained round ``k`` (rewritten per round so a resumed round is not listed twice)."""
     kept = [line for line in path.read_text().splitlines() if json.loads(line)["round"] != k] if path.is_file() else []
     kept += [json.dumps({"round": k, "key": p.key}) for p in pairs]
     path.write_text("\n".join(kept) + "\n")
 
 
-def _source_counts(pairs: list[Pair]) -> dict[str, int]:
+def _source_counts(pairs: list[NLIPair]) -> dict[str, int]:
     counts: dict[str, int] = {}
     for p in pairs:
         counts[p.source] = counts.get(p.source, 0) + 1

@@ -17,7 +17,7 @@ import numpy as np
 
 from synth.core.errors import LabelMismatchError, ModelLoadError
 from synth.core.records import NLI_LABELS
-from synth.core.modelref import model_revision
+from synth.core.modelref import model_revision, pick_device
 from synth.core.modelref import resolve_model
 
 LABELS = NLI_LABELS  # the column order of every array this module returns
@@ -106,8 +106,7 @@ def load_nli(name_or_path: str, device: str | None = None, batch_size: int = 32)
         import torch
         from sentence_transformers import CrossEncoder
 
-        if device is None:
-            device = "cuda" if torch.cuda.is_available() else "cpu"
+        device = pick_device(device or "auto")
         # fp16 only on CUDA; on CPU always fp32, even though the shipped weights are stored in fp16.
         dtype = torch.float16 if device.startswith("cuda") else torch.float32
         encoder = CrossEncoder(resolved, device=device, model_kwargs={"dtype": dtype})

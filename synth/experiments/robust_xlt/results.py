@@ -6,7 +6,6 @@ All accuracies in the summary are percentages, so differences are in points, as 
 from __future__ import annotations
 
 import json
-import os
 import statistics
 from collections.abc import Sequence
 from datetime import UTC, datetime
@@ -14,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from synth.core.gitinfo import git_sha
+from synth.core.io import atomic_write_text, atomic_write_with
 
 PAPER = {
     "title": "Improving Zero-Shot Cross-Lingual Transfer Learning via Robust Training",
@@ -233,11 +233,7 @@ def write_outputs(doc: dict[str, Any], out_dir: Path) -> dict[str, Path]:
     """Write results.json, table.md and accuracy.png into ``out_dir`` (each file atomically)."""
     out_dir.mkdir(parents=True, exist_ok=True)
     paths = {"results": out_dir / "results.json", "table": out_dir / "table.md", "plot": out_dir / "accuracy.png"}
-    for key, text in (("results", json.dumps(_clean(doc), indent=2, allow_nan=False)), ("table", markdown_table(doc))):
-        tmp = paths[key].with_suffix(paths[key].suffix + ".tmp")
-        tmp.write_text(text, encoding="utf-8")
-        os.replace(tmp, paths[key])
-    tmp_png = out_dir / "accuracy.tmp.png"
-    plot(doc, tmp_png)
-    os.replace(tmp_png, paths["plot"])
+    atomic_write_text(paths["results"], json.dumps(_clean(doc), indent=2, allow_nan=False))
+    atomic_write_text(paths["table"], markdown_table(doc))
+    atomic_write_with(paths["plot"], lambda tmp: plot(doc, tmp))
     return paths

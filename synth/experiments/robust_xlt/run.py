@@ -23,7 +23,7 @@ def run_experiment(
     ``on_progress`` receives the document of the runs finished so far after each run (to save partial results).
     """
     from synth.experiments.robust_xlt.evaluate import accuracy
-    from synth.experiments.robust_xlt.train import load_encoder, pick_device, train
+    from synth.experiments.robust_xlt.train import load_encoder, train, training_device
 
     t0 = time.perf_counter()
     task_objs = [get_task(t) for t in tasks]
@@ -36,7 +36,7 @@ def run_experiment(
             task, source, langs=task_langs, generalized_langs=gen_langs, n_train=preset.n_train,
             n_select=preset.n_select, n_test=preset.n_test, n_generalized=preset.n_generalized,
         )
-    device = pick_device(threads)
+    device = training_device(threads)
     log(f"device {device}; loading encoder {encoder_name}")
     encoder = load_encoder(encoder_name, cache_dir)
     records = []

@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from synth.core.errors import ExperimentError, ModelLoadError
+from synth.core.modelref import pick_device
 from synth.experiments.robust_xlt.data import Pair
 from synth.experiments.robust_xlt.presets import Preset
 
@@ -46,7 +47,7 @@ def parse_methods(values: Sequence[str]) -> list[str]:
     return out
 
 
-def pick_device(threads: int | None = None) -> str:
+def training_device(threads: int | None = None) -> str:
     """``cuda`` when a GPU is visible, else ``cpu`` with ``threads`` intra-op threads.
 
     The CPU default is half the logical cores (at least 1): on a small shared machine, two threads fighting a
@@ -56,10 +57,10 @@ def pick_device(threads: int | None = None) -> str:
 
     import torch
 
-    if torch.cuda.is_available():
-        return "cuda"
-    torch.set_num_threads(threads or max(1, (os.cpu_count() or 2) // 2))
-    return "cpu"
+    device = pick_device("auto")
+    if device == "cpu":
+        torch.set_num_threads(threads or max(1, (os.cpu_count() or 2) // 2))
+    return device
 
 
 @dataclass
