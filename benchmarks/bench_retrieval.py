@@ -32,8 +32,8 @@ from arxiv_server import ArxivTestServer  # noqa: E402
 
 from synth.core.cache import Cache  # noqa: E402
 from synth.core.settings import SearchSettings  # noqa: E402
-from synth.sources.arxiv import ArxivClient, ArxivSource, RateLimiter, lexical_rank  # noqa: E402
 from synth.core.ui import UI  # noqa: E402
+from synth.sources.arxiv import ArxivClient, ArxivSource, RateLimiter, lexical_rank  # noqa: E402
 
 EMBEDDER = "sentence-transformers/all-MiniLM-L6-v2"
 
@@ -105,7 +105,9 @@ def run_question(server: ArxivTestServer, settings: SearchSettings, cache: Cache
     found = ArxivSource(rank=rank, ranked_by=ranked_by, client=client).find(q["question"], settings, cache, UI(quiet=True))
     total = time.perf_counter() - t0
     expected = set(q["expected"])
-    ranked = [_base(c["id"]) for c in found.plan["ranking"]["candidates"]]
+    arxiv = found.plan.arxiv
+    assert arxiv is not None
+    ranked = [_base(c.id) for c in arxiv.ranking]
     r = len(expected)
     return {
         "ranked_by": ranked_by,
@@ -115,11 +117,11 @@ def run_question(server: ArxivTestServer, settings: SearchSettings, cache: Cache
         "p@3": round(precision_at(ranked, expected, 3), 3),
         f"p@R (R={r})": round(precision_at(ranked, expected, r), 3),
         "p@R": round(precision_at(ranked, expected, r), 3),
-        "queries": [{"name": x["name"], "total_results": x["total_results"]} for x in found.plan["queries"]],
+        "queries": [{"name": x.name, "total_results": x.total_results} for x in found.plan.queries],
         "requests": len(server.requests) - seen,
         "pdf_requests": sum(1 for x in server.requests[seen:] if x.route == "pdf"),
-        "from_cache": found.plan["from_cache"],
-        "failed": found.plan["failed"],
+        "from_cache": arxiv.from_cache,
+        "failed": arxiv.failed,
         "time_s": {
             "total": round(total, 3),
             "waiting": round(client.stats.waited_s, 3),

@@ -10,11 +10,11 @@ from arxiv_server import ArxivTestServer, Doc, free_port
 from conftest_arxiv import TEST_INTERVAL_S, arxiv_server_fixture, arxiv_settings_fixture  # noqa: F401 - fixtures
 
 from synth.core.cache import Cache
-from synth.core.settings import SearchSettings
 from synth.core.errors import ArxivUnavailable, RetrievalError
+from synth.core.settings import SearchSettings
+from synth.core.ui import UI
 from synth.sources import Found
 from synth.sources.arxiv import LIMITER, USER_AGENT, ArxivClient, ArxivSource, PdfIndex, RateLimiter
-from synth.core.ui import UI
 
 QUESTION = "Do sentence embeddings learned from natural language inference data transfer to other tasks?"
 # measured on the server: a request can only arrive after the previous answer left, so no slack is needed
@@ -49,11 +49,12 @@ def test_retrieves_ranks_and_downloads(arxiv_server: ArxivTestServer, arxiv_sett
         assert Path(p.pdf_path) == Cache(tmp_path / "cache").pdf_path(p.sha256)  # type: ignore[arg-type]
         assert p.pdf_url == f"{arxiv_server.pdf_url}{p.id}"
     plan = found.plan
-    assert plan["queries"] and all("query" in q and "total_results" in q and "returned" in q for q in plan["queries"])
-    assert plan["kept"] == len(ids) and plan["candidates"] >= len(ids) and plan["downloaded"] == len(ids)
-    assert plan["summary"].startswith("Searched arXiv (") and "distinct candidates" in plan["summary"]
+    assert plan.queries and all(q.returned <= q.total_results and q.pages >= 1 for q in plan.queries)
+    assert plan.arxiv is not None and plan.arxiv.downloaded == len(ids)
+    assert plan.kept == len(ids) and plan.candidates >= len(ids)
+    assert plan.summary.startswith("Searched arXiv (") and "distinct candidates" in plan.summary
     sent = [r.query["search_query"][0] for r in arxiv_server.requests if r.route == "api"]
-    assert sent == [q["query"] for q in plan["queries"]]  # the plan records exactly what was sent
+    assert sent == [q.query for q in plan.queries]  # the plan records exactly what was sent
     assert all(r.headers.get("User-Agent") == USER_AGENT for r in arxiv_server.requests)
     assert USER_AGENT.startswith("synth/")
     assert client.stats.requests == len(arxiv_server.requests)
@@ -190,9 +191,10 @@ def test_zero_results_is_an_empty_found_with_a_note(
 ) -> None:
     found, _ = _find(arxiv_settings, tmp_path, "Which superconducting qubits decohere fastest under cosmic rays?")
     assert found.papers == [] and found.failures == []
-    assert found.plan["candidates"] == 0 and found.plan["note"].startswith("no results")
-    assert all(q["total_results"] == 0 for q in found.plan["queries"]) and found.plan["queries"]
-    assert "No paper matched" in found.plan["summary"]
+    assert found.plan.arxiv is not None and found.plan.arxiv.note and found.plan.arxiv.note.startswith("no results")
+    assert found.plan.candidates == 0
+    assert all(q.total_results == 0 for q in found.plan.queries) and found.plan.queries
+    assert "No paper matched" in found.plan.summary
 
 
 def test_html_instead_of_pdf_is_a_failure_and_the_run_goes_on(
@@ -204,7 +206,7 @@ def test_html_instead_of_pdf_is_a_failure_and_the_run_goes_on(
     (failure,) = found.failures
     assert failure.stage == "search" and failure.item == "1705.02364v5" and failure.error == "DownloadError"
     assert "not a PDF: the server sent text/html" in failure.message
-    assert found.plan["failed"] == 1
+    assert found.plan.arxiv is not None and found.plan.arxiv.failed == 1
     assert not list((tmp_path / "cache" / "pdfs" / "incoming").iterdir())  # no temp file left behind
 
 
@@ -240,7 +242,7 @@ def test_cached_paper_costs_no_request(arxiv_server: ArxivTestServer, arxiv_sett
     second, _ = _find(arxiv_settings, tmp_path)
     assert [p.sha256 for p in second.papers] == [p.sha256 for p in first.papers]
     assert len([r for r in arxiv_server.requests if r.route == "pdf"]) == pdf_requests  # no new download
-    assert second.plan["from_cache"] == len(second.papers)
+    assert second.plan.arxiv is not None and second.plan.arxiv.from_cache == len(second.papers)
     index = (tmp_path / "cache" / "arxiv" / "index.jsonl").read_text().splitlines()
     assert len(index) == len(first.papers)
 
@@ -284,7 +286,7 @@ def test_seed_papers_are_fetched_by_id_and_always_kept(
     found, _ = _find(settings, tmp_path)
     ids = [p.id for p in found.papers]
     assert ids[:2] == ["1111.2011v2", "1301.3781v3"] or set(ids[:2]) == {"1111.2011v2", "1301.3781v3"}
-    assert found.plan["id_list"] == ["1111.2011", "1301.3781v3"]
+    assert found.plan.arxiv is not None and found.plan.arxiv.id_list == ["1111.2011", "1301.3781v3"]
     id_requests = [r for r in arxiv_server.requests if r.route == "api" and r.query.get("id_list")]
     assert id_requests[0].query["id_list"] == ["1111.2011,1301.3781v3"]
 
@@ -306,7 +308,8 @@ def test_category_and_date_filters(arxiv_server: ArxivTestServer, arxiv_settings
         assert "2018-01-01" <= (p.published or "") <= "2020-12-31" and "cs.CL" in p.categories
     sent = [r.query["search_query"][0] for r in arxiv_server.requests if r.route == "api"]
     assert all(q.endswith("AND cat:cs.CL AND submittedDate:[201801010000 TO 202012312359]") for q in sent)
-    assert found.plan["categories"] == ["cs.CL"] and found.plan["since"] == "2018-01-01"
+    assert found.plan.arxiv is not None
+    assert found.plan.arxiv.categories == ["cs.CL"] and found.plan.arxiv.since == dt.date(2018, 1, 1)
 
 
 def test_paging_follows_opensearch(arxiv_server: ArxivTestServer, arxiv_settings: SearchSettings) -> None:

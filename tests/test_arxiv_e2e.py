@@ -38,10 +38,10 @@ def _check_search(run: Path, server: ArxivTestServer, kept: int) -> dict:  # typ
     manifest = json.loads((run / "manifest.json").read_text())
     plan = manifest["search_plan"]
     assert plan == json.loads((run / "01_search" / "plan.json").read_text())
-    assert plan["source"] == "arxiv" and plan["api"] == server.api_url
+    assert plan["source"] == "arxiv" and plan["location"] == server.api_url
     sent = [r.query["search_query"][0] for r in server.requests if r.route == "api"]
     assert [q["query"] for q in plan["queries"]] == sent and sent
-    assert plan["ranked_by"].startswith("embedding similarity")
+    assert plan["arxiv"]["ranked_by"].startswith("embedding similarity")
     papers = [json.loads(line) for line in (run / "01_search" / "papers.jsonl").read_text().splitlines()]
     assert 1 <= len(papers) <= kept
     sims = [p["similarity"] for p in papers]
@@ -76,7 +76,7 @@ def test_synth_run_against_local_arxiv(arxiv_server: ArxivTestServer, tmp_path: 
     run = _run_dir(home)
     plan = _check_search(run, arxiv_server, kept=4)
     failures = [json.loads(line) for line in (run / "failures.jsonl").read_text().splitlines()]
-    if "1609.06038v3" in [c["id"] for c in plan["ranking"]["candidates"][:4]]:
+    if "1609.06038v3" in [c["id"] for c in plan["arxiv"]["ranking"][:4]]:
         assert any(f["item"] == "1609.06038v3" and f["stage"] == "search" for f in failures)
     manifest = json.loads((run / "manifest.json").read_text())
     assert all(s["status"] == "done" for s in manifest["stages"].values()), manifest["stages"]
@@ -130,7 +130,7 @@ def test_zero_results_search_says_so(arxiv_server: ArxivTestServer, tmp_path: Pa
     assert result.exit_code == 0, result.output
     run = _run_dir(home)
     plan = json.loads((run / "manifest.json").read_text())["search_plan"]
-    assert plan["candidates"] == 0 and plan["note"].startswith("no results") and "No paper matched" in plan["summary"]
+    assert plan["candidates"] == 0 and plan["arxiv"]["note"].startswith("no results") and "No paper matched" in plan["summary"]
     assert (run / "01_search" / "papers.jsonl").read_text() == ""
 
 

@@ -6,8 +6,9 @@ import datetime as dt
 
 import pytest
 
-from synth.core.settings import SearchSettings
 from synth.core.errors import SourceError
+from synth.core.records import ArxivSearch, PlannedQuery, SearchPlan
+from synth.core.settings import SearchSettings
 from synth.sources.arxiv import _seed_ids
 from synth.sources.query_plan import MAX_QUERIES, concepts, describe, filters, key_phrases, plan_queries
 
@@ -66,22 +67,36 @@ def test_seed_ids_are_normalised_and_checked() -> None:
 
 
 def test_describe_states_what_was_searched() -> None:
-    plan = {
-        "api": "https://export.arxiv.org/api/query",
-        "queries": [{"query": "ti:xnli", "total_results": 3, "returned": 3}],
-        "id_list": ["2104.08645"],
-        "since": "2019-01-01",
-        "until": None,
-        "categories": ["cs.CL"],
-        "candidates": 4,
-        "kept": 3,
-        "max_papers": 15,
-        "ranked_by": "embedding similarity (m)",
-        "downloaded": 2,
-        "from_cache": 1,
-        "failed": 1,
-    }
+    plan = SearchPlan(
+        source="arxiv",
+        location="https://export.arxiv.org/api/query",
+        candidates=4,
+        kept=3,
+        queries=[PlannedQuery(name="core", why="w", query="ti:xnli", total_results=3, returned=3, pages=1)],
+        arxiv=ArxivSearch(
+            id_list=["2104.08645"],
+            since=dt.date(2019, 1, 1),
+            until=None,
+            categories=["cs.CL"],
+            filter_clauses=[],
+            max_papers=15,
+            candidates_per_query=25,
+            ranked_by="embedding similarity (m)",
+            filtered_out=0,
+            downloaded=2,
+            from_cache=1,
+            failed=1,
+            requests=4,
+            retries=0,
+            waited_s=9.0,
+            http_s=0.3,
+            elapsed_s=9.5,
+            ranking=[],
+        ),
+    )
     text = describe(plan)
     assert "`ti:xnli` (3 matches, 3 read)" in text and "2104.08645" in text and "cs.CL" in text and "2019-01-01" in text
     assert "4 distinct candidates; 3 kept" in text and "1 failed" in text
-    assert "No paper matched" in describe({**plan, "queries": [], "candidates": 0})
+    assert "No paper matched" in describe(plan.model_copy(update={"queries": [], "candidates": 0}))
+    with pytest.raises(ValueError, match="not a local one"):
+        describe(SearchPlan(source="local", location="/papers", candidates=1, kept=1))

@@ -10,10 +10,11 @@ from report_helpers import FIXTURE, LABELS_CSV, copy_run, mini_app
 from typer.testing import CliRunner
 
 from synth.core.errors import MissingStageOutput, UsageError
-from synth.report.audit import build_audit, expected_calibration_error, load_labels, score_labels
-from synth.report.data import load_run
+from synth.core.records import VerdictLabel
+from synth.report.audit import Audit, build_audit, expected_calibration_error, load_labels, score_labels
+from synth.report.data import RunData, load_run
 
-GOLD = {
+GOLD: dict[str, VerdictLabel] = {
     "C001": "supported",
     "C002": "supported",
     "C003": "not_enough_evidence",
@@ -41,11 +42,30 @@ def test_audit_explains_every_verdict() -> None:
 
 
 def test_audit_json() -> None:
-    audit = json.loads(invoke(str(FIXTURE), "--format", "json"))
+    text = invoke(str(FIXTURE), "--format", "json")
+    audit = json.loads(text)
     assert audit["distribution"]["counts"] == [0, 0, 0, 0, 1, 1, 1, 1, 2, 0]
     assert audit["metrics"] is None
     c4 = next(c for c in audit["claims"] if c["id"] == "C004")
     assert c4["max_contradiction"] == 0.8622 and len(c4["evidence"]) == 2
+    assert Audit.model_validate_json(text) == build_audit(load_run(FIXTURE))
+
+
+def test_audit_with_metrics_round_trips() -> None:
+    """Every audit model (claims, evidence, histograms, metrics, reliability bins, gold checks) reads back unchanged."""
+    audit = build_audit(load_run(FIXTURE))
+    audit = audit.model_copy(update={"metrics": score_labels(audit, GOLD), "figure": "audit_reliability.png"})
+    assert audit.metrics is not None and audit.metrics.reliability and audit.metrics.per_claim
+    assert any(c.verdict is None for c in build_audit(_unverified_claim_run()).claims)
+    assert Audit.model_validate_json(audit.model_dump_json()) == audit
+    for record in (audit.claims[0], audit.claims[0].evidence[0], audit.distribution, audit.metrics.per_label["supported"]):
+        assert type(record).model_validate_json(record.model_dump_json()) == record
+
+
+def _unverified_claim_run() -> RunData:
+    data = load_run(FIXTURE)
+    data.verdicts = (data.verdicts or [])[1:]
+    return data
 
 
 def test_labels_csv_and_jsonl_agree(tmp_path: Path) -> None:
@@ -56,14 +76,14 @@ def test_labels_csv_and_jsonl_agree(tmp_path: Path) -> None:
 
 def test_metrics_by_hand() -> None:
     m = score_labels(build_audit(load_run(FIXTURE)), GOLD)
-    assert m["n_scored"] == 6
-    assert m["accuracy"] == pytest.approx(4 / 6)
+    assert m.n_scored == 6
+    assert m.accuracy == pytest.approx(4 / 6)
     # supported P=R=2/3, refuted P=R=1, nee P=R=1/2
-    assert m["macro_f1"] == pytest.approx((2 / 3 + 1 + 1 / 2) / 3)
+    assert m.macro_f1 == pytest.approx((2 / 3 + 1 + 1 / 2) / 3)
     conf = [0.8814, 0.7903, 0.4612, 0.8105, 0.6244, 0.5531]
     ok = [True, True, False, True, False, True]
     by_hand = sum(abs(float(o) - c) for c, o in zip(conf, ok, strict=True)) / 6  # every claim falls in its own 1/15 bin
-    assert m["ece"] == pytest.approx(by_hand)
+    assert m.ece == pytest.approx(by_hand)
     assert expected_calibration_error(conf, ok) == pytest.approx(by_hand)
 
 
@@ -123,9 +143,10 @@ def test_bad_labels(tmp_path: Path) -> None:
 
 
 def test_partial_labels_are_reported() -> None:
-    m = score_labels(build_audit(load_run(FIXTURE)), {"C001": "supported", "C004": "supported", "C999": "refuted"})
-    assert m["n_scored"] == 2 and m["unknown_ids"] == ["C999"] and "C002" in m["unlabelled_claims"]
-    assert m["accuracy"] == 0.5
+    partial: dict[str, VerdictLabel] = {"C001": "supported", "C004": "supported", "C999": "refuted"}
+    m = score_labels(build_audit(load_run(FIXTURE)), partial)
+    assert m.n_scored == 2 and m.unknown_ids == ["C999"] and "C002" in m.unlabelled_claims
+    assert m.accuracy == 0.5
 
 
 def test_audit_needs_verdicts(tmp_path: Path) -> None:

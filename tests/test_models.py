@@ -2,10 +2,28 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 from pydantic import ValidationError
 
-from synth.core.records import Block, Chunk, Claim, ClaimSource, Evidence, Failure, Number, Paper, ParsedDoc, Sentence, Verdict
+from synth.core.records import (
+    ArxivSearch,
+    Block,
+    Chunk,
+    Claim,
+    ClaimSource,
+    Evidence,
+    Failure,
+    Number,
+    Paper,
+    ParsedDoc,
+    PlannedQuery,
+    RankedCandidate,
+    SearchPlan,
+    Sentence,
+    Verdict,
+)
 
 SOURCE = ClaimSource(
     paper_id="2104.08645v1",
@@ -68,10 +86,42 @@ EXAMPLES = [
         model_id="m",
     ),
     Failure(stage="parse", item="p", error="ParseError", message="p.pdf: encrypted"),
+    SearchPlan(source="local", location="/data/sample", candidates=4, kept=3),
+    SearchPlan(
+        source="arxiv",
+        location="https://export.arxiv.org/api/query",
+        candidates=2,
+        kept=1,
+        queries=[PlannedQuery(name="core", why="the core topic", query="ti:xnli", total_results=40, returned=2, pages=1)],
+        summary="Searched arXiv with 1 query.",
+        arxiv=ArxivSearch(
+            id_list=["2104.08645"],
+            since=dt.date(2019, 1, 1),
+            until=None,
+            categories=["cs.CL"],
+            filter_clauses=["cat:cs.CL"],
+            max_papers=1,
+            candidates_per_query=25,
+            ranked_by="word overlap",
+            filtered_out=0,
+            downloaded=1,
+            from_cache=0,
+            failed=0,
+            requests=3,
+            retries=0,
+            waited_s=6.0,
+            http_s=0.4,
+            elapsed_s=6.5,
+            ranking=[
+                RankedCandidate(id="2104.08645v1", title="Robust", similarity=0.8, queries=["id_list"], seed=True),
+                RankedCandidate(id="1809.05053v1", title="XNLI", similarity=0.5, queries=["core"], seed=False),
+            ],
+        ),
+    ),
 ]
 
 
-@pytest.mark.parametrize("record", EXAMPLES, ids=lambda r: type(r).__name__)
+@pytest.mark.parametrize("record", EXAMPLES, ids=lambda r: f"{type(r).__name__}-{getattr(r, 'source', '')}")
 def test_round_trip(record) -> None:  # type: ignore[no-untyped-def]
     assert type(record).model_validate_json(record.model_dump_json()) == record
 

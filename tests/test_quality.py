@@ -73,7 +73,8 @@ def test_report_json_carries_the_same_score(tmp_path: Path) -> None:
     from synth.report import render_report
 
     render_report(load_run(FIXTURE), tmp_path, ["json"], remeasure=None)
-    quality = json.loads((tmp_path / "report.json").read_text(encoding="utf-8"))["results"]["quality"]
+    sections = json.loads((tmp_path / "report.json").read_text(encoding="utf-8"))["sections"]
+    quality = next(s for s in sections if s["kind"] == "results")["quality"]
     assert quality["overall"] == round(recompute(FIXTURE)["overall"], 2)
     assert [r["name"] for r in quality["reviews"]] == list(WEIGHTS)
     assert all(r["formula"] and r["detail"] for r in quality["reviews"])

@@ -12,10 +12,13 @@ from pathlib import Path
 import pytest
 from report_helpers import FIXTURE, GOLDEN, copy_run
 
+from synth.core.errors import MissingStageOutput
+from synth.core.records import ArxivSearch, PlannedQuery, RankedCandidate, SearchPlan
 from synth.report import FORMATS, RENDERER_VERSION, REPORT_NAME, render_report
 from synth.report.compose import build_report
 from synth.report.data import load_run
 from synth.report.markdown import render_markdown
+from synth.report.model import Claims, Limitations, Methodology, References, Remeasured, Report, Results
 
 
 @pytest.fixture(scope="module")
@@ -55,18 +58,27 @@ def test_markdown_has_the_paper_sections_in_order(rendered: Path) -> None:
     ]
 
 
+def _report_json(rendered: Path) -> Report:
+    return Report.model_validate_json((rendered / "report.json").read_text(encoding="utf-8"))
+
+
 def test_report_json_is_the_whole(rendered: Path) -> None:
-    report = json.loads((rendered / "report.json").read_text(encoding="utf-8"))
-    assert report["renderer_version"] == RENDERER_VERSION
-    assert report["question"] == load_run(FIXTURE).question
-    counts = report["results"]["counts"]
-    assert (counts["claims"], counts["supported"], counts["refuted"], counts["unresolved"]) == (6, 3, 1, 2)
-    assert (counts["papers_found"], counts["papers_kept"], counts["papers_failed"]) == (4, 3, 1)
-    assert [r["id"] for r in report["references"]] == ["1906.01502v1", "1911.02116v2", "2104.08645v1"]
-    assert all(r["url"].startswith("https://arxiv.org/abs/") for r in report["references"])
-    models = {(m["id"], m["revision"]) for m in report["methodology"]["models"]}
-    assert ("synth/nli-minilm-l6", "9b2d4e6f8a1c3e5d") in models
-    assert report["methodology"]["rules"][0].endswith("[threshold=0.5, margin=0.1]")
+    report = _report_json(rendered)
+    assert report == build_report(load_run(FIXTURE), remeasure=None, renderer_version=RENDERER_VERSION)
+    raw = json.loads((rendered / "report.json").read_text(encoding="utf-8"))
+    assert raw["schema"] == "synth.report/2" and raw["renderer_version"] == RENDERER_VERSION
+    numbered = [(s["kind"], s["number"]) for s in raw["sections"]]
+    assert numbered[:3] == [("abstract", None), ("introduction", 1), ("methodology", 2)] and numbered[-1] == ("references", None)
+    assert report.question == load_run(FIXTURE).question
+    results = report.section(Results)
+    assert (results.claims.claims, results.claims.supported, results.claims.refuted, results.claims.unresolved) == (6, 3, 1, 2)
+    assert (results.papers.found, results.papers.kept, results.papers.failed) == (4, 3, 1)
+    refs = report.section(References).references
+    assert [r.id for r in refs] == ["1906.01502v1", "1911.02116v2", "2104.08645v1"]
+    assert all(r.url and r.url.startswith("https://arxiv.org/abs/") for r in refs)
+    meth = report.section(Methodology)
+    assert ("synth/nli-minilm-l6", "9b2d4e6f8a1c3e5d") in {(m.id, m.revision) for m in meth.models}
+    assert meth.rules[0].endswith("[threshold=0.5, margin=0.1]")
 
 
 def test_claims_are_complete_and_long_evidence_is_marked(rendered: Path) -> None:
@@ -79,13 +91,12 @@ def test_claims_are_complete_and_long_evidence_is_marked(rendered: Path) -> None
     long_text = data.verdict_for("C005").evidence[0].text  # type: ignore[union-attr]
     assert len(long_text) > 400
     assert long_text not in md and "[…]" in md
-    report = json.loads((rendered / "report.json").read_text(encoding="utf-8"))
-    assert next(r for r in report["claims"] if r["id"] == "C005")["evidence"]["text"] == long_text  # full text kept in JSON
+    c005 = next(r for r in _report_json(rendered).section(Claims).rows if r.id == "C005")
+    assert c005.evidence is not None and c005.evidence.text == long_text  # full text kept in JSON
 
 
 def test_limitations_come_from_what_happened(rendered: Path) -> None:
-    lims = json.loads((rendered / "report.json").read_text(encoding="utf-8"))["limitations"]
-    text = "\n".join(lims)
+    text = "\n".join(_report_json(rendered).section(Limitations).items)
     assert "data/sample/broken_scan.pdf" in text  # the failure, by name
     assert "C006" in text  # no evidence
     assert "C003" in text  # low confidence
@@ -97,8 +108,7 @@ def test_limitations_name_uncalibrated_models_and_silent_papers(tmp_path: Path) 
     data = load_run(FIXTURE)
     data.verdicts = [v.model_copy(update={"calibration": "uncalibrated (raw score)"}) for v in data.verdicts or []]
     data.claims = [c for c in data.claims or [] if c.sources[0].paper_id != "1906.01502v1" and c.id != "C004"]
-    report = build_report(data, remeasure=None)
-    text = "\n".join(report["limitations"])
+    text = "\n".join(build_report(data, remeasure=None).section(Limitations).items)
     assert "uncalibrated" in text
     assert "contributed no claim" in text and "1906.01502v1" in text
 
@@ -119,9 +129,9 @@ def test_pdf_renders_symbols_and_loses_nothing(rendered: Path) -> None:
     for mark in ("✓", "×", "?"):
         assert mark in text
     squashed = _squash(text)
-    report = json.loads((rendered / "report.json").read_text(encoding="utf-8"))
-    for claim in report["claims"]:  # every claim, complete (MuPDF once dropped a page of content at a table break)
-        assert _squash(claim["claim"]) in squashed, claim["id"]
+    report = _report_json(rendered)
+    for claim in report.section(Claims).rows:  # every claim, complete (MuPDF once dropped a page of content at a table break)
+        assert _squash(claim.claim) in squashed, claim.id
     for heading in (
         "Abstract",
         "1 Introduction",
@@ -134,7 +144,7 @@ def test_pdf_renders_symbols_and_loses_nothing(rendered: Path) -> None:
         "References",
     ):
         assert _squash(heading) in squashed, heading
-    for lim in report["limitations"]:
+    for lim in report.section(Limitations).items:
         assert _squash(lim) in squashed
     fonts = {f[3] for page in doc for f in page.get_fonts()}
     assert any("DejaVu" in f for f in fonts)
@@ -195,7 +205,7 @@ def test_remeasured_numbers_come_from_the_linker_and_its_failures_are_contained(
         return None
 
     report = build_report(data, remeasure=remeasure)
-    assert [m["claim_id"] for m in report["remeasured"]] == ["C005"]
+    assert [m.claim_id for m in report.section(Remeasured).rows] == ["C005"]
     assert len(seen) == 2  # only the claims that carry numbers
     md = render_markdown(report)
     assert (
@@ -207,8 +217,8 @@ def test_remeasured_numbers_come_from_the_linker_and_its_failures_are_contained(
     def broken(text: str, numbers: object) -> dict[str, object] | None:
         raise RuntimeError("no results yet")
 
-    report = build_report(data, remeasure=broken)
-    assert report["remeasured"] == [] and "failed" in report["remeasure_note"]
+    remeasured = build_report(data, remeasure=broken).section(Remeasured)
+    assert remeasured.rows == [] and "failed" in remeasured.note
 
 
 def test_missing_stages_still_render(tmp_path: Path) -> None:
@@ -217,8 +227,8 @@ def test_missing_stages_still_render(tmp_path: Path) -> None:
     data = load_run(run)
     assert data.missing() == ["06_verify"]
     report = build_report(data, remeasure=None)
-    assert report["results"]["counts"]["unverified"] == 6
-    assert any("06_verify" in lim for lim in report["limitations"])
+    assert report.section(Results).claims.unverified == 6
+    assert any("06_verify" in lim for lim in report.section(Limitations).items)
     render_report(data, tmp_path / "out", ["md", "json"], remeasure=None)
     assert "not verified" in (tmp_path / "out" / "report.md").read_text(encoding="utf-8")
 
@@ -234,7 +244,7 @@ def test_importing_the_report_is_light() -> None:
     code = (
         "import sys, synth.report, synth.cli.report_cmds, synth.report.data, synth.report.table, synth.report.quality, "
         "synth.report.compose, synth.report.audit, synth.report.markdown, "
-        "synth.report.html, synth.report.bibtex, synth.report.pdf\n"
+        "synth.report.html, synth.report.bibtex, synth.report.pdf, synth.report.model, synth.report.audit_render\n"
         "heavy = [m for m in ('torch', 'faiss', 'sentence_transformers', 'fitz', 'pymupdf', 'matplotlib') if m in sys.modules]\n"
         "assert not heavy, heavy"
     )
@@ -254,35 +264,100 @@ def test_report_stage_renders_through_the_cli(tmp_path: Path, monkeypatch: pytes
     assert (run / "07_report" / "report.md").is_file() and (run / "07_report" / "report.pdf").is_file()
 
 
+ARXIV_PLAN = SearchPlan(
+    source="arxiv",
+    location="https://export.arxiv.org/api/query",
+    candidates=44,
+    kept=3,
+    queries=[
+        PlannedQuery(
+            name="phrases",
+            why="key phrases",
+            query='abs:"cross-lingual transfer" AND abs:multilingual',
+            total_results=812,
+            returned=25,
+            pages=1,
+        ),
+        PlannedQuery(name="names", why="model names", query="ti:XLM-R", total_results=40, returned=25, pages=1),
+    ],
+    summary="Searched arXiv with 2 queries.",
+    arxiv=ArxivSearch(
+        id_list=[],
+        since=None,
+        until=None,
+        categories=["cs.CL"],
+        filter_clauses=["cat:cs.CL"],
+        max_papers=3,
+        candidates_per_query=25,
+        ranked_by="word overlap",
+        filtered_out=0,
+        downloaded=3,
+        from_cache=0,
+        failed=0,
+        requests=5,
+        retries=0,
+        waited_s=12.0,
+        http_s=0.5,
+        elapsed_s=13.1,
+        ranking=[RankedCandidate(id="1", title="t", similarity=0.5, queries=["names"], seed=False)],
+    ),
+)
+
+
 def test_arxiv_search_plan_is_stated_exactly() -> None:
     data = load_run(FIXTURE)
-    data.plan = {
-        "source": "arxiv",
-        "api": "https://export.arxiv.org/api/query",
-        "queries": [
-            {
-                "query": 'abs:"cross-lingual transfer" AND abs:multilingual',
-                "name": "phrases",
-                "why": "key phrases",
-                "total_results": 812,
-                "returned": 25,
-            },
-            {"query": "ti:XLM-R", "name": "names", "why": "model names", "total_results": 40, "returned": 25},
-        ],
-        "id_list": [],
-        "since": None,
-        "categories": ["cs.CL"],
-        "candidates": 44,
-        "kept": 3,
-        "ranking": {"by": "x", "candidates": [{"id": "1"}]},
-        "summary": "Searched arXiv with 2 queries.",
-    }
+    data.plan = ARXIV_PLAN
     report = build_report(data, remeasure=None)
-    meth = report["methodology"]
-    assert [q["query"] for q in meth["queries"]] == ['abs:"cross-lingual transfer" AND abs:multilingual', "ti:XLM-R"]
-    assert meth["queries"][0]["note"] == "phrases: key phrases; 812 matches, 25 read"
-    assert "Searched arXiv with 2 queries." in meth["sources"]
-    assert report["results"]["counts"]["papers_found"] == 44
+    meth = report.section(Methodology)
+    assert [q.query for q in meth.queries] == ['abs:"cross-lingual transfer" AND abs:multilingual', "ti:XLM-R"]
+    assert meth.queries[0].note == "phrases: key phrases; 812 matches, 25 read; pages 1"
+    assert "Searched arXiv with 2 queries." in meth.sources
+    assert report.section(Results).papers.found == 44
     md = render_markdown(report)
-    assert '1. `abs:"cross-lingual transfer" AND abs:multilingual` (phrases: key phrases; 812 matches, 25 read)' in md
-    assert "categories: cs.CL" in md and "None" not in md.split("### 2.2")[0]
+    assert '1. `abs:"cross-lingual transfer" AND abs:multilingual` (phrases: key phrases; 812 matches, 25 read; pages 1)' in md
+    assert "- Search record: max_papers 3 · candidates_per_query 25 · ranked_by word overlap · candidates 44 · " in md
+    assert "categories: cs.CL" in md and "filter_clauses: cat:cs.CL" in md and "id_list" not in md
+    assert "None" not in md.split("### 2.2")[0]
+
+
+def _flat_arxiv_plan() -> dict[str, object]:
+    """plan.json as the arXiv source wrote it before the plan was typed."""
+    typed = ARXIV_PLAN.model_dump(mode="json")
+    arxiv = typed.pop("arxiv")
+    flat = {"source": "arxiv", "api": typed["location"], "queries": typed["queries"]}
+    flat |= {k: arxiv[k] for k in ("id_list", "since", "until", "categories", "filter_clauses")}
+    flat |= {k: arxiv[k] for k in ("max_papers", "candidates_per_query", "ranked_by")}
+    flat |= {"candidates": typed["candidates"], "filtered_out": arxiv["filtered_out"], "kept": typed["kept"]}
+    flat["ranking"] = {"by": arxiv["ranked_by"], "candidates": arxiv["ranking"]}
+    flat |= {k: arxiv[k] for k in ("downloaded", "from_cache", "failed", "requests", "retries")}
+    flat |= {k: arxiv[k] for k in ("waited_s", "http_s", "elapsed_s")}
+    return flat | {"summary": typed["summary"]}
+
+
+@pytest.mark.parametrize(
+    ("flat", "typed"),
+    [
+        (
+            {"source": "local", "folder": "data/sample", "files": 4, "papers": 3},
+            SearchPlan(source="local", location="data/sample", candidates=4, kept=3),
+        ),
+        (_flat_arxiv_plan(), ARXIV_PLAN),
+    ],
+    ids=["local", "arxiv"],
+)
+def test_plans_of_older_runs_still_read(tmp_path: Path, flat: dict[str, object], typed: SearchPlan) -> None:
+    run = copy_run(tmp_path)
+    (run / "01_search" / "plan.json").write_text(json.dumps(flat), encoding="utf-8")
+    assert load_run(run).plan == typed
+    (run / "01_search" / "plan.json").unlink()  # the manifest's copy is the fallback
+    manifest = json.loads((run / "manifest.json").read_text(encoding="utf-8"))
+    (run / "manifest.json").write_text(json.dumps({**manifest, "search_plan": flat}), encoding="utf-8")
+    assert load_run(run).plan == typed
+
+
+def test_an_unreadable_plan_names_its_file(tmp_path: Path) -> None:
+    run = copy_run(tmp_path)
+    (run / "01_search" / "plan.json").write_text('{"source": "semantic-scholar"}', encoding="utf-8")
+    with pytest.raises(MissingStageOutput, match="plan.json: not a search plan") as err:
+        load_run(run)
+    assert "synth search" in err.value.hint

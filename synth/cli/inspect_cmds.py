@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
@@ -32,7 +32,7 @@ def search_passages(
     query = embedder.encode([text])[0]
     index.check(embedder.key, embedder.dim)
     hits = index.search(query, k)
-    rows = [
+    rows: list[dict[str, Any]] = [
         {
             "score": round(h.score, 4),
             "paper": h.chunk.paper_id,

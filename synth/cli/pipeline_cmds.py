@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -191,4 +192,4 @@ def report(
     _stage("report", ctx, run_ref, force, config, as_json, quiet)
 
 
-COMMANDS = {"run": run, "search": search, "ingest": ingest, "claims": claims, "verify": verify, "report": report}
+COMMANDS: dict[str, Callable[..., None]] = {"run": run, "search": search, "ingest": ingest, "claims": claims, "verify": verify, "report": report}

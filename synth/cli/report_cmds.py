@@ -73,7 +73,8 @@ def audit(
     ] = None,
 ) -> None:
     """Audit a run's confidences: evidence probabilities, raw vs calibrated scores, and (with --labels) accuracy, F1, ECE."""
-    from synth.report.audit import build_audit, load_labels, render_audit_md, score_labels, write_audit_files
+    from synth.report.audit import build_audit, load_labels, score_labels
+    from synth.report.audit_render import render_audit_md, write_audit_files
     from synth.report.data import load_run
 
     if fmt not in ("md", "json"):
@@ -82,7 +83,7 @@ def audit(
     gold = load_labels(labels) if labels is not None else None
     result = build_audit(load_run(root, docs=False))
     if gold is not None:
-        result["metrics"] = score_labels(result, gold)
+        result = result.model_copy(update={"metrics": score_labels(result, gold)})
     target: Path | None = None
     files_dir: Path | None = None
     stem = "audit"
@@ -95,12 +96,16 @@ def audit(
         files_dir = root / "audit"
     if files_dir is not None:
         try:
-            written = write_audit_files(result, files_dir, stem)
+            result, written = write_audit_files(result, files_dir, stem)
         except OSError as err:
             raise UsageError(
                 f"cannot write the audit files into {files_dir}: {err.strerror}", hint="Pass --output PATH somewhere writable."
             ) from None
         for path in written:
             typer.echo(f"wrote {path}", err=True)
-    text = json.dumps(result, indent=2, ensure_ascii=False) + "\n" if fmt == "json" else render_audit_md(result)
+    text = (
+        json.dumps(result.model_dump(mode="json"), indent=2, ensure_ascii=False) + "\n"
+        if fmt == "json"
+        else render_audit_md(result)
+    )
     _emit(text, target)

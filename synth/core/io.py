@@ -51,7 +51,7 @@ def sha256_text(text: str) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
-def atomic_write_with(path: Path, write: Callable[[Path], None]) -> None:
+def atomic_write_with(path: Path, write: Callable[[Path], object]) -> None:
     """``write(tmp)`` into a temporary file beside ``path``, flushed to disk, then renamed over ``path``.
 
     For writers that want a file name (faiss.write_index, matplotlib's savefig, shutil.copyfile): a reader never

@@ -67,9 +67,12 @@ def pick_device(device: str) -> str:
     return "cuda" if torch.cuda.is_available() else "cpu"
 
 
-def model_key(name: str) -> str:
-    """``name@revision``: what caches and fingerprints record for a model, without loading it."""
-    return f"{name}@{model_revision(resolve_model(name)) or 'hub'}"
+def model_key(name: str, revision: str | None = None) -> str:
+    """``name@revision``: what caches and fingerprints record for a model (the revision is read from its files
+    when not given, so no model is loaded). Embeddings or indexes from different weights never mix."""
+    if revision is None:
+        revision = model_revision(resolve_model(name))
+    return f"{name}@{revision or 'hub'}"
 
 
 def quiet_model_libraries() -> None:

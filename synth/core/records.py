@@ -6,6 +6,7 @@ back exactly or fails loudly; nothing is silently dropped.
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -151,3 +152,60 @@ class Failure(Record):
     item: str  # paper id, file path, claim id
     error: str
     message: str
+
+
+class PlannedQuery(Record):
+    """One query exactly as the source was sent it, why the planner chose it, and what came back."""
+
+    name: str  # the planner's name for it: phrases, terms, title, core
+    why: str
+    query: str  # the search_query string, byte for byte
+    total_results: int  # matches the source reported
+    returned: int  # entries read
+    pages: int  # requests the paging took
+
+
+class RankedCandidate(Record):
+    """A candidate that passed the filters: the ranker's score and the queries that found it."""
+
+    id: str
+    title: str
+    similarity: float
+    queries: list[str]  # planned query names; "id_list" for a seed paper
+    seed: bool
+
+
+class ArxivSearch(Record):
+    """What only an arXiv search has: its filters and limits, the ranking, the downloads and the requests made."""
+
+    id_list: list[str]  # seed papers asked for by id
+    since: dt.date | None
+    until: dt.date | None
+    categories: list[str]
+    filter_clauses: list[str]  # ANDed to every query
+    max_papers: int
+    candidates_per_query: int
+    ranked_by: str
+    filtered_out: int
+    downloaded: int
+    from_cache: int
+    failed: int
+    requests: int
+    retries: int
+    waited_s: float
+    http_s: float
+    elapsed_s: float
+    ranking: list[RankedCandidate]  # best first
+    note: str | None = None  # why nothing was found, when nothing was
+
+
+class SearchPlan(Record):
+    """What the search looked at, asked and kept: ``plan.json``, stated in the report's methodology."""
+
+    source: Literal["arxiv", "local"]
+    location: str  # the arXiv API URL, or the folder of PDFs
+    candidates: int  # distinct items seen: arXiv entries after merging the queries, or PDF files in the folder
+    kept: int  # papers kept (for arXiv, before their PDFs were downloaded)
+    queries: list[PlannedQuery] = Field(default_factory=list)
+    summary: str = ""  # one paragraph for a reader
+    arxiv: ArxivSearch | None = None

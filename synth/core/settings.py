@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, get_args
 
 from platformdirs import user_data_dir
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
@@ -102,9 +102,12 @@ class VerifySettings(Section):
     max_premise_tokens: int = Field(200, ge=16, description="Word pieces per evidence window given to the NLI model.")
 
 
+ReportFormat = Literal["md", "html", "pdf", "json", "csv", "bib"]
+
+
 class ReportSettings(Section):
-    formats: list[Literal["md", "html", "pdf", "json", "csv", "bib"]] = Field(
-        default_factory=lambda: ["md", "html", "pdf", "json", "csv", "bib"], description="Report files written."
+    formats: list[ReportFormat] = Field(
+        default_factory=lambda: list(get_args(ReportFormat)), description="Report files written."
     )
 
 

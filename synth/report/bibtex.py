@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from typing import Any
 
-_ARXIV = re.compile(r"^(?:\d{4}\.\d{4,5}|[a-z\-]+(?:\.[A-Z]{2})?/\d{7})(?:v\d+)?$")
+from synth.core.records import Paper
+from synth.report.model import Reference
+
 _STOP = {"a", "an", "the", "on", "of", "for", "and", "to", "in", "with", "how", "is", "are", "do", "does"}
 
 
@@ -14,7 +15,7 @@ def _ascii(text: str) -> str:
     return unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
 
 
-def cite_keys(papers: list[Any]) -> dict[str, str]:
+def cite_keys(papers: list[Paper]) -> dict[str, str]:
     """A stable, unique BibTeX key per paper id (``conneau2020unsupervised``; ``…a``/``…b`` on clashes)."""
     base: dict[str, str] = {}
     for p in papers:
@@ -43,29 +44,29 @@ def bib_escape(text: str) -> str:
     return " ".join(text.split())
 
 
-def render_bibtex(references: list[dict[str, Any]]) -> str:
-    """BibTeX for the report's references (as built by :func:`synth.report.compose.build_report`)."""
+def render_bibtex(references: list[Reference]) -> str:
+    """BibTeX for the report's references."""
     entries = []
     for ref in references:
-        arxiv = ref.get("arxiv")
-        kind = "inproceedings" if ref.get("venue") else ("article" if arxiv else "misc")
-        fields: list[tuple[str, str]] = [("title", "{" + bib_escape(ref["title"]) + "}")]
-        if ref.get("authors"):
-            fields.append(("author", " and ".join(bib_escape(a) for a in ref["authors"])))
-        if ref.get("year"):
-            fields.append(("year", str(ref["year"])))
-        if ref.get("venue"):
-            fields.append(("booktitle", bib_escape(ref["venue"])))
+        arxiv = ref.arxiv
+        kind = "inproceedings" if ref.venue else ("article" if arxiv else "misc")
+        fields: list[tuple[str, str]] = [("title", "{" + bib_escape(ref.title) + "}")]
+        if ref.authors:
+            fields.append(("author", " and ".join(bib_escape(a) for a in ref.authors)))
+        if ref.year:
+            fields.append(("year", str(ref.year)))
+        if ref.venue:
+            fields.append(("booktitle", bib_escape(ref.venue)))
         elif arxiv:
             fields.append(("journal", f"arXiv preprint arXiv:{arxiv}"))
         if arxiv:
             fields += [("eprint", arxiv), ("archiveprefix", "arXiv")]
-        if ref.get("doi"):
-            fields.append(("doi", ref["doi"]))
-        if ref.get("url"):
-            fields.append(("url", ref["url"]))
+        if ref.doi:
+            fields.append(("doi", ref.doi))
+        if ref.url:
+            fields.append(("url", ref.url))
         if not arxiv:
-            fields.append(("note", f"synth id {bib_escape(ref['id'])}"))
+            fields.append(("note", f"synth id {bib_escape(ref.id)}"))
         body = ",\n".join(f"  {k} = {{{v}}}" for k, v in fields)
-        entries.append(f"@{kind}{{{ref['key']},\n{body}\n}}\n")
+        entries.append(f"@{kind}{{{ref.key},\n{body}\n}}\n")
     return "\n".join(entries)

@@ -1,8 +1,9 @@
-"""The report's content as one JSON-safe dict: what report.json holds and every renderer draws from.
+"""The report composed from one run's records: every number, sentence and list the renderers show.
 
-Everything is generated from the run's records: the abstract's numbers, the methodology's sources, queries and
-models, the limitations (from what actually failed or stayed weak), the claims table and the references. The
-date in the report is the run's creation date, so rendering the same run twice gives the same bytes.
+Nothing is written by hand for a run: the abstract's numbers, the methodology's sources, queries and models, the
+limitations (from what actually failed or stayed weak), the claims and the references all come from its records.
+The date is the run's creation date, so rendering the same run twice gives the same bytes. Sentences that point at
+a section ("Section 3.2") take its number from :data:`OUTLINE`, the order the sections are built in.
 """
 
 from __future__ import annotations
@@ -12,16 +13,41 @@ from collections import Counter
 from collections.abc import Callable
 from typing import Any
 
-from synth.report.data import CLAIMS, PARSE, SEARCH, VERIFY, RunData
+from synth.core.records import ArxivSearch, Paper, SearchPlan
+from synth.report.bibtex import cite_keys
+from synth.report.data import RunData
+from synth.report.model import (
+    Abstract,
+    AnySection,
+    ClaimCounts,
+    ClaimRow,
+    Claims,
+    Introduction,
+    KindTally,
+    Limitations,
+    Methodology,
+    ModelUsed,
+    Outline,
+    PaperCounts,
+    Quality,
+    QueryLine,
+    Reference,
+    References,
+    Remeasured,
+    Remeasurement,
+    Report,
+    Results,
+    RunInfo,
+    Section,
+)
 from synth.report.quality import CONFIDENT, assess
 from synth.report.table import claim_rows, short_cite
 
 Remeasure = Callable[[str, Any], "dict[str, Any] | None"]
 ARXIV_ID = re.compile(r"^(?:\d{4}\.\d{4,5}|[a-z\-]+(?:\.[A-Z]{2})?/\d{7})(?:v\d+)?$")
-SCHEMA = "synth.report/1"
 
 
-def arxiv_url(paper: Any) -> str | None:
+def arxiv_url(paper: Paper) -> str | None:
     if ARXIV_ID.match(paper.id):
         return f"https://arxiv.org/abs/{paper.id}"
     return paper.url
@@ -32,74 +58,77 @@ def _plural(n: int, word: str, plural: str | None = None) -> str:
 
 
 def _found_count(data: RunData) -> int:
-    """Candidates the search saw: the plan's own count when it states one, else kept plus search failures."""
-    plan = data.plan or {}
+    """Candidates the search saw: the plan's own count, or kept plus search failures where that is more."""
     kept = len(data.papers or [])
     search_failed = sum(1 for f in data.failures if f.stage == "search")
-    stated = [plan[k] for k in ("found", "candidates", "results", "files") if isinstance(plan.get(k), int)]
-    return max([kept + search_failed, *stated])
+    return max(kept + search_failed, data.plan.candidates if data.plan else 0)
 
 
-_PLAN_SKIP = {"source", "folder", "files", "papers", "queries", "api", "summary", "ranking"}
-
-
-def _source_lines(plan: dict[str, Any] | None) -> tuple[list[str], list[dict[str, str]], list[str]]:
-    """(sources, exact queries with what each returned, the rest of the search record), from the search plan."""
-    if not plan:
+def _search_lines(plan: SearchPlan | None) -> tuple[list[str], list[QueryLine], list[str]]:
+    """(sources, exact queries with what each returned, the rest of the search plan), as the report states them."""
+    if plan is None:
         return ["The search plan was not recorded."], [], []
-    sources: list[str] = []
-    source = str(plan.get("source", "unknown"))
-    if source == "local":
-        files = plan.get("files")
-        sources.append(
-            f"A local folder of PDFs, {plan.get('folder', '?')}"
-            + (f" ({_plural(files, 'PDF file')})." if isinstance(files, int) else ".")
-        )
-    elif source == "arxiv":
-        sources.append("arXiv, through its public API" + (f" ({plan['api']})." if plan.get("api") else "."))
+    if plan.source == "local":
+        sources = [f"A local folder of PDFs, {plan.location} ({_plural(plan.candidates, 'PDF file')})."]
     else:
-        sources.append(f"{source}.")
-    if isinstance(plan.get("summary"), str) and plan["summary"]:
-        sources.append(plan["summary"])
-    queries: list[dict[str, str]] = []
-    for q in plan.get("queries") or []:
-        if not isinstance(q, dict):
-            queries.append({"query": str(q), "note": ""})
-            continue
-        text = str(q.get("query") or q.get("q") or q.get("text") or q)
-        notes = [f"{q['name']}: {q['why']}" if q.get("name") and q.get("why") else str(q.get("name") or q.get("why") or "")]
-        if "total_results" in q or "returned" in q:
-            notes.append(f"{q.get('total_results', '?')} matches, {q.get('returned', '?')} read")
-        notes += [f"{k} {v}" for k, v in q.items() if k not in ("query", "q", "text", "name", "why", "total_results", "returned")]
-        queries.append({"query": text, "note": "; ".join(n for n in notes if n)})
-    record = [f"{k} {v}" for k, v in plan.items() if k not in _PLAN_SKIP and isinstance(v, int | float | str) and v != ""]
-    lists = [f"{k}: {', '.join(map(str, v))}" for k, v in plan.items() if k not in _PLAN_SKIP and isinstance(v, list) and v]
-    other = (["Search record: " + " · ".join(record) + "."] if record else []) + lists
-    return sources, queries, other
+        sources = [f"arXiv, through its public API ({plan.location})."]
+    if plan.summary:
+        sources.append(plan.summary)
+    queries = [
+        QueryLine(query=q.query, note=f"{q.name}: {q.why}; {q.total_results} matches, {q.returned} read; pages {q.pages}")
+        for q in plan.queries
+    ]
+    return sources, queries, _arxiv_lines(plan, plan.arxiv) if plan.arxiv else []
 
 
-def _models(data: RunData) -> list[dict[str, str | None]]:
-    out: list[dict[str, str | None]] = []
+def _arxiv_lines(plan: SearchPlan, a: ArxivSearch) -> list[str]:
+    """An arXiv search's filters, limits and request counts, under the names plan.json gives them."""
+    values: list[tuple[str, object]] = [
+        ("since", a.since),
+        ("until", a.until),
+        ("max_papers", a.max_papers),
+        ("candidates_per_query", a.candidates_per_query),
+        ("ranked_by", a.ranked_by),
+        ("candidates", plan.candidates),
+        ("filtered_out", a.filtered_out),
+        ("kept", plan.kept),
+        ("downloaded", a.downloaded),
+        ("from_cache", a.from_cache),
+        ("failed", a.failed),
+        ("requests", a.requests),
+        ("retries", a.retries),
+        ("waited_s", a.waited_s),
+        ("http_s", a.http_s),
+        ("elapsed_s", a.elapsed_s),
+        ("note", a.note),
+    ]
+    record = [f"{k} {v}" for k, v in values if v is not None and v != ""]
+    lists = [("id_list", a.id_list), ("categories", a.categories), ("filter_clauses", a.filter_clauses)]
+    return [f"Search record: {' · '.join(record)}."] + [f"{k}: {', '.join(v)}" for k, v in lists if v]
+
+
+def _models(data: RunData) -> list[ModelUsed]:
+    out: list[ModelUsed] = []
     for role, key in (data.manifest.get("models") or {}).items():
         name, _, rev = str(key).partition("@")
         # model_key() writes "@hub" for a hub name with no local copy: no pinned revision
-        out.append({"role": f"{role} model", "id": name, "revision": None if rev in ("", "hub") else rev, "from": "manifest"})
-    seen = {(m["id"], m["revision"]) for m in out}
+        out.append(ModelUsed(role=f"{role} model", id=name, revision=None if rev in ("", "hub") else rev, recorded_in="manifest"))
+    seen = {(m.id, m.revision) for m in out}
     for v in data.verdicts or []:
         if (v.model_id, v.model_revision) not in seen:
             seen.add((v.model_id, v.model_revision))
             out.append(
-                {
-                    "role": "NLI verifier (as recorded in the verdicts)",
-                    "id": v.model_id,
-                    "revision": v.model_revision,
-                    "from": "verdicts",
-                }
+                ModelUsed(
+                    role="NLI verifier (as recorded in the verdicts)",
+                    id=v.model_id,
+                    revision=v.model_revision,
+                    recorded_in="verdicts",
+                )
             )
     return out
 
 
-def _limitations(data: RunData, rows: list[dict[str, Any]]) -> list[str]:
+def _limitations(data: RunData, rows: list[ClaimRow]) -> list[str]:
     out: list[str] = []
     for stage in data.missing():
         out.append(f"The {stage} stage has not run, so everything that depends on it is missing from this report.")
@@ -127,19 +156,19 @@ def _limitations(data: RunData, rows: list[dict[str, Any]]) -> list[str]:
         for w in d.warnings:
             out.append(f"{d.paper_id}: {w}")
     if data.verdicts is not None:
-        unverified = [r["id"] for r in rows if r["verdict"] is None]
+        unverified = [r.id for r in rows if r.verdict is None]
         if unverified:
             out.append(
                 f"{_plural(len(unverified), 'claim')} {'has' if len(unverified) == 1 else 'have'} "
                 f"no verdict: {', '.join(unverified)}."
             )
-        no_ev = [r["id"] for r in rows if r["verdict"] is not None and r["n_evidence"] == 0]
+        no_ev = [r.id for r in rows if r.verdict is not None and r.n_evidence == 0]
         if no_ev:
             out.append(
                 f"{_plural(len(no_ev), 'claim')} found no passage in any other paper to be checked against "
                 f"({', '.join(no_ev)}); {'its' if len(no_ev) == 1 else 'their'} verdict says only that evidence is missing."
             )
-        low = [r["id"] for r in rows if r["confidence"] is not None and r["confidence"] < CONFIDENT]
+        low = [r.id for r in rows if r.confidence is not None and r.confidence < CONFIDENT]
         if low:
             out.append(
                 f"{_plural(len(low), 'verdict')} {'has' if len(low) == 1 else 'have'} "
@@ -176,144 +205,160 @@ def _limitations(data: RunData, rows: list[dict[str, Any]]) -> list[str]:
     return out
 
 
-def _abstract(data: RunData, counts: dict[str, int], quality: dict[str, Any]) -> str:
+def _abstract(data: RunData, papers: PaperCounts, claims: ClaimCounts, quality: Quality, outline: Outline) -> str:
     q = data.question.strip()
     parts = [f"Research question: {q}" + ("" if q.endswith(("?", ".", "!")) else ".")]
     if data.papers is not None:
-        failed = counts["papers_failed"]
         parts.append(
-            f"The search found {counts['papers_found']} candidate papers and kept {counts['papers_kept']}"
-            + (f", of which {counts['papers_parsed']} were parsed" if data.docs is not None else "")
-            + (f"; {failed} could not be used." if failed else ".")
+            f"The search found {papers.found} candidate papers and kept {papers.kept}"
+            + (f", of which {papers.parsed} were parsed" if data.docs is not None else "")
+            + (f"; {papers.failed} could not be used." if papers.failed else ".")
         )
     if data.claims is not None:
         if data.verdicts is not None:
             parts.append(
-                f"From them synth extracted {_plural(counts['claims'], 'checkable claim')} "
+                f"From them synth extracted {_plural(claims.claims, 'checkable claim')} "
                 "and checked each against passages from the other "
-                f"papers with an NLI cross-encoder: {counts['supported']} verified (supported), {counts['refuted']} refuted and "
-                f"{counts['unresolved']} unresolved for lack of evidence"
-                + (f", {counts['unverified']} not yet verified." if counts["unverified"] else ".")
+                f"papers with an NLI cross-encoder: {claims.supported} verified (supported), {claims.refuted} refuted and "
+                f"{claims.unresolved} unresolved for lack of evidence"
+                + (f", {claims.unverified} not yet verified." if claims.unverified else ".")
             )
         else:
-            parts.append(f"From them synth extracted {_plural(counts['claims'], 'checkable claim')}, not yet verified.")
-    overall = quality["overall"]
-    if overall is not None:
-        n = sum(1 for r in quality["reviews"] if r["score"] is not None)
+            parts.append(f"From them synth extracted {_plural(claims.claims, 'checkable claim')}, not yet verified.")
+    if quality.overall is not None:
+        n = sum(1 for r in quality.reviews if r.score is not None)
         parts.append(
-            f"The run's quality score is {overall:.1f}/10, the weighted mean of {n} independent reviewers' scores (Section 3.2)."
+            f"The run's quality score is {quality.overall:.1f}/10, the weighted mean of {n} independent reviewers' scores "
+            f"({outline.ref(Results, 'Quality score')})."
         )
     return " ".join(parts)
 
 
-def build_report(data: RunData, remeasure: Remeasure | None | str = "auto", renderer_version: str = "") -> dict[str, Any]:
-    """The whole report as a dict (report.json); ``remeasure="auto"`` uses the re-measurements stored in the verdicts."""
+def _introduction(data: RunData, outline: Outline) -> list[str]:
+    created = data.created
+    ref = outline.ref
+    return [
+        f"This report answers the research question “{data.question}” from the literature, and says how far each "
+        "answer can be trusted. It was generated by synth"
+        + (f" {data.manifest['synth_version']}" if data.manifest.get("synth_version") else "")
+        + f" from run {data.run_id}"
+        + (f" on {created.date().isoformat()}" if created else "")
+        + ": papers were searched and parsed, checkable claims were extracted from them, and every claim "
+        + ("was" if data.verdicts is not None else "is to be (the verification stage has not run yet)")
+        + " tested against passages retrieved from the other papers "
+        "(a paper's own sentence shows only that the paper said it).",
+        f"{ref(Methodology)} states what was searched and with which models; "
+        f"{ref(Results)} gives the counts and the quality score with each "
+        f"reviewer's share; {ref(Limitations)} lists what went wrong or stayed weak "
+        f"in this run; {ref(Claims)} lists every claim with its verdict, "
+        f"confidence, deciding evidence and source; {ref(Remeasured)} compares numeric "
+        "claims with re-measured results where an experiment re-ran them.",
+    ]
+
+
+#: the report's sections in order; their numbers, and every "Section N" in the text, follow from it
+OUTLINE: tuple[type[Section], ...] = (Abstract, Introduction, Methodology, Results, Limitations, Claims, Remeasured, References)
+
+
+def build_report(data: RunData, remeasure: Remeasure | None | str = "auto", renderer_version: str = "") -> Report:
+    """The whole report; ``remeasure="auto"`` uses the re-measurements stored in the verdicts."""
+    outline = Outline(OUTLINE)
+    number = outline.number
     rows = claim_rows(data) if data.claims is not None else []
     verdicts = data.verdicts or []
-    labels = Counter(r["verdict"] for r in rows)
-    counts = {
-        "papers_found": _found_count(data) if data.papers is not None else 0,
-        "papers_kept": len(data.papers or []),
-        "papers_parsed": len(data.docs or []),
-        "papers_failed": sum(1 for f in data.failures if f.stage in ("search", "parse")),
-        "pages_read": sum(d.pages_read for d in data.docs or []),
-        "claims": len(rows),
-        "supported": labels.get("supported", 0),
-        "refuted": labels.get("refuted", 0),
-        "unresolved": labels.get("not_enough_evidence", 0),
-        "unverified": labels.get(None, 0) if data.verdicts is not None else len(rows),
-    }
-    quality = assess(data).as_dict()
+    labels = Counter(r.verdict for r in rows)
+    papers = PaperCounts(
+        found=_found_count(data) if data.papers is not None else 0,
+        kept=len(data.papers or []),
+        parsed=len(data.docs or []),
+        failed=sum(1 for f in data.failures if f.stage in ("search", "parse")),
+        pages_read=sum(d.pages_read for d in data.docs or []),
+    )
+    claims = ClaimCounts(
+        claims=len(rows),
+        supported=labels.get("supported", 0),
+        refuted=labels.get("refuted", 0),
+        unresolved=labels.get("not_enough_evidence", 0),
+        unverified=labels.get(None, 0) if data.verdicts is not None else len(rows),
+    )
+    quality = assess(data).rounded()
     confs = [v.confidence for v in verdicts]
-    sources, queries, search_other = _source_lines(data.plan)
-    by_kind = Counter(r["kind"] for r in rows)
-    kind_verdicts = {k: dict(Counter(r["verdict"] or "unverified" for r in rows if r["kind"] == k)) for k in sorted(by_kind)}
-    created = data.created
+    sources, queries, search_settings = _search_lines(data.plan)
+    by_kind = [
+        KindTally(kind=k, verdicts=dict(Counter(r.verdict or "unverified" for r in rows if r.kind == k)))
+        for k in sorted({r.kind for r in rows})
+    ]
     if remeasure == "auto":
         remeasured, remeasure_note = _stored_remeasurements(data)
     elif callable(remeasure):
         remeasured, remeasure_note = _remeasure_all(data, remeasure)
     else:
         remeasured, remeasure_note = [], "no experiment linker was used"
-    references = _references(data)
-    return {
-        "schema": SCHEMA,
-        "renderer_version": renderer_version,
-        "title": data.question,
-        "subtitle": "A synthesis of the literature with every claim checked against evidence from other papers",
-        "question": data.question,
-        "run": {
-            "id": data.run_id,
-            "created": data.manifest.get("created"),
-            "date": created.date().isoformat() if created else None,
-            "synth_version": data.manifest.get("synth_version"),
-            "git_sha": data.manifest.get("git_sha"),
-            "missing_stages": data.missing(),
-        },
-        "abstract": _abstract(data, counts, quality),
-        "introduction": [
-            f"This report answers the research question “{data.question}” from the literature, and says how far each "
-            "answer can be trusted. It was generated by synth"
-            + (f" {data.manifest['synth_version']}" if data.manifest.get("synth_version") else "")
-            + f" from run {data.run_id}"
-            + (f" on {created.date().isoformat()}" if created else "")
-            + ": papers were searched and parsed, checkable claims were extracted from them, and every claim "
-            + ("was" if data.verdicts is not None else "is to be (the verification stage has not run yet)")
-            + " tested against passages retrieved from the other papers "
-            "(a paper's own sentence shows only that the paper said it).",
-            "Section 2 states what was searched and with which models; "
-            "Section 3 gives the counts and the quality score with each "
-            "reviewer's share; Section 4 lists what went wrong or stayed weak "
-            "in this run; Section 5 lists every claim with its verdict, "
-            "confidence, deciding evidence and source; Section 6 compares numeric "
-            "claims with re-measured results where an experiment re-ran them.",
-        ],
-        "methodology": {
-            "sources": sources,
-            "queries": queries,
-            "search_settings": search_other,
-            "papers": {k: counts[k] for k in ("papers_found", "papers_kept", "papers_parsed", "papers_failed", "pages_read")},
-            "extractors": sorted({c.extractor for c in data.claims or []}),
-            "models": _models(data),
-            "rules": sorted({v.rule for v in verdicts}),
-            "calibrations": sorted({v.calibration for v in verdicts}),
-            "evidence_policy": "Evidence is retrieved only from papers other "
+    created = data.created
+    built: list[AnySection] = [
+        Abstract(number=number(Abstract), text=_abstract(data, papers, claims, quality, outline)),
+        Introduction(number=number(Introduction), paragraphs=_introduction(data, outline), question=data.question),
+        Methodology(
+            number=number(Methodology),
+            sources=sources,
+            queries=queries,
+            search_settings=search_settings,
+            papers=papers,
+            extractors=sorted({c.extractor for c in data.claims or []}),
+            models=_models(data),
+            rules=sorted({v.rule for v in verdicts}),
+            calibrations=sorted({v.calibration for v in verdicts}),
+            evidence_policy="Evidence is retrieved only from papers other "
             "than the claim's sources; the deciding window is shown first.",
-        },
-        "results": {
-            "counts": counts,
-            "by_kind": kind_verdicts,
-            "mean_confidence": round(sum(confs) / len(confs), 4) if confs else None,
-            "quality": quality,
-        },
-        "limitations": _limitations(data, rows),
-        "claims": rows,
-        "remeasured": remeasured,
-        "remeasure_note": remeasure_note,
-        "references": references,
-        "failures": [f.model_dump(mode="json") for f in data.failures],
-    }
+        ),
+        Results(
+            number=number(Results),
+            papers=papers,
+            claims=claims,
+            by_kind=by_kind,
+            mean_confidence=round(sum(confs) / len(confs), 4) if confs else None,
+            quality=quality,
+        ),
+        Limitations(number=number(Limitations), items=_limitations(data, rows)),
+        Claims(number=number(Claims), rows=rows),
+        Remeasured(number=number(Remeasured), rows=remeasured, note=remeasure_note),
+        References(number=number(References), references=_references(data)),
+    ]
+    section_of: dict[type[Section], AnySection] = {type(section): section for section in built}
+    return Report(
+        renderer_version=renderer_version,
+        title=data.question,
+        subtitle="A synthesis of the literature with every claim checked against evidence from other papers",
+        question=data.question,
+        run=RunInfo(
+            id=data.run_id,
+            created=data.manifest.get("created"),
+            date=created.date().isoformat() if created else None,
+            synth_version=data.manifest.get("synth_version"),
+            git_sha=data.manifest.get("git_sha"),
+            missing_stages=data.missing(),
+        ),
+        sections=[section_of[kind] for kind in OUTLINE],
+        failures=data.failures,
+    )
 
 
-def _stored_remeasurements(data: RunData) -> tuple[list[dict[str, Any]], str]:
+def _stored_remeasurements(data: RunData) -> tuple[list[Remeasurement], str]:
     """What the verify stage recorded (so the report depends on the run's files only, not on the working directory)."""
     text = {c.id: c.text for c in data.claims or []}
     out = [
-        {
-            "claim_id": v.claim_id,
-            "claim": text.get(v.claim_id, ""),
-            "summary": remeasure_summary(v.remeasured),
-            "result": v.remeasured,
-        }
+        Remeasurement(
+            claim_id=v.claim_id, claim=text.get(v.claim_id, ""), summary=remeasure_summary(v.remeasured), result=v.remeasured
+        )
         for v in data.verdicts or []
         if v.remeasured
     ]
     return out, f"{_plural(len(out), 'numeric claim')} matched a re-run experiment (recorded by the verify stage)"
 
 
-def _remeasure_all(data: RunData, fn: Remeasure) -> tuple[list[dict[str, Any]], str]:
+def _remeasure_all(data: RunData, fn: Remeasure) -> tuple[list[Remeasurement], str]:
     """Ask the experiment linker about every claim carrying numbers; its errors never break the report."""
-    out: list[dict[str, Any]] = []
+    out: list[Remeasurement] = []
     errors = 0
     for claim in data.claims or []:
         if not claim.numbers and claim.kind != "numeric":
@@ -323,9 +368,13 @@ def _remeasure_all(data: RunData, fn: Remeasure) -> tuple[list[dict[str, Any]], 
         except Exception:  # noqa: BLE001 - an optional, separately written module must not break the report
             errors += 1
             continue
-        if result:
-            safe = _json_safe(result)
-            out.append({"claim_id": claim.id, "claim": claim.text, "summary": remeasure_summary(safe), "result": safe})
+        if not result:
+            continue
+        if not isinstance(result, dict):  # the linker broke its contract: count it with its failures
+            errors += 1
+            continue
+        safe = _json_safe(result)
+        out.append(Remeasurement(claim_id=claim.id, claim=claim.text, summary=remeasure_summary(safe), result=safe))
     note = f"{_plural(len(out), 'numeric claim')} matched a re-run experiment"
     if errors:
         note += f"; the linker failed on {_plural(errors, 'claim')}"
@@ -342,10 +391,8 @@ def _figure(x: Any, unit: str) -> str:
     return str(x)
 
 
-def remeasure_summary(result: Any) -> str:
+def remeasure_summary(result: dict[str, Any]) -> str:
     """One line from the experiment linker's answer: what was re-measured, claimed vs measured, and the verdict."""
-    if not isinstance(result, dict):
-        return str(result)
     if "claimed" not in result or "measured" not in result:
         return "; ".join(f"{k}: {v}" for k, v in result.items() if not isinstance(v, dict | list))
     what = " ".join(str(result[k]) for k in ("dataset", "metric") if result.get(k))
@@ -379,26 +426,21 @@ def _json_safe(obj: Any) -> Any:
     return str(obj)
 
 
-def _references(data: RunData) -> list[dict[str, Any]]:
-    from synth.report.bibtex import cite_keys
-
+def _references(data: RunData) -> list[Reference]:
     papers = data.papers or []
     keys = cite_keys(papers)
     return [
-        {
-            "key": keys[p.id],
-            "id": p.id,
-            "cite": short_cite(p, p.id),
-            "title": p.title,
-            "authors": list(p.authors),
-            "year": p.year,
-            "venue": p.venue,
-            "doi": p.doi,
-            "url": arxiv_url(p),
-            "arxiv": p.id if ARXIV_ID.match(p.id) else None,
-        }
+        Reference(
+            key=keys[p.id],
+            id=p.id,
+            cite=short_cite(p, p.id),
+            title=p.title,
+            authors=p.authors,
+            year=p.year,
+            venue=p.venue,
+            doi=p.doi,
+            url=arxiv_url(p),
+            arxiv=p.id if ARXIV_ID.match(p.id) else None,
+        )
         for p in papers
     ]
-
-
-__all__ = ["build_report", "SEARCH", "PARSE", "CLAIMS", "VERIFY"]

@@ -13,10 +13,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from pydantic import ValidationError
+
 from synth.core.errors import MissingStageOutput, RunNotFound
-from synth.core.stage_ids import CLAIMS, MADE_BY, PARSE, SEARCH, VERIFY
-from synth.core.records import Claim, Failure, Paper, Verdict
 from synth.core.io import read_json, read_jsonl
+from synth.core.records import ArxivSearch, Claim, Failure, Paper, SearchPlan, Verdict
+from synth.core.stage_ids import CLAIMS, MADE_BY, PARSE, SEARCH, VERIFY
 from synth.core.store import FAILURES, MANIFEST
 
 _FILES = {SEARCH: "papers.jsonl", PARSE: "docs.jsonl", CLAIMS: "claims.jsonl", VERIFY: "verdicts.jsonl"}
@@ -40,7 +42,7 @@ class RunData:
 
     root: Path
     manifest: dict[str, Any]
-    plan: dict[str, Any] | None = None
+    plan: SearchPlan | None = None
     papers: list[Paper] | None = None
     docs: list[DocInfo] | None = None
     claims: list[Claim] | None = None
@@ -105,9 +107,9 @@ def load_run(run_dir: Path, *, docs: bool = True) -> RunData:
     data = RunData(root=run_dir.resolve(), manifest=read_json(manifest_path))
     plan_path = run_dir / SEARCH / "plan.json"
     if plan_path.is_file():
-        data.plan = read_json(plan_path)
+        data.plan = read_plan(read_json(plan_path), plan_path)
     elif isinstance(data.manifest.get("search_plan"), dict):
-        data.plan = data.manifest["search_plan"]
+        data.plan = read_plan(data.manifest["search_plan"], manifest_path)
     data.papers = _maybe(run_dir / SEARCH / _FILES[SEARCH], Paper)
     data.claims = _maybe(run_dir / CLAIMS / _FILES[CLAIMS], Claim)
     data.verdicts = _maybe(run_dir / VERIFY / _FILES[VERIFY], Verdict)
@@ -116,6 +118,34 @@ def load_run(run_dir: Path, *, docs: bool = True) -> RunData:
     if (run_dir / FAILURES).is_file():
         data.failures = read_jsonl(run_dir / FAILURES, Failure)
     return data
+
+
+def read_plan(raw: dict[str, Any], path: Path) -> SearchPlan:
+    """The search plan, also from runs made before it was typed (a flat dict, one shape per source)."""
+    try:
+        return SearchPlan.model_validate(raw if "location" in raw else _typed_plan(raw))
+    except (KeyError, TypeError, ValidationError) as err:
+        raise MissingStageOutput(
+            f"{path}: not a search plan this synth can read ({type(err).__name__}: {err})",
+            hint=f"Search again with `{MADE_BY[SEARCH]}`.",
+        ) from None
+
+
+def _typed_plan(flat: dict[str, Any]) -> dict[str, Any]:
+    """A plan as the local and arXiv sources wrote it before it was typed, in SearchPlan's shape."""
+    if flat["source"] == "local":
+        return {"source": "local", "location": flat["folder"], "candidates": flat["files"], "kept": flat["papers"]}
+    arxiv = {k: flat[k] for k in ArxivSearch.model_fields if k in flat and k != "ranking"}
+    arxiv["ranking"] = flat["ranking"]["candidates"]
+    return {
+        "source": flat["source"],
+        "location": flat["api"],
+        "candidates": flat["candidates"],
+        "kept": flat["kept"],
+        "queries": flat["queries"],
+        "summary": flat.get("summary", ""),
+        "arxiv": arxiv,
+    }
 
 
 def _maybe(path: Path, model: Any) -> list[Any] | None:

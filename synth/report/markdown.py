@@ -1,166 +1,226 @@
-"""report.md: the report as a short paper in Markdown (Abstract, 1–6, References)."""
+"""report.md: the report as a short paper in Markdown, one block per section in the report's order."""
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Callable
+from functools import singledispatch
 
+from synth.report.model import (
+    Abstract,
+    ClaimCounts,
+    Claims,
+    Introduction,
+    KindTally,
+    Limitations,
+    Methodology,
+    PaperCounts,
+    Reference,
+    References,
+    Remeasured,
+    Report,
+    Results,
+    Section,
+)
 from synth.report.table import fmt_conf, to_markdown
 
 
-def count_rows(counts: dict[str, Any], mean_confidence: str, mark: Any = lambda css, symbol: symbol) -> list[tuple[str, Any]]:
+def count_rows(
+    papers: PaperCounts, claims: ClaimCounts, mean_confidence: str, mark: Callable[[str, str], str] = lambda css, symbol: symbol
+) -> list[tuple[str, int | str]]:
     """The Results counts table, shared by the Markdown and HTML renderers; ``mark`` styles the verdict symbols."""
     return [
-        ("Papers found", counts["papers_found"]),
-        ("Papers kept", counts["papers_kept"]),
-        ("Papers parsed", counts["papers_parsed"]),
-        ("Papers failed", counts["papers_failed"]),
-        ("Claims extracted", counts["claims"]),
-        (f"{mark('ok', '✓')} Verified (supported)", counts["supported"]),
-        (f"{mark('bad', '×')} Refuted", counts["refuted"]),
-        (f"{mark('nee', '?')} Unresolved (not enough evidence)", counts["unresolved"]),
-        ("Not yet verified", counts["unverified"]),
+        ("Papers found", papers.found),
+        ("Papers kept", papers.kept),
+        ("Papers parsed", papers.parsed),
+        ("Papers failed", papers.failed),
+        ("Claims extracted", claims.claims),
+        (f"{mark('ok', '✓')} Verified (supported)", claims.supported),
+        (f"{mark('bad', '×')} Refuted", claims.refuted),
+        (f"{mark('nee', '?')} Unresolved (not enough evidence)", claims.unresolved),
+        ("Not yet verified", claims.unverified),
         ("Mean confidence", mean_confidence),
     ]
 
 
-def _cell(text: Any) -> str:
+def kinds_text(by_kind: list[KindTally]) -> str:
+    """``finding 2 (supported 1, unverified 1); …``: the verdicts of each kind of claim."""
+    return "; ".join(
+        f"{t.kind} {sum(t.verdicts.values())} ({', '.join(f'{lab} {n}' for lab, n in sorted(t.verdicts.items()))})"
+        for t in by_kind
+    )
+
+
+def papers_text(papers: PaperCounts, failures_at: str) -> str:
+    """The methodology's one line of paper counts; ``failures_at`` names the section that lists the failures."""
+    return (
+        f"Papers found: {papers.found} · kept: {papers.kept} · parsed: {papers.parsed} "
+        f"({papers.pages_read} pages) · failed: {papers.failed}{f' (named in {failures_at})' if papers.failed else ''}."
+    )
+
+
+EXTRACTION = (
+    "Every sentence of every parsed paper was a candidate; checkable claims (findings, numeric and comparative results, "
+    "limitations) were kept, rewritten to stand alone, ranked by relevance to the question and merged when near-duplicate."
+)
+REVIEWERS = "Independent reviewers each score one aspect of the run from 0 to 10, from the run's records alone."
+
+
+def _cell(text: object) -> str:
     return " ".join(str(text).split()).replace("|", "\\|")
 
 
-def _score(x: float | None) -> str:
+def score_text(x: float | None) -> str:
     return "–" if x is None else f"{x:.1f}"
 
 
-def render_markdown(report: dict[str, Any]) -> str:
+def sentence(note: str) -> str:
+    """A lower-case note as a sentence of its own."""
+    return f"{note[0].upper()}{note[1:]}."
+
+
+def render_markdown(report: Report) -> str:
     """The Markdown report; its structure is pinned by tests/golden/report.md."""
-    run, meth, res = report["run"], report["methodology"], report["results"]
-    counts, quality = res["counts"], res["quality"]
-    out: list[str] = [f"# {report['title']}", "", f"*{report['subtitle']}*", ""]
-    stamp = [f"run `{run['id']}`"]
-    if run.get("date"):
-        stamp.append(run["date"])
-    if run.get("synth_version"):
-        stamp.append(f"synth {run['synth_version']}" + (f" ({run['git_sha']})" if run.get("git_sha") else ""))
+    run = report.run
+    results = report.section(Results)
+    out: list[str] = [f"# {report.title}", "", f"*{report.subtitle}*", ""]
+    stamp = [f"run `{run.id}`"]
+    if run.date:
+        stamp.append(run.date)
+    if run.synth_version:
+        stamp.append(f"synth {run.synth_version}" + (f" ({run.git_sha})" if run.git_sha else ""))
     out += [" · ".join(stamp), ""]
-    if quality["overall"] is not None:
-        out += [f"**Quality score: {quality['overall']:.1f}/10** (Section 3.2)", ""]
-    out += ["## Abstract", "", report["abstract"], ""]
+    if results.quality.overall is not None:
+        out += [f"**Quality score: {results.quality.overall:.1f}/10** ({results.ref('Quality score')})", ""]
+    for section in report.sections:
+        out += [f"## {section.heading}", "", *_body(section, report)]
+    return "\n".join(out)
 
-    out += ["## 1 Introduction", ""]
-    for para in report["introduction"]:
+
+@singledispatch
+def _body(section: Section, report: Report) -> list[str]:
+    """A section's lines after its heading, each block followed by a blank line."""
+    raise TypeError(f"no Markdown for a {type(section).__name__} section")
+
+
+@_body.register
+def _(section: Abstract, report: Report) -> list[str]:
+    return [section.text, ""]
+
+
+@_body.register
+def _(section: Introduction, report: Report) -> list[str]:
+    out: list[str] = []
+    for para in section.paragraphs:
         out += [para, ""]
-    out += [f"**Research question.** {report['question']}", ""]
+    return [*out, f"**Research question.** {section.question}", ""]
 
-    out += ["## 2 Methodology", "", "### 2.1 Sources and queries", ""]
-    out += [f"- Source: {s}" for s in meth["sources"]]
-    if meth["queries"]:
+
+@_body.register
+def _(section: Methodology, report: Report) -> list[str]:
+    out = [f"### {section.subheading('Sources and queries')}", ""]
+    out += [f"- Source: {s}" for s in section.sources]
+    if section.queries:
         out += ["- Exact queries searched:"]
-        out += [f"  {i}. `{q['query']}`" + (f" ({q['note']})" if q["note"] else "") for i, q in enumerate(meth["queries"], 1)]
-    out += [f"- {s}" for s in meth["search_settings"]]
-    p = meth["papers"]
+        out += [f"  {i}. `{q.query}`" + (f" ({q.note})" if q.note else "") for i, q in enumerate(section.queries, 1)]
+    out += [f"- {s}" for s in section.search_settings]
     out += [
         "",
-        f"Papers found: {p['papers_found']} · kept: {p['papers_kept']} · parsed: {p['papers_parsed']} "
-        f"({p['pages_read']} pages) · failed: {p['papers_failed']}{' (named in Section 4)' if p['papers_failed'] else ''}.",
+        papers_text(section.papers, report.section(Limitations).ref()),
         "",
-        "### 2.2 Claim extraction",
+        f"### {section.subheading('Claim extraction')}",
         "",
-        "Every sentence of every parsed paper was a candidate; checkable claims (findings, numeric and comparative results, "
-        "limitations) were kept, rewritten to stand alone, ranked by relevance to the question and merged when near-duplicate."
-        + (f" Extractor: {', '.join(meth['extractors'])}." if meth["extractors"] else ""),
+        EXTRACTION + (f" Extractor: {', '.join(section.extractors)}." if section.extractors else ""),
         "",
-        "### 2.3 Models",
+        f"### {section.subheading('Models')}",
         "",
     ]
-    if meth["models"]:
+    if section.models:
         out += ["| Role | Model | Revision |", "|---|---|---|"]
-        out += [f"| {m['role']} | `{m['id']}` | {m['revision'] or 'hub (unpinned)'} |" for m in meth["models"]]
+        out += [f"| {m.role} | `{m.id}` | {m.revision or 'hub (unpinned)'} |" for m in section.models]
     else:
         out += ["No model identities were recorded."]
-    out += ["", "### 2.4 Verification rule and calibration", "", meth["evidence_policy"], ""]
-    for rule in meth["rules"]:
-        out += [f"- Rule: {rule}"]
-    for cal in meth["calibrations"]:
-        out += [f"- Calibration: {cal}"]
-    if not meth["rules"]:
+    out += ["", f"### {section.subheading('Verification rule and calibration')}", "", section.evidence_policy, ""]
+    out += [f"- Rule: {rule}" for rule in section.rules]
+    out += [f"- Calibration: {cal}" for cal in section.calibrations]
+    if not section.rules:
         out += ["- No claim has been verified yet."]
-    out += [""]
+    return [*out, ""]
 
-    out += ["## 3 Results", "", "### 3.1 Counts", "", "| Measure | Count |", "|---|---|"]
-    rows = count_rows(counts, fmt_conf(res["mean_confidence"]))
-    out += [f"| {k} | {v} |" for k, v in rows]
-    if res["by_kind"]:
-        out += [
-            "",
-            "Claims by kind: "
-            + "; ".join(
-                f"{kind} {sum(v.values())} ({', '.join(f'{lab} {n}' for lab, n in sorted(v.items()))})"
-                for kind, v in res["by_kind"].items()
-            )
-            + ".",
-        ]
+
+@_body.register
+def _(section: Results, report: Report) -> list[str]:
+    out = [f"### {section.subheading('Counts')}", "", "| Measure | Count |", "|---|---|"]
+    out += [f"| {k} | {v} |" for k, v in count_rows(section.papers, section.claims, fmt_conf(section.mean_confidence))]
+    if section.by_kind:
+        out += ["", f"Claims by kind: {kinds_text(section.by_kind)}."]
+    quality = section.quality
     out += [
         "",
-        "### 3.2 Quality score",
+        f"### {section.subheading('Quality score')}",
         "",
-        "Independent reviewers each score one aspect of the run from 0 to 10, from the run's records alone.",
+        REVIEWERS,
         "",
         "| Reviewer | Aspect | Score | Formula | Based on |",
         "|---|---|---|---|---|",
     ]
-    for r in quality["reviews"]:
-        out.append(
-            f"| {r['name']} | {_cell(r['aspect'])} | {_score(r['score'])} | {_cell(r['formula'])} | {_cell(r['detail'])} |"
-        )
-    out += ["", f"**Overall: {_score(quality['overall'])}/10**, {quality['formula']}.", ""]
+    out += [
+        f"| {r.name} | {_cell(r.aspect)} | {score_text(r.score)} | {_cell(r.formula)} | {_cell(r.detail)} |"
+        for r in quality.reviews
+    ]
+    return [*out, "", f"**Overall: {score_text(quality.overall)}/10**, {quality.formula}.", ""]
 
-    out += ["## 4 Limitations", ""]
-    out += [f"- {lim}" for lim in report["limitations"]] or ["- None recorded."]
-    out += [""]
 
-    out += ["## 5 Extracted Claims", ""]
-    if report["claims"]:
-        out += [
-            "Verdict: ✓ supported · × refuted · ? not enough evidence. Confidence "
-            "is the calibrated probability that the verdict is right. "
-            "Evidence is the deciding passage from another paper (for ? the closest one), quoted in full or cut with […].",
-            "",
-            to_markdown(report["claims"]).rstrip("\n"),
-        ]
-    else:
-        out += ["No claims were extracted."]
-    out += [""]
+@_body.register
+def _(section: Limitations, report: Report) -> list[str]:
+    return [*([f"- {lim}" for lim in section.items] or ["- None recorded."]), ""]
 
-    out += ["## 6 Re-measured numbers", ""]
-    if report["remeasured"]:
+
+CLAIMS_KEY = (
+    "Confidence is the calibrated probability that the verdict is right. Evidence is the deciding passage from another "
+    "paper (for ? the closest one), quoted in full or cut with […]."
+)
+
+
+@_body.register
+def _(section: Claims, report: Report) -> list[str]:
+    if not section.rows:
+        return ["No claims were extracted.", ""]
+    return [
+        f"Verdict: ✓ supported · × refuted · ? not enough evidence. {CLAIMS_KEY}",
+        "",
+        to_markdown(section.rows).rstrip("\n"),
+        "",
+    ]
+
+
+@_body.register
+def _(section: Remeasured, report: Report) -> list[str]:
+    out: list[str] = []
+    if section.rows:
         out += ["| # | Claim | Re-measured |", "|---|---|---|"]
-        for m in report["remeasured"]:
-            res_text = m["summary"]
-            out.append(f"| {m['claim_id']} | {_cell(m['claim'])} | {_cell(res_text)} |")
+        out += [f"| {m.claim_id} | {_cell(m.claim)} | {_cell(m.summary)} |" for m in section.rows]
         out += [""]
-    out += [f"{report['remeasure_note'][0].upper()}{report['remeasure_note'][1:]}.", ""]
-
-    out += ["## References", ""]
-    for i, ref in enumerate(report["references"], 1):
-        out.append(f"{i}. {reference_text(ref)}")
-    if not report["references"]:
-        out.append("No papers.")
-    out += ["", "BibTeX: `references.bib`.", ""]
-    return "\n".join(out)
+    return [*out, sentence(section.note), ""]
 
 
-def reference_text(ref: dict[str, Any], link: bool = True) -> str:
+@_body.register
+def _(section: References, report: Report) -> list[str]:
+    out = [f"{i}. {reference_text(ref)}" for i, ref in enumerate(section.references, 1)]
+    return [*(out or ["No papers."]), "", "BibTeX: `references.bib`.", ""]
+
+
+def reference_text(ref: Reference, link: bool = True) -> str:
     """``Authors (year). Title. Venue. arXiv:id <url>`` in plain text (Markdown link when ``link``)."""
-    authors = ref["authors"]
+    authors = ref.authors
     who = ", ".join(authors[:6]) + (", et al." if len(authors) > 6 else "") if authors else "Unknown authors"
-    parts = [f"{who} ({ref['year'] or 'n.d.'}). *{ref['title']}*."]
-    if ref.get("venue"):
-        parts.append(f"{ref['venue']}.")
-    if ref.get("arxiv"):
-        parts.append(f"arXiv:{ref['arxiv']}" + (f" <{ref['url']}>" if link and ref.get("url") else "") + ".")
-    elif ref.get("url"):
-        parts.append(f"<{ref['url']}>." if link else f"{ref['url']}.")
-    if ref.get("doi"):
-        parts.append(f"doi:{ref['doi']}.")
-    parts.append(f"[{ref['key']}]")
+    parts = [f"{who} ({ref.year or 'n.d.'}). *{ref.title}*."]
+    if ref.venue:
+        parts.append(f"{ref.venue}.")
+    if ref.arxiv:
+        parts.append(f"arXiv:{ref.arxiv}" + (f" <{ref.url}>" if link and ref.url else "") + ".")
+    elif ref.url:
+        parts.append(f"<{ref.url}>." if link else f"{ref.url}.")
+    if ref.doi:
+        parts.append(f"doi:{ref.doi}.")
+    parts.append(f"[{ref.key}]")
     return " ".join(parts)

@@ -15,9 +15,12 @@ import functools
 import io
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from synth.report.html import Part, Rows
+
+if TYPE_CHECKING:
+    from synth.report.model import Report
 
 MARGIN = 42  # points (~15 mm)
 GAP_AFTER_ROWS = 5  # points between a table/list and the next block
@@ -157,9 +160,9 @@ def parts_to_pdf(
     return path
 
 
-def render_pdf(report: dict[str, Any], path: Path) -> Path:
+def render_pdf(report: Report, path: Path) -> Path:
     """Write the report as a PDF."""
     from synth.report.html import PDF_CSS, html_parts
 
-    footer = f"synth report · run {report['run']['id']}"
-    return parts_to_pdf(html_parts(report, for_pdf=True), PDF_CSS, path, title=report["title"], footer=footer)
+    footer = f"synth report · run {report.run.id}"
+    return parts_to_pdf(html_parts(report, for_pdf=True), PDF_CSS, path, title=report.title, footer=footer)

@@ -11,45 +11,22 @@ from __future__ import annotations
 import math
 import statistics
 from collections.abc import Callable
-from dataclasses import asdict, dataclass
-from typing import Any
 
 from synth.report.data import RunData
+from synth.report.model import Quality, Review
 
 DECIDED = ("supported", "refuted")
 CONFIDENT = 0.5  # calibrated confidence from which a decided claim counts as verified
 RECENT_YEARS, OLD_YEARS = 2.0, 20.0  # recency: full marks at or under RECENT_YEARS, zero at OLD_YEARS
 
 
-@dataclass(frozen=True)
-class Review:
-    """One reviewer's verdict on one aspect of the run."""
-
-    name: str
-    aspect: str
-    score: float | None  # 0–10, None when the reviewer had nothing to judge
-    formula: str
-    detail: str  # the numbers the formula was applied to
-
-
-@dataclass(frozen=True)
-class Quality:
-    reviews: list[Review]
-    overall: float | None
-    formula: str
-    weights: dict[str, float]
-
-    def as_dict(self) -> dict[str, Any]:
-        return {
-            "overall": None if self.overall is None else round(self.overall, 2),
-            "formula": self.formula,
-            "weights": self.weights,
-            "reviews": [{**asdict(r), "score": None if r.score is None else round(r.score, 2)} for r in self.reviews],
-        }
-
-
 def _clip(x: float) -> float:
     return max(0.0, min(10.0, x))
+
+
+def _reviewer(name: str, aspect: str, formula: str) -> Callable[[float | None, str], Review]:
+    """One reviewer's fixed name, aspect and formula; each verdict adds its score and the numbers behind it."""
+    return lambda score, detail: Review(name=name, aspect=aspect, score=score, formula=formula, detail=detail)
 
 
 def _foreign_evidence(data: RunData) -> dict[str, int]:
@@ -65,54 +42,48 @@ def _foreign_evidence(data: RunData) -> dict[str, int]:
 
 def review_evidence_coverage(data: RunData) -> Review:
     """Share of claims with at least one evidence window from another paper."""
-    formula = "10 × (claims with ≥ 1 evidence window from another paper) / claims"
-    counts = _foreign_evidence(data)
-    if not counts:
-        return Review("evidence coverage", "claims backed by passages from other papers", None, formula, "no claims")
-    covered = sum(1 for n in counts.values() if n > 0)
-    return Review(
+    review = _reviewer(
         "evidence coverage",
         "claims backed by passages from other papers",
-        _clip(10 * covered / len(counts)),
-        formula,
-        f"{covered}/{len(counts)} claims",
+        "10 × (claims with ≥ 1 evidence window from another paper) / claims",
     )
+    counts = _foreign_evidence(data)
+    if not counts:
+        return review(None, "no claims")
+    covered = sum(1 for n in counts.values() if n > 0)
+    return review(_clip(10 * covered / len(counts)), f"{covered}/{len(counts)} claims")
 
 
 def review_verification_rate(data: RunData) -> Review:
     """Share of claims decided (supported or refuted) with calibrated confidence ≥ 0.5."""
-    formula = f"10 × (claims supported or refuted with confidence ≥ {CONFIDENT:g}) / claims"
-    claims = data.claims or []
-    if not claims:
-        return Review("verification rate", "claims the verifier could decide", None, formula, "no claims")
-    verdicts = data.verdict_map()
-    decided = sum(1 for c in claims if (v := verdicts.get(c.id)) is not None and v.label in DECIDED and v.confidence >= CONFIDENT)
-    return Review(
+    review = _reviewer(
         "verification rate",
         "claims the verifier could decide",
-        _clip(10 * decided / len(claims)),
-        formula,
-        f"{decided}/{len(claims)} claims",
+        f"10 × (claims supported or refuted with confidence ≥ {CONFIDENT:g}) / claims",
     )
+    claims = data.claims or []
+    if not claims:
+        return review(None, "no claims")
+    verdicts = data.verdict_map()
+    decided = sum(1 for c in claims if (v := verdicts.get(c.id)) is not None and v.label in DECIDED and v.confidence >= CONFIDENT)
+    return review(_clip(10 * decided / len(claims)), f"{decided}/{len(claims)} claims")
 
 
 def review_source_diversity(data: RunData) -> Review:
     """Distinct papers that contribute a claim or an evidence window, over the papers kept."""
-    formula = "10 × (distinct papers among claim sources and evidence) / papers kept"
+    review = _reviewer(
+        "source diversity",
+        "how many of the kept papers the findings rest on",
+        "10 × (distinct papers among claim sources and evidence) / papers kept",
+    )
     papers = data.papers or []
     if not papers:
-        return Review("source diversity", "how many of the kept papers the findings rest on", None, formula, "no papers")
+        return review(None, "no papers")
     used = {s.paper_id for c in data.claims or [] for s in c.sources}
     used |= {e.paper_id for v in data.verdicts or [] for e in v.evidence}
     kept = {p.id for p in papers}
     n = len(used & kept)
-    return Review(
-        "source diversity",
-        "how many of the kept papers the findings rest on",
-        _clip(10 * n / len(kept)),
-        formula,
-        f"{n}/{len(kept)} papers",
-    )
+    return review(_clip(10 * n / len(kept)), f"{n}/{len(kept)} papers")
 
 
 def paper_age_years(data: RunData) -> list[float]:
@@ -139,31 +110,29 @@ def paper_age_years(data: RunData) -> list[float]:
 
 def review_recency(data: RunData) -> Review:
     """Median paper age at the date of the run: 10 at ≤ 2 years, falling linearly to 0 at 20 years."""
-    formula = f"10 × (1 − (median age − {RECENT_YEARS:g}) / {OLD_YEARS - RECENT_YEARS:g}), clipped to 0–10"
+    review = _reviewer(
+        "recency",
+        "how current the evidence is",
+        f"10 × (1 − (median age − {RECENT_YEARS:g}) / {OLD_YEARS - RECENT_YEARS:g}), clipped to 0–10",
+    )
     ages = paper_age_years(data)
     if not ages:
-        return Review("recency", "how current the evidence is", None, formula, "no dated papers")
+        return review(None, "no dated papers")
     med = statistics.median(ages)
     score = _clip(10 * (1 - (med - RECENT_YEARS) / (OLD_YEARS - RECENT_YEARS)))
-    return Review(
-        "recency", "how current the evidence is", score, formula, f"median age {med:.1f} years over {len(ages)} dated papers"
-    )
+    return review(score, f"median age {med:.1f} years over {len(ages)} dated papers")
 
 
 def review_calibration(data: RunData) -> Review:
     """Share of verdicts whose confidence comes from a fitted calibration rather than the raw score."""
-    formula = "10 × (verdicts with a fitted calibration) / verdicts"
+    review = _reviewer(
+        "calibration", "whether confidences are calibrated probabilities", "10 × (verdicts with a fitted calibration) / verdicts"
+    )
     verdicts = data.verdicts or []
     if not verdicts:
-        return Review("calibration", "whether confidences are calibrated probabilities", None, formula, "no verdicts")
+        return review(None, "no verdicts")
     calibrated = sum(1 for v in verdicts if not v.calibration.lower().startswith("uncalibrated"))
-    return Review(
-        "calibration",
-        "whether confidences are calibrated probabilities",
-        _clip(10 * calibrated / len(verdicts)),
-        formula,
-        f"{calibrated}/{len(verdicts)} verdicts",
-    )
+    return review(_clip(10 * calibrated / len(verdicts)), f"{calibrated}/{len(verdicts)} verdicts")
 
 
 REVIEWERS: list[Callable[[RunData], Review]] = [
@@ -185,18 +154,16 @@ WEIGHTS: dict[str, float] = {
 
 def review_agreement(reviews: list[Review]) -> Review:
     """How much the other reviewers agree: 10 × (1 − sd / 5), sd the population s.d. of their scores."""
-    formula = "10 × (1 − sd / 5), sd = population standard deviation of the other reviewers' scores (5 is the largest possible)"
-    scores = [r.score for r in reviews if r.score is not None]
-    if len(scores) < 2:
-        return Review("agreement", "agreement between the reviewers", None, formula, "fewer than two scores")
-    sd = statistics.pstdev(scores)
-    return Review(
+    review = _reviewer(
         "agreement",
         "agreement between the reviewers",
-        _clip(10 * (1 - sd / 5)),
-        formula,
-        f"sd {sd:.2f} over {len(scores)} scores",
+        "10 × (1 − sd / 5), sd = population standard deviation of the other reviewers' scores (5 is the largest possible)",
     )
+    scores = [r.score for r in reviews if r.score is not None]
+    if len(scores) < 2:
+        return review(None, "fewer than two scores")
+    sd = statistics.pstdev(scores)
+    return review(_clip(10 * (1 - sd / 5)), f"sd {sd:.2f} over {len(scores)} scores")
 
 
 def assess(data: RunData) -> Quality:

@@ -9,10 +9,13 @@ from __future__ import annotations
 import csv
 import io
 import json
+from collections.abc import Callable
 from typing import Any
 
 from synth.core.errors import UsageError
+from synth.core.records import Paper
 from synth.report.data import CLAIMS, RunData
+from synth.report.model import ClaimRow, EvidenceRef, SourceRef
 
 SYMBOLS = {"supported": "✓", "refuted": "×", "not_enough_evidence": "?", None: "–"}
 VERDICT_TEXT = {
@@ -44,7 +47,7 @@ def quote(text: str, limit: int = QUOTE_LIMIT) -> str:
     return f"{cut} […]"
 
 
-def short_cite(paper: Any, fallback: str) -> str:
+def short_cite(paper: Paper | None, fallback: str) -> str:
     """``Conneau et al. 2020`` from a Paper, or ``fallback`` (its id) when it has no authors."""
     if paper is None:
         return fallback
@@ -66,8 +69,8 @@ def _short_title(title: str, words: int = 5) -> str:
     return " ".join(parts[:words]) + (" …" if len(parts) > words else "")
 
 
-def claim_rows(data: RunData) -> list[dict[str, Any]]:
-    """One dict per claim (in the stored, relevance-ranked order); verdict fields are None before verify."""
+def claim_rows(data: RunData) -> list[ClaimRow]:
+    """One row per claim, in the stored (relevance-ranked) order."""
     data.require(CLAIMS)
     verdicts = data.verdict_map()
     papers = {p.id: p for p in data.papers or []}
@@ -80,54 +83,54 @@ def claim_rows(data: RunData) -> list[dict[str, Any]]:
         ev_paper = papers.get(ev.paper_id) if ev else None
         label = verdict.label if verdict else None
         rows.append(
-            {
-                "n": n,
-                "id": claim.id,
-                "claim": claim.text,
-                "kind": claim.kind,
-                "relevance": claim.relevance,
-                "verdict": label,
-                "symbol": SYMBOLS[label],
-                "verdict_text": VERDICT_TEXT[label],
-                "confidence": verdict.confidence if verdict else None,
-                "raw_score": verdict.raw_score if verdict else None,
-                "n_evidence": len(verdict.evidence) if verdict else 0,
-                "stated_by": verdict.stated_by if verdict else len({s.paper_id for s in claim.sources}),
-                "source": {
-                    "paper_id": src.paper_id,
-                    "cite": short_cite(src_paper, src.paper_id),
-                    "title": src_paper.title if src_paper else None,
-                    "page": src.page,
-                    "section": src.section,
-                    "also": [s.paper_id for s in claim.sources[1:]],
-                },
-                "evidence": None
+            ClaimRow(
+                n=n,
+                id=claim.id,
+                claim=claim.text,
+                kind=claim.kind,
+                relevance=claim.relevance,
+                verdict=label,
+                symbol=SYMBOLS[label],
+                verdict_text=VERDICT_TEXT[label],
+                confidence=verdict.confidence if verdict else None,
+                raw_score=verdict.raw_score if verdict else None,
+                n_evidence=len(verdict.evidence) if verdict else 0,
+                stated_by=verdict.stated_by if verdict else len({s.paper_id for s in claim.sources}),
+                source=SourceRef(
+                    paper_id=src.paper_id,
+                    cite=short_cite(src_paper, src.paper_id),
+                    title=src_paper.title if src_paper else None,
+                    page=src.page,
+                    section=src.section,
+                    also=[s.paper_id for s in claim.sources[1:]],
+                ),
+                evidence=None
                 if ev is None
-                else {
-                    "paper_id": ev.paper_id,
-                    "cite": short_cite(ev_paper, ev.paper_id),
-                    "page": ev.page,
-                    "section": ev.section,
-                    "text": ev.text,
-                    "quote": quote(ev.text),
-                    "deciding": label in ("supported", "refuted"),
-                    "probs": dict(ev.probs),
-                    "retrieval_score": ev.retrieval_score,
-                },
-                "numbers": [num.model_dump(mode="json") for num in claim.numbers],
-            }
+                else EvidenceRef(
+                    paper_id=ev.paper_id,
+                    cite=short_cite(ev_paper, ev.paper_id),
+                    page=ev.page,
+                    section=ev.section,
+                    text=ev.text,
+                    quote=quote(ev.text),
+                    deciding=label in ("supported", "refuted"),
+                    probs=ev.probs,
+                    retrieval_score=ev.retrieval_score,
+                ),
+                numbers=claim.numbers,
+            )
         )
     return rows
 
 
 def filter_rows(
-    rows: list[dict[str, Any]],
+    rows: list[ClaimRow],
     *,
     min_confidence: float | None = None,
     verdicts: list[str] | None = None,
     kinds: list[str] | None = None,
     sort: str = "relevance",
-) -> list[dict[str, Any]]:
+) -> list[ClaimRow]:
     """Apply the ``synth table`` filters; unknown verdicts, kinds or sorts raise :class:`UsageError`."""
     if sort not in SORTS:
         raise UsageError(f"unknown sort '{sort}'", hint=f"Use one of: {', '.join(SORTS)}.")
@@ -148,15 +151,15 @@ def filter_rows(
     out = [
         r
         for r in rows
-        if (min_confidence is None or (r["confidence"] is not None and r["confidence"] >= min_confidence))
-        and (not wanted or r["verdict"] in wanted)
-        and (not kinds or r["kind"] in kinds)
+        if (min_confidence is None or (r.confidence is not None and r.confidence >= min_confidence))
+        and (not wanted or r.verdict in wanted)
+        and (not kinds or r.kind in kinds)
     ]
-    keys = {
-        "relevance": lambda r: (-r["relevance"], r["n"]),
-        "confidence": lambda r: (-(r["confidence"] if r["confidence"] is not None else -1.0), r["n"]),
-        "verdict": lambda r: (_VERDICT_ORDER[r["verdict"]], -(r["confidence"] or 0.0), r["n"]),
-        "paper": lambda r: (r["source"]["paper_id"], r["source"]["page"], r["n"]),
+    keys: dict[str, Callable[[ClaimRow], tuple[Any, ...]]] = {
+        "relevance": lambda r: (-r.relevance, r.n),
+        "confidence": lambda r: (-(r.confidence if r.confidence is not None else -1.0), r.n),
+        "verdict": lambda r: (_VERDICT_ORDER[r.verdict], -(r.confidence or 0.0), r.n),
+        "paper": lambda r: (r.source.paper_id, r.source.page, r.n),
     }
     return sorted(out, key=keys[sort])
 
@@ -179,28 +182,28 @@ def cite_id(cite: str, paper_id: str) -> str:
     return f"{cite} ({paper_id})"
 
 
-def evidence_cell(row: dict[str, Any]) -> str:
-    ev = row["evidence"]
+def evidence_cell(row: ClaimRow) -> str:
+    ev = row.evidence
     if ev is None:
-        return "no passage retrieved" if row["verdict"] is not None else "not verified yet"
-    lead = "" if ev["deciding"] else "closest passage: "
-    return f"{lead}{cite_id(ev['cite'], ev['paper_id'])}, p. {ev['page']}: “{ev['quote']}”"
+        return "no passage retrieved" if row.verdict is not None else "not verified yet"
+    lead = "" if ev.deciding else "closest passage: "
+    return f"{lead}{cite_id(ev.cite, ev.paper_id)}, p. {ev.page}: “{ev.quote}”"
 
 
-def source_cell(row: dict[str, Any]) -> str:
-    src = row["source"]
-    also = f"; also {', '.join(src['also'])}" if src["also"] else ""
-    return f"{cite_id(src['cite'], src['paper_id'])}, p. {src['page']}{also}"
+def source_cell(row: ClaimRow) -> str:
+    src = row.source
+    also = f"; also {', '.join(src.also)}" if src.also else ""
+    return f"{cite_id(src.cite, src.paper_id)}, p. {src.page}{also}"
 
 
-def to_markdown(rows: list[dict[str, Any]]) -> str:
+def to_markdown(rows: list[ClaimRow]) -> str:
     lines = [
         "| # | Claim | Kind | Verdict | Confidence | Evidence (paper, page, passage) | Source (paper, page) |",
         "|---|---|---|---|---|---|---|",
     ]
     for r in rows:
         lines.append(
-            f"| {r['id']} | {_cell(r['claim'])} | {r['kind']} | {r['symbol']} {r['verdict_text']} | {fmt_conf(r['confidence'])} "
+            f"| {r.id} | {_cell(r.claim)} | {r.kind} | {r.symbol} {r.verdict_text} | {fmt_conf(r.confidence)} "
             f"| {_cell(evidence_cell(r))} | {_cell(source_cell(r))} |"
         )
     return "\n".join(lines) + "\n"
@@ -230,35 +233,35 @@ CSV_COLUMNS = [
 ]
 
 
-def to_csv(rows: list[dict[str, Any]]) -> str:
+def to_csv(rows: list[ClaimRow]) -> str:
     buf = io.StringIO()
     w = csv.writer(buf, lineterminator="\n")
     w.writerow(CSV_COLUMNS)
     for r in rows:
-        ev = r["evidence"] or {}
-        probs = ev.get("probs", {})
+        ev = r.evidence
+        probs = ev.probs if ev else {}
         w.writerow(
             [
-                r["id"],
-                r["claim"],
-                r["kind"],
-                r["verdict"] or "",
-                _num(r["confidence"]),
-                _num(r["raw_score"]),
-                _num(r["relevance"]),
-                r["source"]["paper_id"],
-                r["source"]["title"] or "",
-                r["source"]["page"],
-                r["source"]["section"],
-                ev.get("paper_id", ""),
-                ev.get("page", ""),
-                ev.get("section", ""),
-                ev.get("text", ""),
+                r.id,
+                r.claim,
+                r.kind,
+                r.verdict or "",
+                _num(r.confidence),
+                _num(r.raw_score),
+                _num(r.relevance),
+                r.source.paper_id,
+                r.source.title or "",
+                r.source.page,
+                r.source.section,
+                ev.paper_id if ev else "",
+                ev.page if ev else "",
+                ev.section if ev else "",
+                ev.text if ev else "",
                 _num(probs.get("entailment")),
                 _num(probs.get("neutral")),
                 _num(probs.get("contradiction")),
-                r["n_evidence"],
-                r["stated_by"],
+                r.n_evidence,
+                r.stated_by,
             ]
         )
     return buf.getvalue()
@@ -295,7 +298,7 @@ def latex_escape(text: str) -> str:
     return "".join(_LATEX_SPECIAL.get(ch, ch) for ch in " ".join(str(text).split()))
 
 
-def to_latex(rows: list[dict[str, Any]]) -> str:
+def to_latex(rows: list[ClaimRow]) -> str:
     """A ``longtable`` (needs ``\\usepackage{longtable,amssymb}``); every claim in full, evidence quoted."""
     out = [
         "% \\usepackage{longtable,amssymb}",
@@ -306,10 +309,10 @@ def to_latex(rows: list[dict[str, Any]]) -> str:
         out.append(
             " & ".join(
                 [
-                    latex_escape(r["id"]),
-                    latex_escape(r["claim"]),
-                    f"{_LATEX_VERDICT[r['verdict']]} {latex_escape(r['verdict_text'])}",
-                    fmt_conf(r["confidence"]).replace("–", "--"),
+                    latex_escape(r.id),
+                    latex_escape(r.claim),
+                    f"{_LATEX_VERDICT[r.verdict]} {latex_escape(r.verdict_text)}",
+                    fmt_conf(r.confidence).replace("–", "--"),
                     latex_escape(evidence_cell(r)),
                     latex_escape(source_cell(r)),
                 ]
@@ -320,11 +323,11 @@ def to_latex(rows: list[dict[str, Any]]) -> str:
     return "\n".join(out) + "\n"
 
 
-def to_json(rows: list[dict[str, Any]]) -> str:
-    return json.dumps(rows, indent=2, ensure_ascii=False) + "\n"
+def to_json(rows: list[ClaimRow]) -> str:
+    return json.dumps([r.model_dump(mode="json") for r in rows], indent=2, ensure_ascii=False) + "\n"
 
 
-def render_table(rows: list[dict[str, Any]], fmt: str) -> str:
+def render_table(rows: list[ClaimRow], fmt: str) -> str:
     """Render rows as ``md``, ``csv``, ``latex`` or ``json``."""
     renderers = {"md": to_markdown, "csv": to_csv, "latex": to_latex, "json": to_json}
     if fmt not in renderers:

@@ -8,7 +8,7 @@ from typing import Any
 import numpy as np
 
 from synth.core.errors import ModelLoadError
-from synth.core.modelref import model_revision, pick_device, quiet_model_libraries
+from synth.core.modelref import model_key, model_revision, pick_device, quiet_model_libraries
 from synth.core.modelref import resolve_model
 
 
@@ -23,8 +23,8 @@ class Embedder:
 
     @property
     def key(self) -> str:
-        """Cache key: embeddings from different weights never mix."""
-        return f"{self.model_id}@{self.revision or 'hub'}"
+        """Cache key of this model's vectors (:func:`synth.core.modelref.model_key`)."""
+        return model_key(self.model_id, self.revision)
 
     def encode(self, texts: list[str]) -> np.ndarray:
         if not texts:

@@ -6,18 +6,18 @@ A new source (Semantic Scholar, OpenAlex) is one module with a class following `
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Protocol
+from typing import Protocol
 
 from synth.core.cache import Cache
+from synth.core.records import Failure, Paper, SearchPlan
 from synth.core.settings import SearchSettings
-from synth.core.records import Failure, Paper
 from synth.core.ui import UI
 
 
 @dataclass
 class Found:
     papers: list[Paper]
-    plan: dict[str, Any] = field(default_factory=dict)  # what was searched: queries, filters, counts
+    plan: SearchPlan
     failures: list[Failure] = field(default_factory=list)
 
 

@@ -40,13 +40,13 @@ import tenacity
 
 from synth import __version__
 from synth.core.cache import Cache
-from synth.core.settings import SearchSettings
 from synth.core.errors import ArxivUnavailable, RetrievalError, SourceError
-from synth.core.records import Failure, Paper
+from synth.core.records import ArxivSearch, Failure, Paper, PlannedQuery, RankedCandidate, SearchPlan
+from synth.core.settings import SearchSettings
+from synth.core.ui import UI
 from synth.sources import Found
 from synth.sources.atom import Entry, Feed, MalformedXML, UnsafeXML, parse_feed, split_id
 from synth.sources.query_plan import describe, filters, plan_queries
-from synth.core.ui import UI
 
 log = logging.getLogger("synth.arxiv")
 
@@ -245,7 +245,7 @@ class ArxivClient:
             raise self._unavailable(url, err) from None
         return _feed_of(response, what)
 
-    def search(self, search_query: str, wanted: int) -> tuple[list[Entry], dict[str, Any]]:
+    def search(self, search_query: str, wanted: int) -> tuple[list[Entry], dict[str, int]]:
         """Up to ``wanted`` results of one query, following opensearch paging; returns entries and counts."""
         entries: list[Entry] = []
         start, pages, total = 0, 0, 0
@@ -528,20 +528,7 @@ class ArxivSource:
         client = self._client or ArxivClient(settings, notify=ui.info)
         seeds = _seed_ids(settings.papers)
         queries = plan_queries(question, settings)
-        # flat keys: the report states scalars and lists of the plan as they are (see synth.report.compose)
-        plan: dict[str, Any] = {
-            "source": "arxiv",
-            "api": settings.arxiv_api_url,
-            "queries": [],
-            "id_list": seeds,
-            "since": settings.since.isoformat() if settings.since else None,
-            "until": settings.until.isoformat() if settings.until else None,
-            "categories": list(settings.categories),
-            "filter_clauses": filters(settings),
-            "max_papers": settings.max_papers,
-            "candidates_per_query": settings.candidates_per_query,
-            "ranked_by": self.ranked_by,
-        }
+        planned: list[PlannedQuery] = []
         failures: list[Failure] = []
 
         seed_entries = []
@@ -559,17 +546,14 @@ class ArxivSource:
         for i, q in enumerate(queries, 1):
             ui.info(f"arXiv: query {i}/{len(queries)} ({q.name}) …")
             entries, counts = client.search(q.search_query, settings.candidates_per_query)
-            plan["queries"].append({"query": q.search_query, "name": q.name, "why": q.why, **counts})
+            planned.append(PlannedQuery(name=q.name, why=q.why, query=q.search_query, **counts))
             results.append((q.name, entries))
 
         merged = merge(results, seed_entries)
         kept_filter = {k: c for k, c in merged.items() if c.seed or _passes(c.entry, settings)}
-        plan["candidates"] = len(merged)
-        plan["filtered_out"] = len(merged) - len(kept_filter)
         ranked = self._ranked(question, list(kept_filter.values()))
         seeds_first = [x for x in ranked if x[1].seed] + [x for x in ranked if not x[1].seed]
         chosen = seeds_first[: max(settings.max_papers, sum(1 for _, c in ranked if c.seed))]
-        plan["kept"] = len(chosen)
 
         papers: list[Paper] = []
         index = PdfIndex(cache)
@@ -599,28 +583,43 @@ class ArxivSource:
             from_cache += cached
             papers.append(paper.model_copy(update={"pdf_path": str(path), "sha256": sha}))
 
-        plan["ranking"] = {  # every candidate after the filters, best first, with the queries that found it
-            "by": self.ranked_by,
-            "candidates": [
-                {"id": c.entry.id, "title": c.entry.title, "similarity": round(s, 4), "queries": c.queries, "seed": c.seed}
-                for s, c in ranked
-            ],
-        }
-        plan.update(
-            downloaded=len(papers),
-            from_cache=from_cache,
-            failed=len(failures),
-            requests=client.stats.requests,
-            retries=client.stats.retries,
-            waited_s=round(client.stats.waited_s, 3),
-            http_s=round(client.stats.http_s, 3),
-            elapsed_s=round(time.perf_counter() - t0, 3),
-        )
+        note = None
         if not merged:
-            plan["note"] = (
+            note = (
                 "no results: arXiv returned no paper for any query" if queries or seeds else "no searchable terms in the question"
             )
-        plan["summary"] = describe(plan)
+        plan = SearchPlan(
+            source="arxiv",
+            location=settings.arxiv_api_url,
+            candidates=len(merged),
+            kept=len(chosen),
+            queries=planned,
+            arxiv=ArxivSearch(
+                id_list=seeds,
+                since=settings.since,
+                until=settings.until,
+                categories=list(settings.categories),
+                filter_clauses=filters(settings),
+                max_papers=settings.max_papers,
+                candidates_per_query=settings.candidates_per_query,
+                ranked_by=self.ranked_by,
+                filtered_out=len(merged) - len(kept_filter),
+                downloaded=len(papers),
+                from_cache=from_cache,
+                failed=len(failures),
+                requests=client.stats.requests,
+                retries=client.stats.retries,
+                waited_s=round(client.stats.waited_s, 3),
+                http_s=round(client.stats.http_s, 3),
+                elapsed_s=round(time.perf_counter() - t0, 3),
+                ranking=[
+                    RankedCandidate(id=c.entry.id, title=c.entry.title, similarity=round(s, 4), queries=c.queries, seed=c.seed)
+                    for s, c in ranked
+                ],
+                note=note,
+            ),
+        )
+        plan = plan.model_copy(update={"summary": describe(plan)})
         return Found(papers=papers, plan=plan, failures=failures)
 
     def _ranked(self, question: str, cands: list[_Candidate]) -> list[tuple[float, _Candidate]]:

@@ -12,12 +12,12 @@ from pathlib import Path
 from typing import Any
 
 from synth.core.cache import Cache
-from synth.core.settings import SearchSettings
 from synth.core.errors import SourceError
-from synth.core.records import Failure, Paper
-from synth.sources import Found
 from synth.core.io import sha256_file
+from synth.core.records import Failure, Paper, SearchPlan
+from synth.core.settings import SearchSettings
 from synth.core.ui import UI
+from synth.sources import Found
 
 ARXIV_STAMP = re.compile(
     r"arXiv:\s*((?:\d{4}\.\d{4,5}|[a-z\-]+(?:\.[A-Z]{2})?/\d{7})(v\d+)?)\s*\[([^\]]+)\]\s*(\d{1,2}\s+\w{3}\s+(\d{4}))?"
@@ -73,7 +73,7 @@ class LocalSource:
                 continue
             seen[sha] = path
             papers.append(paper_from_pdf(path, sha))
-        plan = {"source": "local", "folder": str(self.folder.resolve()), "files": len(pdfs), "papers": len(papers)}
+        plan = SearchPlan(source="local", location=str(self.folder.resolve()), candidates=len(pdfs), kept=len(papers))
         return Found(papers=papers, plan=plan, failures=failures)
 
 

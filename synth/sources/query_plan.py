@@ -20,8 +20,8 @@ from __future__ import annotations
 import datetime as dt
 import re
 from dataclasses import dataclass
-from typing import Any
 
+from synth.core.records import SearchPlan
 from synth.core.settings import SearchSettings
 
 STOP_WORDS = frozenset(
@@ -234,28 +234,27 @@ def _phrase_concepts(question: str, cs: list[Concept]) -> list[Concept]:
     return sorted(out, key=lambda c: -c.specificity)
 
 
-def describe(plan: dict[str, Any]) -> str:
-    """One paragraph for a report's method section: what was searched, with which filters, and what was found."""
-    queries = plan.get("queries") or []
-    lines = []
-    for q in queries:
-        lines.append(f"`{q['query']}` ({q.get('total_results', '?')} matches, {q.get('returned', 0)} read)")
-    ids = plan.get("id_list") or []
+def describe(plan: SearchPlan) -> str:
+    """One paragraph for a reader: what was searched on arXiv, with which filters, and what was found."""
+    arxiv = plan.arxiv
+    if arxiv is None:
+        raise ValueError(f"describe() states an arXiv search, not a {plan.source} one")
+    lines = [f"`{q.query}` ({q.total_results} matches, {q.returned} read)" for q in plan.queries]
     flt = []
-    if plan.get("since") or plan.get("until"):
-        flt.append(f"submitted {plan.get('since') or '…'} to {plan.get('until') or '…'}")
-    if plan.get("categories"):
-        flt.append("categories " + ", ".join(plan["categories"]))
-    text = f"Searched arXiv ({plan.get('api')}) with {len(lines)} queries: " + "; ".join(lines) + "."
-    if ids:
-        text += f" Seed papers requested by id: {', '.join(ids)}."
+    if arxiv.since or arxiv.until:
+        flt.append(f"submitted {arxiv.since or '…'} to {arxiv.until or '…'}")
+    if arxiv.categories:
+        flt.append("categories " + ", ".join(arxiv.categories))
+    text = f"Searched arXiv ({plan.location}) with {len(lines)} queries: " + "; ".join(lines) + "."
+    if arxiv.id_list:
+        text += f" Seed papers requested by id: {', '.join(arxiv.id_list)}."
     if flt:
         text += " Filters: " + "; ".join(flt) + "."
     text += (
-        f" {plan.get('candidates', 0)} distinct candidates; {plan.get('kept', 0)} kept after ranking by"
-        f" {plan.get('ranked_by', 'similarity')} to the question (max {plan.get('max_papers')});"
-        f" {plan.get('downloaded', 0)} PDFs retrieved ({plan.get('from_cache', 0)} from cache), {plan.get('failed', 0)} failed."
+        f" {plan.candidates} distinct candidates; {plan.kept} kept after ranking by"
+        f" {arxiv.ranked_by} to the question (max {arxiv.max_papers});"
+        f" {arxiv.downloaded} PDFs retrieved ({arxiv.from_cache} from cache), {arxiv.failed} failed."
     )
-    if not plan.get("candidates"):
+    if not plan.candidates:
         text += " No paper matched: the report has no evidence to draw on."
     return text

@@ -53,6 +53,7 @@ class SearchStage(Stage):
         if not found.papers and not found.failures and ctx.settings.search.source != "arxiv":
             raise SourceError(f"no PDFs found in {ctx.settings.search.source}")
         write_jsonl(out / "papers.jsonl", found.papers)
-        write_json(out / "plan.json", found.plan)
-        ctx.store.update_manifest(search_plan=found.plan, corpus={p.id: p.sha256 for p in found.papers})
+        plan = found.plan.model_dump(mode="json")
+        write_json(out / "plan.json", plan)
+        ctx.store.update_manifest(search_plan=plan, corpus={p.id: p.sha256 for p in found.papers})
         return {"papers": len(found.papers), "failed": len(found.failures)}

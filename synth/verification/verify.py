@@ -131,7 +131,7 @@ def verify_claims(
     probs_all = nli.predict_proba(pairs) if pairs else np.zeros((0, 3))
     remeasured = {c.id: r for c in claims if remeasurer is not None and (r := remeasurer.remeasure(c)) is not None}
     verdicts: list[Verdict] = []
-    counts = dict.fromkeys(VERDICT_LABELS, 0)
+    counts: dict[str, int] = dict.fromkeys(VERDICT_LABELS, 0)
     offset = 0
     for claim, windows in zip(claims, ranked, strict=True):
         probs = probs_all[offset : offset + len(windows)]
