@@ -81,11 +81,11 @@ def truncated(text: str, original: str) -> bool:
 
 def paper_inputs(pdf: Path):  # noqa: ANN201 - (Paper, sentences, front lines)
     """Parse and sentence-split one PDF the way the pipeline does (search → parse → chunk)."""
-    from synth.ingest.pdf import parse_pdf
-    from synth.sources.local import paper_from_pdf
-    from synth.ingest.chunking import sentences_of
     from synth.claims.selection import front_lines
     from synth.core.io import sha256_file
+    from synth.ingest.chunking import sentences_of
+    from synth.ingest.pdf import parse_pdf
+    from synth.sources.local import paper_from_pdf
 
     sha = sha256_file(pdf)
     paper = paper_from_pdf(pdf, sha)

@@ -57,8 +57,8 @@ def bench_parse(pdfs: list[Path]) -> dict[str, Any]:
     import pymupdf
     import pypdf
 
-    from synth.ingest.pdf import parse_pdf
     from synth.ingest.chunking import chunks_of, sentences_of
+    from synth.ingest.pdf import parse_pdf
 
     out: dict[str, Any] = {"files": len(pdfs)}
     t0, c0 = time.perf_counter(), time.process_time()
@@ -155,10 +155,10 @@ def bench_embed_and_index(chunks: list[Any]) -> dict[str, Any]:
 def bench_reingest(pdfs: list[Path], embed: bool) -> dict[str, Any]:
     """Two runs over the same folder with one SYNTH_HOME: the second ingest should only read caches."""
     from synth.core.settings import load_settings
-    from synth.pipeline import StageContext, run_stages
-    from synth.stages import COMMANDS, STAGES
     from synth.core.store import RunStore
     from synth.core.ui import UI
+    from synth.pipeline import StageContext, run_stages
+    from synth.stages import COMMANDS, STAGES
 
     home = Path(tempfile.mkdtemp(prefix="synth-bench-"))
     corpus = home / "corpus"

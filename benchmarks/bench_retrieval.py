@@ -26,14 +26,13 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT / "tests"))
-
-from arxiv_server import ArxivTestServer  # noqa: E402
+sys.path.insert(0, str(ROOT))  # the local arXiv server lives with the tests
 
 from synth.core.cache import Cache  # noqa: E402
 from synth.core.settings import SearchSettings  # noqa: E402
 from synth.core.ui import UI  # noqa: E402
 from synth.sources.arxiv import ArxivClient, ArxivSource, RateLimiter, lexical_rank  # noqa: E402
+from tests.arxiv_server import ArxivTestServer  # noqa: E402
 
 EMBEDDER = "sentence-transformers/all-MiniLM-L6-v2"
 

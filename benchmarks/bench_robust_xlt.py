@@ -48,9 +48,14 @@ def main() -> None:
     ap.add_argument("--out", type=Path, default=REPO / "reports" / "experiments" / "robust_xlt")
     ap.add_argument("--bench-out", type=Path, default=REPO / "reports" / "benchmarks" / "robust_xlt.json")
     ap.add_argument("--override", action="append", default=[], help="preset field=value (JSON value), repeatable")
-    ap.add_argument("--merge", type=Path, nargs="+", default=None,
-                    help="combine finished per-task output folders (each with results.json and bench.json) into "
-                         "--out and --bench-out instead of running")
+    ap.add_argument(
+        "--merge",
+        type=Path,
+        nargs="+",
+        default=None,
+        help="combine finished per-task output folders (each with results.json and bench.json) into "
+        "--out and --bench-out instead of running",
+    )
     args = ap.parse_args()
     if args.merge:
         merge_parts(args.merge, args.out, args.bench_out)
@@ -71,16 +76,26 @@ def main() -> None:
         doc = merge(docs + ([partial] if partial else []))
         paths = write_outputs(doc, args.out)
         bench = {
-            "benchmark": "robust_xlt", "created": datetime.now(UTC).isoformat(timespec="seconds"),
-            "preset": preset.name, "overrides": overrides, "tasks": list(per_task), "methods": args.methods.split(","),
-            "seeds": seeds, "encoder": args.encoder, "wall_seconds": round(time.perf_counter() - t0, 1),
-            "wall_seconds_per_task": per_task, "runs": len(doc["runs"]),
+            "benchmark": "robust_xlt",
+            "created": datetime.now(UTC).isoformat(timespec="seconds"),
+            "preset": preset.name,
+            "overrides": overrides,
+            "tasks": list(per_task),
+            "methods": args.methods.split(","),
+            "seeds": seeds,
+            "encoder": args.encoder,
+            "wall_seconds": round(time.perf_counter() - t0, 1),
+            "wall_seconds_per_task": per_task,
+            "runs": len(doc["runs"]),
             "tasks_planned": tasks,
             "runs_planned": len(tasks) * len(args.methods.split(",")) * len(seeds),
             "train_seconds_total": round(sum(r["train_seconds"] for r in doc["runs"]), 1),
             "eval_seconds_total": round(sum(r["eval_seconds"] for r in doc["runs"]), 1),
-            "device": doc["device"], "cpu_count": os.cpu_count(), "machine": platform.machine(),
-            "python": platform.python_version(), "load_average_at_start": [round(x, 2) for x in load_before],
+            "device": doc["device"],
+            "cpu_count": os.cpu_count(),
+            "machine": platform.machine(),
+            "python": platform.python_version(),
+            "load_average_at_start": [round(x, 2) for x in load_before],
             "load_average_at_end": [round(x, 2) for x in os.getloadavg()],
             "outputs": {k: str(v.relative_to(REPO)) if v.is_relative_to(REPO) else str(v) for k, v in paths.items()},
             "complete": complete,
@@ -92,11 +107,19 @@ def main() -> None:
 
     for task in tasks:
         t1 = time.perf_counter()
-        docs.append(run_experiment(
-            tasks=[task], methods=args.methods.split(","), seeds=seeds, preset=preset,
-            source=XtremeDir(args.data_dir / task), encoder_name=args.encoder, threads=args.threads,
-            log=lambda s: print(s, flush=True), on_progress=save,
-        ))
+        docs.append(
+            run_experiment(
+                tasks=[task],
+                methods=args.methods.split(","),
+                seeds=seeds,
+                preset=preset,
+                source=XtremeDir(args.data_dir / task),
+                encoder_name=args.encoder,
+                threads=args.threads,
+                log=lambda s: print(s, flush=True),
+                on_progress=save,
+            )
+        )
         per_task[task] = round(time.perf_counter() - t1, 1)
         save(complete=len(per_task) == len(tasks))
 
@@ -115,9 +138,14 @@ def _combine_seeds(docs: list[dict]) -> dict:
             raise SystemExit(f"parts of {task} differ in protocol or preset; cannot combine")
     runs = sorted((r for d in docs for r in d["runs"]), key=lambda r: (r["seed"], r["method"]))
     return summarize(
-        records=runs, protocols=first["protocol"], test_sources=first["test_source"],
-        preset=Preset(**first["preset"]), encoder=SimpleNamespace(**first["encoder"]), device=first["device"],
-        seconds=sum(d["seconds"] for d in docs), version=first["version"],
+        records=runs,
+        protocols=first["protocol"],
+        test_sources=first["test_source"],
+        preset=Preset(**first["preset"]),
+        encoder=SimpleNamespace(**first["encoder"]),
+        device=first["device"],
+        seconds=sum(d["seconds"] for d in docs),
+        version=first["version"],
     )
 
 
@@ -133,10 +161,13 @@ def merge_parts(parts: list[Path], out: Path, bench_out: Path) -> None:
     doc["created"] = max(d["created"] for d in docs)
     paths = write_outputs(doc, out)
     bench = {
-        "benchmark": "robust_xlt", "created": datetime.now(UTC).isoformat(timespec="seconds"),
+        "benchmark": "robust_xlt",
+        "created": datetime.now(UTC).isoformat(timespec="seconds"),
         "note": "tasks ran as parallel processes on the same machine; wall_seconds is the longest of them",
         "wall_seconds": max(b["wall_seconds"] for b in benches),
-        "parts": benches, "runs": len(doc["runs"]), "runs_planned": sum(b["runs_planned"] for b in benches),
+        "parts": benches,
+        "runs": len(doc["runs"]),
+        "runs_planned": sum(b["runs_planned"] for b in benches),
         "complete": all(b["complete"] for b in benches),
         "outputs": {k: str(v.relative_to(REPO)) if v.is_relative_to(REPO) else str(v) for k, v in paths.items()},
     }

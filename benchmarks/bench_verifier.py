@@ -23,12 +23,12 @@ from pathlib import Path
 
 import numpy as np
 
-from synth.verification.calibration import Calibration
-from synth.verification.decision import judge
-from synth.verification.nli import load_nli
 from synth.core.modelref import resolve_model
 from synth.training.calibrate import claim_window_probs, oracle_evidence, verdict_metrics
 from synth.training.data import load_scifact_claims, load_scifact_corpus
+from synth.verification.calibration import Calibration
+from synth.verification.decision import judge
+from synth.verification.nli import load_nli
 
 ROOT = Path(__file__).resolve().parents[1]
 EMBEDDER = "sentence-transformers/all-MiniLM-L6-v2"

@@ -28,7 +28,8 @@ from pathlib import Path
 from urllib.parse import parse_qs, unquote, urlsplit
 from xml.sax.saxutils import escape, quoteattr
 
-SHARED_PDFS = Path(__file__).resolve().parent.parent.parent / "shared" / "data" / "pdfs"
+from tests.paths import SHARED_PDFS
+
 STAMP = re.compile(r"arXiv:\s*(\S+?)\s*\[([^\]]+)\]\s*(\d{1,2}\s+\w{3}\s+\d{4})")
 ID_RE = re.compile(r"^(\d{4}\.\d{4,5}|[a-z][a-z\-]*(?:\.[A-Z]{2})?/\d{7})(v\d+)?$")
 
@@ -346,7 +347,7 @@ class ArxivTestServer:
             def do_GET(self) -> None:  # noqa: N802 - http.server's naming
                 server._handle(self)
 
-        self._httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self._httpd = _QuietServer(("127.0.0.1", 0), Handler)
         self._httpd.daemon_threads = True
         threading.Thread(target=self._httpd.serve_forever, name="arxiv-test-server", daemon=True).start()
         return self
@@ -477,6 +478,13 @@ class ArxivTestServer:
                 pass
             return None
         return self._send(h, req, 200, data, "application/pdf")
+
+
+class _QuietServer(ThreadingHTTPServer):
+    daemon_threads = True
+
+    def handle_error(self, request: object, client_address: object) -> None:
+        """Clients hang up on purpose (timeout and cut-off tests); never print into a test's captured stderr."""
 
 
 def free_port() -> int:

@@ -16,10 +16,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-REPO = Path(__file__).resolve().parent.parent
-SAMPLE = REPO / "data" / "sample"
-SHARED = REPO.parent / "shared" / "data"
-SHARED_PDFS = SHARED / "pdfs"
+from tests.paths import REPO, SAMPLE, SHARED, SHARED_PDFS  # noqa: F401 - re-exported for the tests
 
 
 @pytest.fixture(autouse=True)

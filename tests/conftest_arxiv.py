@@ -9,9 +9,9 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
-from arxiv_server import ArxivTestServer
 
 from synth.core.settings import SearchSettings
+from tests.arxiv_server import ArxivTestServer
 
 TEST_INTERVAL_S = 0.25  # the rate limit in tests: small to keep them fast, large enough to measure
 

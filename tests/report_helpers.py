@@ -7,9 +7,11 @@ from pathlib import Path
 
 import typer
 
-FIXTURE = Path(__file__).resolve().parent / "fixtures" / "run_fixture"
-LABELS_CSV = Path(__file__).resolve().parent / "fixtures" / "run_fixture_labels.csv"
-GOLDEN = Path(__file__).resolve().parent / "golden" / "report.md"
+from tests.paths import FIXTURES, TESTS
+
+FIXTURE = FIXTURES / "run_fixture"
+LABELS_CSV = FIXTURES / "run_fixture_labels.csv"
+GOLDEN = TESTS / "golden" / "report.md"
 
 
 def copy_run(dest: Path) -> Path:

@@ -10,8 +10,8 @@ import pytest
 from typer.testing import CliRunner
 
 from synth.cli import app
-from synth.core.records import Claim, Verdict
 from synth.core.io import read_jsonl
+from synth.core.records import Claim, Verdict
 
 pytestmark = pytest.mark.slow
 QUESTION = "How well do multilingual encoders transfer across languages without parallel data?"

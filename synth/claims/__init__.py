@@ -5,8 +5,8 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from synth.core.settings import ClaimsSettings
     from synth.claims.base import Extractor
+    from synth.core.settings import ClaimsSettings
 
 
 def get_extractor(settings: ClaimsSettings) -> Extractor:

@@ -27,15 +27,15 @@ from typing import Any
 import httpx
 from pydantic import BaseModel, ConfigDict, ValidationError
 
-from synth.core.settings import ClaimsSettings
-from synth.core.errors import ExtractorError, SynthError
 from synth.claims.base import Candidate, Extraction
 from synth.claims.decontext import clean_text, paper_context
 from synth.claims.numbers import NUM, extract_numbers
-from synth.claims.rules import eligible, is_complete
-from synth.core.records import ClaimKind, Paper, Sentence
-from synth.ingest.pdf import guess_language
 from synth.claims.prompts import Prompt, load_prompt
+from synth.claims.rules import eligible, is_complete
+from synth.core.errors import ExtractorError, SynthError
+from synth.core.records import ClaimKind, Paper, Sentence
+from synth.core.settings import ClaimsSettings
+from synth.ingest.pdf import guess_language
 
 NAME = "llm"
 BATCH = 40  # sentences per request: fits a 4k-token context with room for the answer

@@ -1,4 +1,6 @@
-"""Prompt templates in ``synth/claims/prompts/*.md`` (the top-level ``prompts/`` links there), each declaring the variables it uses; checked when loaded.
+"""Prompt templates in ``synth/claims/prompts/*.md`` (the top-level ``prompts/`` links there).
+
+Each declares the variables it uses; they are checked when loaded.
 
 A prompt file is Markdown with a small front matter block and one section per chat role::
 

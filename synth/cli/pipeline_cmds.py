@@ -71,7 +71,9 @@ def _new_run(question: str, settings: SynthSettings) -> RunStore:
     return store
 
 
-def _execute(settings: SynthSettings, store: RunStore, stages: list[Any], quiet: bool, force: bool = False) -> list[dict[str, Any]]:
+def _execute(
+    settings: SynthSettings, store: RunStore, stages: list[Any], quiet: bool, force: bool = False
+) -> list[dict[str, Any]]:
     from synth.pipeline import StageContext, run_stages
 
     return run_stages(StageContext(settings=settings, store=store, ui=UI(quiet=quiet)), stages, force=force)
@@ -192,4 +194,11 @@ def report(
     _stage("report", ctx, run_ref, force, config, as_json, quiet)
 
 
-COMMANDS: dict[str, Callable[..., None]] = {"run": run, "search": search, "ingest": ingest, "claims": claims, "verify": verify, "report": report}
+COMMANDS: dict[str, Callable[..., None]] = {
+    "run": run,
+    "search": search,
+    "ingest": ingest,
+    "claims": claims,
+    "verify": verify,
+    "report": report,
+}

@@ -13,8 +13,8 @@ from typing import Any
 
 import numpy as np
 
-from synth.core.records import ParsedDoc
 from synth.core.io import atomic_copy, atomic_write_bytes, atomic_write_text, read_json, sha256_file, sha256_text, write_json
+from synth.core.records import ParsedDoc
 
 _HEX = set("0123456789abcdef")
 

@@ -50,6 +50,31 @@ class ArxivUnavailable(RetrievalError):
     exit_code = 4
 
 
+class ServerError(RetrievalError):
+    """A 5xx (or 429) answer from a server: worth another try, after ``retry_after`` seconds when it says so."""
+
+    def __init__(self, status: int, url: str, retry_after: float | None) -> None:
+        super().__init__(f"HTTP {status} from {url}")
+        self.status = status
+        self.retry_after = retry_after
+
+
+class DownloadError(SynthError):
+    """One PDF could not be fetched or is not a usable PDF (recorded as a Failure, never fatal to a run)."""
+
+
+class UnsafeXML(SynthError, ValueError):
+    """A feed declares a DTD or entities, which synth refuses to process."""
+
+    hint = "arXiv feeds never declare entities; check arxiv_api_url points at arXiv."
+
+
+class MalformedXML(SynthError, ValueError):
+    """A feed is not well-formed XML (or is cut off)."""
+
+    hint = "Try again later; if it persists, check arxiv_api_url."
+
+
 class ParseError(SynthError):
     """One document could not be parsed; recorded in failures.jsonl and skipped, never fatal to a run."""
 

@@ -22,6 +22,7 @@ from pydantic import BaseModel
 
 M = TypeVar("M", bound=BaseModel)
 
+
 def canonical_json(obj: Any) -> str:
     """JSON with sorted keys and no whitespace; raises TypeError on anything not serialisable (never guesses)."""
     return json.dumps(obj, sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=_strict_default)
@@ -136,5 +137,3 @@ def read_jsonl(path: Path, model: type[M]) -> list[M]:
 def slugify(text: str, max_len: int = 40) -> str:
     slug = re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")
     return slug[:max_len].rstrip("-") or "run"
-
-

@@ -40,6 +40,7 @@ def resolve_model(name: str) -> str:
                 return str(candidate)
     return name
 
+
 _WEIGHTS = ("model.safetensors", "pytorch_model.bin", "model.onnx")
 
 

@@ -106,9 +106,7 @@ ReportFormat = Literal["md", "html", "pdf", "json", "csv", "bib"]
 
 
 class ReportSettings(Section):
-    formats: list[ReportFormat] = Field(
-        default_factory=lambda: list(get_args(ReportFormat)), description="Report files written."
-    )
+    formats: list[ReportFormat] = Field(default_factory=lambda: list(get_args(ReportFormat)), description="Report files written.")
 
 
 class SynthSettings(BaseSettings):

@@ -87,7 +87,9 @@ def _pack(text: str, units: list[tuple[int, int]], max_tokens: int, count: Calla
     return spans
 
 
-def fit_spans(text: str, max_tokens: int, count: Callable[[str], int], start: int = 0, end: int | None = None) -> list[tuple[int, int]]:
+def fit_spans(
+    text: str, max_tokens: int, count: Callable[[str], int], start: int = 0, end: int | None = None
+) -> list[tuple[int, int]]:
     """Cut ``text[start:end]`` into spans of at most ``max_tokens`` (as ``count`` measures them), in order.
 
     Clause boundaries are tried first, then words, then (for a single word longer than the budget) characters;

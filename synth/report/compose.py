@@ -8,11 +8,11 @@ a section ("Section 3.2") take its number from :data:`OUTLINE`, the order the se
 
 from __future__ import annotations
 
-import re
 from collections import Counter
 from collections.abc import Callable
 from typing import Any
 
+from synth.core.arxiv_ids import is_arxiv_id
 from synth.core.records import ArxivSearch, Paper, SearchPlan
 from synth.report.bibtex import cite_keys
 from synth.report.data import RunData
@@ -44,11 +44,10 @@ from synth.report.quality import CONFIDENT, assess
 from synth.report.table import claim_rows, short_cite
 
 Remeasure = Callable[[str, Any], "dict[str, Any] | None"]
-ARXIV_ID = re.compile(r"^(?:\d{4}\.\d{4,5}|[a-z\-]+(?:\.[A-Z]{2})?/\d{7})(?:v\d+)?$")
 
 
 def arxiv_url(paper: Paper) -> str | None:
-    if ARXIV_ID.match(paper.id):
+    if is_arxiv_id(paper.id):
         return f"https://arxiv.org/abs/{paper.id}"
     return paper.url
 
@@ -440,7 +439,7 @@ def _references(data: RunData) -> list[Reference]:
             venue=p.venue,
             doi=p.doi,
             url=arxiv_url(p),
-            arxiv=p.id if ARXIV_ID.match(p.id) else None,
+            arxiv=p.id if is_arxiv_id(p.id) else None,
         )
         for p in papers
     ]

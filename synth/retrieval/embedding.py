@@ -8,8 +8,7 @@ from typing import Any
 import numpy as np
 
 from synth.core.errors import ModelLoadError
-from synth.core.modelref import model_key, model_revision, pick_device, quiet_model_libraries
-from synth.core.modelref import resolve_model
+from synth.core.modelref import model_key, model_revision, pick_device, quiet_model_libraries, resolve_model
 
 
 @dataclass

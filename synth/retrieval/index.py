@@ -20,8 +20,8 @@ from typing import Any
 import numpy as np
 
 from synth.core.errors import IndexMismatchError
-from synth.core.records import Chunk
 from synth.core.io import atomic_write_with, read_json, read_jsonl, write_json
+from synth.core.records import Chunk
 
 HNSW_M = 32  # graph degree; the graph adds n × 32 × 2 × 4 B (256 MB at 1M) to the vectors
 HNSW_EF_CONSTRUCTION = 80  # build effort (faiss's default is 40); build time grows about linearly with it

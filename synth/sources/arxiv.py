@@ -39,13 +39,14 @@ import httpx
 import tenacity
 
 from synth import __version__
+from synth.core.arxiv_ids import split_id
 from synth.core.cache import Cache
-from synth.core.errors import ArxivUnavailable, RetrievalError, SourceError
+from synth.core.errors import ArxivUnavailable, DownloadError, MalformedXML, RetrievalError, ServerError, SourceError, UnsafeXML
 from synth.core.records import ArxivSearch, Failure, Paper, PlannedQuery, RankedCandidate, SearchPlan
 from synth.core.settings import SearchSettings
 from synth.core.ui import UI
 from synth.sources import Found
-from synth.sources.atom import Entry, Feed, MalformedXML, UnsafeXML, parse_feed, split_id
+from synth.sources.atom import Entry, Feed, parse_feed
 from synth.sources.query_plan import describe, filters, plan_queries
 
 log = logging.getLogger("synth.arxiv")
@@ -102,21 +103,8 @@ def shared_client() -> httpx.Client:
         return _client
 
 
-class _ServerError(Exception):
-    """A 5xx answer: retryable."""
-
-    def __init__(self, status: int, url: str, retry_after: float | None) -> None:
-        super().__init__(f"HTTP {status} from {url}")
-        self.status = status
-        self.retry_after = retry_after
-
-
-class DownloadError(Exception):
-    """One PDF could not be fetched or is not a usable PDF (recorded as a Failure, never fatal)."""
-
-
 # connection problems and timeouts (including a body cut off mid-stream) and 5xx: worth another try
-_TRANSIENT = (httpx.ConnectError, httpx.TimeoutException, httpx.ReadError, httpx.RemoteProtocolError, _ServerError)
+_TRANSIENT = (httpx.ConnectError, httpx.TimeoutException, httpx.ReadError, httpx.RemoteProtocolError, ServerError)
 _UNREACHABLE = (httpx.ConnectError, httpx.ConnectTimeout)
 
 
@@ -185,7 +173,7 @@ class ArxivClient:
         def wait(state: tenacity.RetryCallState) -> float:
             backoff = min(base * 2 ** (state.attempt_number - 1), 60.0)
             err = state.outcome.exception() if state.outcome else None
-            if isinstance(err, _ServerError) and err.retry_after:
+            if isinstance(err, ServerError) and err.retry_after:
                 backoff = max(backoff, err.retry_after)
             return backoff
 
@@ -236,7 +224,7 @@ class ArxivClient:
             with self._polite():
                 response = self.client.get(url, params=params, timeout=self.timeout)
             if response.status_code >= 500:
-                raise _ServerError(response.status_code, url, _retry_after(response))
+                raise ServerError(response.status_code, url, _retry_after(response))
             return response
 
         try:
@@ -296,7 +284,7 @@ class ArxivClient:
             sha, tmp = self._retrying()(attempt)
         except _UNREACHABLE as err:
             raise self._unavailable(url, err) from None
-        except _ServerError as err:
+        except ServerError as err:
             raise DownloadError(f"{err} (after {self.settings.max_retries + 1} attempts)") from None
         except (httpx.ReadError, httpx.RemoteProtocolError, httpx.TimeoutException) as err:
             raise DownloadError(f"download cut off mid-stream: {_reason(err)}") from None
@@ -345,7 +333,7 @@ def _stream_pdf(client: httpx.Client, url: str, timeout: httpx.Timeout, incoming
     """Stream one PDF into a temp file under ``incoming``, hashing as it goes; returns (sha256, temp path)."""
     with client.stream("GET", url, timeout=timeout) as response:
         if response.status_code >= 500:
-            raise _ServerError(response.status_code, url, _retry_after(response))
+            raise ServerError(response.status_code, url, _retry_after(response))
         if response.status_code != 200:
             raise DownloadError(f"HTTP {response.status_code} from {url}")
         fd, name = tempfile.mkstemp(dir=incoming, suffix=".part")

@@ -10,26 +10,16 @@ and the 2016 one (namespaces declared per element, titles wrapped over lines, ht
 
 from __future__ import annotations
 
-import re
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass, field
 from xml.parsers import expat
 
+from synth.core.arxiv_ids import split_id
+from synth.core.errors import MalformedXML, UnsafeXML
+
 ATOM = "{http://www.w3.org/2005/Atom}"
 OPENSEARCH = "{http://a9.com/-/spec/opensearch/1.1/}"
 ARXIV = "{http://arxiv.org/schemas/atom}"
-
-# new style 2104.08645v2 (4 or 5 digits after the dot), old style hep-th/9901001v1 or math.AG/0309136
-NEW_ID = re.compile(r"^(\d{4}\.\d{4,5})(?:v(\d+))?$")
-OLD_ID = re.compile(r"^([a-z][a-z\-]*(?:\.[A-Z]{2})?/\d{7})(?:v(\d+))?$")
-
-
-class UnsafeXML(ValueError):
-    """The document declares a DTD or entities, which synth refuses to process."""
-
-
-class MalformedXML(ValueError):
-    """The document is not well-formed XML (or is cut off)."""
 
 
 def parse_xml(data: bytes) -> ET.Element:
@@ -90,15 +80,6 @@ class Feed:
     items_per_page: int
     entries: list[Entry] = field(default_factory=list)
     error: str | None = None  # the message of arXiv's error feed (<entry><title>Error</title>)
-
-
-def split_id(arxiv_id: str) -> tuple[str, int] | None:
-    """``'2104.08645v2'`` → ``('2104.08645', 2)``; version 0 when none is given; None if not an arXiv id."""
-    for pattern in (NEW_ID, OLD_ID):
-        m = pattern.match(arxiv_id)
-        if m:
-            return m.group(1), int(m.group(2) or 0)
-    return None
 
 
 def id_from_url(url: str) -> str:

@@ -11,6 +11,7 @@ import re
 from pathlib import Path
 from typing import Any
 
+from synth.core.arxiv_ids import FILE_STEM, STAMP
 from synth.core.cache import Cache
 from synth.core.errors import SourceError
 from synth.core.io import sha256_file
@@ -19,10 +20,6 @@ from synth.core.settings import SearchSettings
 from synth.core.ui import UI
 from synth.sources import Found
 
-ARXIV_STAMP = re.compile(
-    r"arXiv:\s*((?:\d{4}\.\d{4,5}|[a-z\-]+(?:\.[A-Z]{2})?/\d{7})(v\d+)?)\s*\[([^\]]+)\]\s*(\d{1,2}\s+\w{3}\s+(\d{4}))?"
-)
-ARXIV_NAME = re.compile(r"^(\d{4}\.\d{4,5}v\d+)$")
 YEAR = re.compile(r"\b(19[89]\d|20[0-4]\d)\b")
 
 
@@ -81,7 +78,7 @@ def paper_from_pdf(path: Path, sha: str) -> Paper:
     meta = _pdf_metadata(path)
     side = _sidecar(path)
     arxiv_id = side.get("arxiv_id") or meta.get("arxiv_id")
-    if not arxiv_id and ARXIV_NAME.match(path.stem):
+    if not arxiv_id and FILE_STEM.match(path.stem):
         arxiv_id = path.stem
     year = side.get("year") or meta.get("year")
     return Paper(
@@ -125,7 +122,7 @@ def _pdf_metadata(path: Path) -> dict[str, Any]:
         meta: dict[str, Any] = {}
         info = doc.metadata or {}
         first = doc[0].get_text()
-        stamp = ARXIV_STAMP.search(first)
+        stamp = STAMP.search(first)
         if stamp:
             meta["arxiv_id"] = stamp.group(1)
             meta["category"] = stamp.group(3).strip()

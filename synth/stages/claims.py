@@ -26,7 +26,12 @@ class ClaimsStage(Stage):
             from synth.claims.prompts import load_prompt
 
             extra["prompt"] = load_prompt("extract_claims").digest  # an edited prompt re-runs the stage
-        return {"question": ctx.question, "settings": settings, "embedding_model": model_key(ctx.settings.embedding_model), **extra}
+        return {
+            "question": ctx.question,
+            "settings": settings,
+            "embedding_model": model_key(ctx.settings.embedding_model),
+            **extra,
+        }
 
     def run(self, ctx: StageContext, out: Path) -> dict[str, Any]:
         papers = {p.id: p for p in read_jsonl(ctx.store.output(SEARCH, "papers.jsonl"), Paper)}

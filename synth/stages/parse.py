@@ -38,7 +38,9 @@ class ParseStage(Stage):
         # a time, since a terminal can show only one live progress display
         for paper in papers:
             if not paper.pdf_path:
-                failures.append(Failure(stage="parse", item=paper.id, error="NoPDF", message=f"{paper.id}: no PDF was downloaded"))
+                failures.append(
+                    Failure(stage="parse", item=paper.id, error="NoPDF", message=f"{paper.id}: no PDF was downloaded")
+                )
                 continue
             path = Path(paper.pdf_path)
             if not path.is_file():

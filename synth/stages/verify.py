@@ -44,8 +44,6 @@ class VerifyStage(Stage):
             return ctx.cache.embed(embedder.key, texts, embedder.encode)[0]
 
         rule = rule_parameters(ctx.settings.verify, load_calibration(ctx.settings.nli_model))
-        verdicts, counts = verify_claims(
-            claims, index, sentences, nli, embed, ctx.settings.verify, rule, ctx.remeasurer()
-        )
+        verdicts, counts = verify_claims(claims, index, sentences, nli, embed, ctx.settings.verify, rule, ctx.remeasurer())
         write_jsonl(out / "verdicts.jsonl", verdicts)
         return counts

@@ -1,7 +1,8 @@
 """Choose the judge's threshold/margin and fit its calibration on SciFact ``fit`` claims; report on ``eval``.
 
 Premises are the sentences of each claim's cited abstracts (oracle abstracts), cut into windows with
-:func:`synth.verification.decision.premise_windows` exactly as ``synth verify`` does; :func:`synth.verification.decision.judge` turns the
+:func:`synth.verification.windows.premise_windows` exactly as ``synth verify`` does;
+:func:`synth.verification.decision.judge` turns the
 window probabilities into a claim-level verdict. The ``eval`` part (see :func:`synth.training.data.scifact_split`)
 is never used for training, for choosing threshold/margin, or for fitting the calibration.
 """
@@ -18,12 +19,12 @@ from typing import Any
 import numpy as np
 
 from synth.core.records import VERDICT_LABELS as VERDICTS
+from synth.training.data import SciFactClaim, load_scifact_claims, load_scifact_corpus
 from synth.verification.calibration import Calibration
 from synth.verification.decision import Judgement, judge
 from synth.verification.metrics import expected_calibration_error
-from synth.verification.windows import premise_windows
 from synth.verification.nli import NLIModel, load_nli
-from synth.training.data import SciFactClaim, load_scifact_claims, load_scifact_corpus
+from synth.verification.windows import premise_windows
 
 THRESHOLDS = [round(x, 2) for x in np.arange(0.30, 0.951, 0.05)]
 MARGINS = [round(x, 2) for x in np.arange(0.0, 0.601, 0.05)]

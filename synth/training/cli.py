@@ -63,7 +63,8 @@ def train(
         )
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s")
     cfg = TrainConfig(
-        bigbench=str(bigbench), data=str(data), out=str(out), base_model=base_model, init_from=str(init_from) if init_from else None,
+        bigbench=str(bigbench), data=str(data), out=str(out), base_model=base_model,
+        init_from=str(init_from) if init_from else None,
         rounds=rounds, seed=seed, max_length=max_length, batch_size=batch_size, lr=lr, lr_decay=lr_decay,
         lr_general=lr_general, scifact_repeat=scifact_repeat, hard_per_pair=hard_per_pair,
         vitaminc_train_n=vitaminc_train_n, save_every=save_every, heldout_n=heldout_n, deadline=deadline, threads=threads,

@@ -201,9 +201,7 @@ def load_scifact_corpus(root: str | Path) -> dict[int, dict]:
     return corpus
 
 
-def load_scifact_claims(
-    root: str | Path, part: ScifactPart | Literal["all"] = "all"
-) -> list[SciFactClaim]:
+def load_scifact_claims(root: str | Path, part: ScifactPart | Literal["all"] = "all") -> list[SciFactClaim]:
     """Claims of claims_train.jsonl, optionally only one part of :func:`scifact_split`."""
     claims: list[SciFactClaim] = []
     with (Path(root) / "claims_train.jsonl").open(encoding="utf-8") as fh:

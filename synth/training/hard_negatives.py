@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import random
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
 from synth.training.data import NLIPair
 
@@ -90,7 +90,11 @@ _NEG_ADD = re.compile(rf"\b{_AUX}\b(?! not\b)(?!n't)", re.IGNORECASE)
 _NEG_DROP = re.compile(rf"\b{_AUX}( not|n't)\b", re.IGNORECASE)
 _NUMBER = re.compile(r"(?<![\w.])(\d{1,3}(?:,\d{3})+|\d+(?:\.\d+)?)(?![\w.]*\d)")
 # a number after a bound ("more than 3,250") may be changed without changing the truth; a year shifts time
-_BOUND = re.compile(r"(more|less|fewer|greater|higher|lower|larger|smaller|over|under|least|most|nearly|about|around|approximately|almost|up to|roughly|than|after|before|since|until|by)\s*$", re.IGNORECASE)
+_BOUND = re.compile(
+    r"(more|less|fewer|greater|higher|lower|larger|smaller|over|under|least|most|nearly|about|around|approximately"
+    r"|almost|up to|roughly|than|after|before|since|until|by)\s*$",
+    re.IGNORECASE,
+)
 _NAME = re.compile(r"\b(?:[A-Z][a-z]*[A-Z0-9][\w-]*|[A-Z]{2,}[\w-]*|[A-Z][a-z]+(?:-[A-Z0-9][\w]*)+)\b")
 _WORD = re.compile(r"\b[A-Za-z]+\b")
 # Words that may start a sentence or name a month/person: never a "name" for swapping.
@@ -180,6 +184,23 @@ def swap_name(premise: str, text: str, pool: list[str], rng: random.Random) -> s
     return re.sub(rf"\b{re.escape(old)}\b", rng.choice(candidates), text, count=1)
 
 
+Edit = tuple[str, str, Callable[[], str | None]]
+
+
+def _edits(p: NLIPair, pool: list[str], rng: random.Random, negation_share: float) -> list[Edit]:
+    """The edits to try on ``p``, in order: the rarer, more informative ones shuffled first; negation applies almost
+    everywhere, so it leads only for a ``negation_share`` of the pairs."""
+    edits: list[Edit] = [
+        ("number", "contradiction", lambda: change_number(p.premise, p.hypothesis, rng)),
+        ("direction", "contradiction", lambda: flip_direction(p.hypothesis, rng)),
+        ("name", "neutral", lambda: swap_name(p.premise, p.hypothesis, pool, rng)),
+    ]
+    rng.shuffle(edits)
+    if rng.random() < negation_share:
+        edits.insert(0, ("negation", "contradiction", lambda: toggle_negation(p.hypothesis, rng)))
+    return edits
+
+
 def hard_negatives(pairs: Iterable[NLIPair], seed: int = 0, per_pair: int = 1, negation_share: float = 0.25) -> list[NLIPair]:
     """Contradiction and neutral variants of the entailment pairs, at most ``per_pair`` each.
 
@@ -193,16 +214,7 @@ def hard_negatives(pairs: Iterable[NLIPair], seed: int = 0, per_pair: int = 1, n
     out: list[NLIPair] = []
     for p in entailed:
         rng = random.Random(f"{seed}:{p.key}")
-        pool = pool_of[p.source]
-        # The rarer, more informative edits first; negation applies almost everywhere, so it gets a smaller share.
-        edits = [
-            ("number", "contradiction", lambda: change_number(p.premise, p.hypothesis, rng)),
-            ("direction", "contradiction", lambda: flip_direction(p.hypothesis, rng)),
-            ("name", "neutral", lambda: swap_name(p.premise, p.hypothesis, pool, rng)),
-        ]
-        rng.shuffle(edits)
-        if rng.random() < negation_share:
-            edits.insert(0, ("negation", "contradiction", lambda: toggle_negation(p.hypothesis, rng)))
+        edits = _edits(p, pool_of[p.source], rng, negation_share)
         made = 0
         for rule, label, edit in edits:
             if made >= per_pair:

@@ -104,9 +104,7 @@ def round_pairs(cfg: TrainConfig, k: int, cache: dict[str, list[NLIPair]]) -> li
 def _tokenized(tokenizer, pairs: list[NLIPair], max_length: int):  # -> datasets.Dataset
     from datasets import Dataset
 
-    enc = tokenizer(
-        [p.premise for p in pairs], [p.hypothesis for p in pairs], truncation=True, max_length=max_length
-    )
+    enc = tokenizer([p.premise for p in pairs], [p.hypothesis for p in pairs], truncation=True, max_length=max_length)
     enc["labels"] = [LABEL2ID[p.label] for p in pairs]
     enc["length"] = [len(ids) for ids in enc["input_ids"]]
     return Dataset.from_dict(dict(enc))

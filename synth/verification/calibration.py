@@ -18,6 +18,7 @@ from synth.core.io import atomic_write_text
 from synth.core.records import VERDICT_LABELS
 from synth.verification.decision import RULE
 
+
 @dataclass
 class Calibration:
     """Isotonic maps raw judge score → P(verdict correct), one per verdict label where data allows.
@@ -59,8 +60,12 @@ class Calibration:
             smoothed[float(value)] = (float(correct[members].sum()) + 1.0) / (float(members.sum()) + 2.0)
         y = np.array([smoothed.get(float(v), float(v)) for v in iso.y_thresholds_])
         y = np.maximum.accumulate(y)
-        return {"x": [float(v) for v in iso.X_thresholds_], "y": [float(v) for v in y], "n": int(scores.size),
-                "smoothing": "Laplace (k+1)/(n+2) per isotonic block"}
+        return {
+            "x": [float(v) for v in iso.X_thresholds_],
+            "y": [float(v) for v in y],
+            "n": int(scores.size),
+            "smoothing": "Laplace (k+1)/(n+2) per isotonic block",
+        }
 
     @classmethod
     def fit(

@@ -16,9 +16,8 @@ from typing import Any
 import numpy as np
 
 from synth.core.errors import LabelMismatchError, ModelLoadError
+from synth.core.modelref import model_revision, pick_device, resolve_model
 from synth.core.records import NLI_LABELS
-from synth.core.modelref import model_revision, pick_device
-from synth.core.modelref import resolve_model
 
 LABELS = NLI_LABELS  # the column order of every array this module returns
 

@@ -10,6 +10,7 @@ from collections.abc import Callable
 
 from synth.core.text import fit_spans
 
+
 def split_long_sentence(sentence: str, max_tokens: int, count_tokens: Callable[[str], int]) -> list[str]:
     """A sentence cut into pieces that fit the premise budget (see :func:`synth.core.text.fit_spans`)."""
     return [sentence[s:e] for s, e in fit_spans(sentence, max_tokens, count_tokens)]

