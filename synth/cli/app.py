@@ -50,7 +50,7 @@ app.add_typer(config_app, name="config")
 
 def _mount_extras() -> None:
     """Command groups of the extras (the verifier recipe, experiments), under the same error guard."""
-    from synth.core.extras import extras
+    from synth.extras import extras
 
     for extra in extras():
         if extra.command and extra.app is not None:

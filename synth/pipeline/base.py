@@ -82,7 +82,7 @@ class StageContext:
         """Re-measured figures for numeric claims, from the results file ``verify.remeasurements`` names (or None)."""
         path = self.settings.verify.remeasurements
         if self._remeasurer is None and path is not None:
-            from synth.core.extras import remeasurer_for
+            from synth.extras import remeasurer_for
 
             self._remeasurer = remeasurer_for(Path(path).expanduser())
         return self._remeasurer

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from synth.core.extras import Extra
+from synth.extras import Extra
 
 
 def _app():  # -> typer.Typer

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from synth.core.extras import Extra
+from synth.extras import Extra
 
 
 def _app():  # -> typer.Typer

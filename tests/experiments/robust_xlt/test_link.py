@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from synth.core.errors import ConfigError
-from synth.core.extras import remeasurer_for
+from synth.extras import remeasurer_for
 from synth.core.records import Claim, Number
 from synth.core.settings import load_settings
 from synth.experiments.robust_xlt.link import load_results, remeasure
