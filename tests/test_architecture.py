@@ -34,9 +34,7 @@ def _room(module: str) -> str:
     return parts[1] if len(parts) > 1 else "synth"
 
 
-MODULES = {
-    ".".join(p.relative_to(REPO).with_suffix("").parts).removesuffix(".__init__"): p for p in PACKAGE.rglob("*.py")
-}
+MODULES = {".".join(p.relative_to(REPO).with_suffix("").parts).removesuffix(".__init__"): p for p in PACKAGE.rglob("*.py")}
 
 
 @pytest.mark.parametrize("module", sorted(m for m in MODULES if _room(m) == "core"))

@@ -9,10 +9,10 @@ from pathlib import Path
 import pytest
 
 from synth.core.errors import ConfigError
-from synth.extras import remeasurer_for
 from synth.core.records import Claim, Number
 from synth.core.settings import load_settings
 from synth.experiments.robust_xlt.link import load_results, remeasure
+from synth.extras import remeasurer_for
 from tests.experiments.robust_xlt.test_results import fake_doc
 
 PAWS = {"value": 2.1, "unit": "points", "metric": "accuracy", "dataset": "PAWS-X", "direction": "increase"}
