@@ -68,6 +68,8 @@ class FakeNLI:
     device: str = "cpu"
     labels: tuple[str, ...] = ("entailment", "neutral", "contradiction")
     pairs_seen: int = 0
+    max_tokens: int = 256
+    languages: frozenset[str] | None = frozenset({"en"})
 
     def count_tokens(self, text: str) -> int:
         return len(_tokens(text))

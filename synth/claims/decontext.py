@@ -169,6 +169,50 @@ def clean_text(text: str) -> str:
     return re.sub(r"^(?:\d+(?:\.\d+)?\s+)+(?=(?:We|The|It|This|These|In|Our|However|A|An|Our|To|For)\s)", "", out)
 
 
+# a pointer into the paper, which means nothing in a table of claims: "(Table 2)", "(see Section 4.1)", "(§3)"
+_CROSS_REF = re.compile(
+    r"\s*\((?:see |cf\.\s*|as shown in |details in )?(?:Tables?|Tab\.|Figures?|Figs?\.|Sections?|Sec\.|§|Appendix|Appendices|"
+    r"Eqs?\.|Equations?|Algorithm|Line|Row|Column)\s*[A-Z]?\d*(?:\.\d+)*[a-z]?"
+    r"(?:\s*(?:,|and|&|–|-|or)\s*(?:[A-Z]?\d+(?:\.\d+)*[a-z]?|[A-Z]\b))*(?:,\s*[^()]{0,30})?\)",
+    re.I,
+)
+# a discourse link to the sentence before, dropped from the front of a claim ("However, mBERT …" → "mBERT …")
+_CONNECTIVE = re.compile(
+    r"^(?:However|Moreover|Furthermore|Interestingly|Surprisingly|Importantly|Notably|Indeed|Additionally|In addition|Also|"
+    r"Finally|Lastly|Overall|Thus|Hence|Therefore|Consequently|As a result|In particular|Specifically|Again|As expected|"
+    r"Unsurprisingly|Crucially|Remarkably|Nevertheless|Still|Yet|Besides|On the other hand)\b,?\s+(?=[A-Za-z])"
+)
+_REFERENT_NOUNS = (
+    r"(?:methods?|approach(?:es)?|models?|findings?|results?|setups?|settings?|experiments?|observations?|phenomen(?:on|a)|"
+    r"effects?|techniques?|strateg(?:y|ies)|baselines?|systems?|cases?|numbers|trends?|variants?|configurations?|"
+    r"modifications?|encoders?|architectures?|ones|scores?|improvements?|gains?|differences?|values?)"
+)
+# a referent only the text before can name: "these methods", "such models", "the experiments above"
+_DANGLING = re.compile(
+    rf"\b(?:[Tt]hese|[Tt]hose|[Ss]uch|[Tt]his|[Tt]he above|[Tt]he aforementioned|[Tt]he previous|[Tt]he latter|[Tt]he former)\s+(?:[\w-]+\s+)?{_REFERENT_NOUNS}\b|\b(?:above|aforementioned)\b(?!\s+(?:\d|chance|average|zero))"
+)
+_DANGLING_PRONOUN = re.compile(
+    r"(?:^|[,;]\s*|\b(?i:although|while|since|because|as|but|and|so)\s+)(?:[Tt]his|[Tt]hat|[Ii]t)\s+"
+    r"(?:is|was|indicates|shows|suggests|means|implies|demonstrates|confirms|helps|leads|results)\b"
+    r"|\b(?:[Tt]his|[Ii]t)\s+(?:indicates|shows|suggests|implies|demonstrates|confirms)\b"
+)
+# a sentence about "the model" that never says which
+_GENERIC_SUBJECT = re.compile(
+    r"^(?:The|This|Our|Each|The resulting|The final|The trained|The proposed) (?:model|encoder|network|system|method|approach|"
+    r"classifier|architecture|algorithm|parser)s?\b(?!\s+(?:of|for|with|called|named|trained on|proposed by)\b)"
+)
+# the sentence before is about somebody else's work (a citation): "this work" after it is theirs
+_OTHERS = re.compile(
+    r"\([^()]{0,120}?(?:19|20)\d\d[a-z]?\)|\[\d+(?:\s*[,–-]\s*\d+)*\]|\bet al\.|\b(?:prior|previous|earlier|existing|recent|"
+    r"related) (?:work|studies|approaches|methods|models)\b"
+)
+
+
+def strip_cross_refs(text: str) -> str:
+    """``text`` without parenthesised pointers into the paper ("(Table 2)", "(see Section 4.1)")."""
+    return _CROSS_REF.sub("", text)
+
+
 def decontextualise(text: str, ctx: PaperContext, previous: str | None = None) -> tuple[str, bool]:
     """Rewrite ``text`` to stand alone; returns (text, resolved).
 
@@ -176,12 +220,14 @@ def decontextualise(text: str, ctx: PaperContext, previous: str | None = None) -
     resolved, so the claim still leans on the sentence before it. The paper is named at its first mention
     ("the authors of “Title”"); later mentions in the same claim use "they"/"their" so the claim stays readable.
     """
+    text = strip_cross_refs(text)
     text = re.sub(r"\b([Ww]e)[’']ve\b", r"\1 have", text)
     text = re.sub(r"\b([Ww]e)[’']re\b", r"\1 are", text)
     text = re.sub(r"\b([Ww]e)[’']ll\b", r"\1 will", text)
     out = _FRAME.sub("", text, count=1)
     if re.search(r"\band that\b", out) and out != text:
         out = text  # "We show that X, and that Y": without the frame the second clause has no verb to hang on
+    out = _CONNECTIVE.sub("", out, count=1)
     if out != text and out:
         out = _cap(out)
     name = ctx.name
@@ -238,11 +284,19 @@ def decontextualise(text: str, ctx: PaperContext, previous: str | None = None) -
         out,
     ):
         resolved = False
+    if _DANGLING.search(out) or _DANGLING_PRONOUN.search(out) or _GENERIC_SUBJECT.match(out):
+        resolved = False  # "these methods", "the experiments above", "… setup it indicates", "The model …"
     ref = ctx.ref
     is_title = ref.startswith("“")
-    out = re.sub(
-        r"\b(?:[Tt]his|[Tt]he present) (?:paper|work|study|article)\b", lambda m: ref if not is_title else f"the paper {ref}", out
-    )
+    own = not (previous and _OTHERS.search(previous)) or bool(re.search(r"\b(?:[Ii]n|[Tt]hroughout) this (?:work|study),? we\b", text))
+    if re.search(r"\b(?:[Tt]his|[Tt]he present) (?:work|study)\b", out) and not own:
+        resolved = False  # "all of this work was at a modest scale": earlier work the sentence before cited, not the authors'
+    else:
+        out = re.sub(
+            r"\b(?:[Tt]his|[Tt]he present) (?:paper|work|study|article)\b",
+            lambda m: ref if not is_title else f"the paper {ref}",
+            out,
+        )
     named = ref in out
     parts = re.split(r"(\b(?:we|We|our|Our|us)\b)", out)
     rebuilt: list[str] = []

@@ -19,7 +19,7 @@ import unicodedata
 from synth.claims.base import Candidate, Extraction
 from synth.claims.decontext import PaperContext, clean_text, decontextualise, paper_context
 from synth.claims.numbers import METRIC, NUM, dataset_of, extract_numbers
-from synth.core.records import ClaimKind, Paper, Sentence
+from synth.core.records import ClaimKind, Number, Paper, Sentence
 from synth.core.text import split_top_level
 from synth.ingest.pdf import guess_language
 
@@ -48,7 +48,9 @@ COMPARATIVE = re.compile(
     r"(?:higher|lower|better|worse) (?:accuracy|performance|results?|scores?)|state[- ]of[- ]the[- ]art|on par with|"
     r"comparable (?:to|with)|competitive with|as (?:well|good) as|improv\w+ (?:over|upon|on)|close the gap|"
     r"(?:the )?(?:best|second[- ]best|top)[- ](?:performing|overall|scoring)|the best (?:overall )?(?:system|results?|score|performance)|"  # noqa: E501
-    r"(?:largest|smallest|biggest|best|worst|highest|lowest) (?:\w+ )?(?:gains?|drops?|improvements?|performance|results?|accuracy))\b",  # noqa: E501
+    r"(?:largest|smallest|biggest|best|worst|highest|lowest) (?:\w+ )?(?:gains?|drops?|improvements?|performance|results?|accuracy)|"  # noqa: E501
+    r"gap between|differences? (?:in [\w-]+ )?between|match(?:es|ing)? the performance|(?:still |remains? |is |are )(?:well )?(?:below|above|behind)|"  # noqa: E501
+    r"(?:an? )?(?:encouraging |efficient |competitive |strong )*alternative to|trade-off between)\b",
     re.I,
 )
 FINDING = re.compile(
@@ -86,7 +88,7 @@ ASSERTIVE_VERB = re.compile(
 )
 
 METHOD_ONLY = re.compile(
-    r"^(?:(?:In (?:this|our|the following|these) (?:section|paper|work|experiments?|study|setting|setup),?|Then,?|Next,?|First,?|Second,?|Finally,?|Here,?|Following [^,]{1,60},|To (?:do so|this end|train|evaluate|compute|obtain|avoid|ensure|make|measure|test|investigate|study|address|answer|estimate|compare|facilitate|reduce|speed up|get|keep|encourage|allow)[^,]{0,80},|For (?:each|every|all|training|evaluation|simplicity|comparison|this|the|our)[^,]{0,60},|(?:If|When|In case|Since|As|Because|Unless|After|Before|Once|As for|As regards|Regarding)\b[^,]{0,80},|[A-Z][^,;]{0,80},)\s*)?"  # noqa: E501
+    r"^(?:(?:In (?:this|our|the following|these) (?:section|paper|work|experiments?|study|setting|setup),?|Then,?|Next,?|First,?|Second,?|Finally,?|Here,?|Following [^,]{1,60},|To (?:do so|this end|train|evaluate|compute|obtain|avoid|ensure|make|measure|test|investigate|study|address|answer|estimate|compare|facilitate|reduce|speed up|get|keep|encourage|allow)[^,]{0,80},|For (?:each|every|all|training|evaluation|simplicity|comparison|this|the|our)[^,]{0,60},|(?:If|When|In case|Since|As|Because|Unless|After|Before|Once|As for|As regards|Regarding)\b[^,]{0,160},|[A-Z][^,;]{0,160},)\s*)?"  # noqa: E501
     r"(?:we|We)\s+(?:also\s+|then\s+|first\s+|further\s+|additionally\s+|now\s+|therefore\s+|simply\s+|only\s+|mainly\s+|(?:have|had)\s+(?:first\s+|also\s+)?)?"
     r"(?:use|used|using|train|trained|follow|followed|adopt|adopted|employ|employed|set|fine-?tune|fine-?tuned|implement|implemented|"
     r"describe|present|introduce|propose|consider|define|report|evaluate|evaluated|compare|conduct|conducted|run|ran|apply|applied|"
@@ -100,6 +102,19 @@ METHOD_ONLY = re.compile(
     r"align|aligned|balance|draw|generate|generated|test|tested|analy[sz]e|analy[sz]ed|examine|examined|look|keep|kept|ensemble|"
     r"average|averaged|normali[sz]e|stop|stopped|vary|varied|illustrate|illustrated|outline|outlined|recommend|"
     r"opt|opted|show (?:a few|some|several|an example|examples|the|in|only|how (?:to|we)))\b",
+    re.I,
+)
+# announcements, goals and hearsay: what the paper sets out to do, or what others are said to have found
+ANNOUNCEMENT = re.compile(
+    r"\b(?:this|the present|our) (?:paper|work|study|article) (?:introduces|presents|proposes|describes|releases|provides|studies|"
+    r"investigates|explores|addresses|aims|focuses|extends|builds)\b|\b(?:our|the authors'?|the) (?:main )?(?:goal|aim|objective|"
+    r"contributions?|motivation|purpose|intention) (?:is|are|was|were|here)\b|^(?:our|the main|main) contributions?\b|"
+    r"\b(?:we|this paper) (?:introduce|present|propose|release|describe|provide|offer|make (?:publicly )?available)\b(?![^.]{0,60}\b(?:show|find|outperform|achiev|improv))|"  # noqa: E501
+    r"\b(?:we|I) (?:hope|believe|plan|aim|intend|expect|envision|wish|conjecture|hypothesi[sz]e|speculate)\b|"
+    r"\b(?:has|have) (?:been|also been|recently been|previously been) (?:shown|suggested|found|proposed|argued|reported|"
+    r"demonstrated|hypothesi[sz]ed|observed|attributed|studied|explored|used)\b|\b(?:several|many|some|other|previous|prior|"
+    r"recent|earlier|existing) (?:papers|works|studies|authors|researchers|approaches|methods)\b|\bit is (?:well[- ])?known\b|"
+    r"\b(?:previous|prior|recent|earlier|existing|related) (?:work|research|literature)\b",
     re.I,
 )
 NOT_A_CLAIM = re.compile(
@@ -154,7 +169,9 @@ class RulesExtractor:
     def extract(self, paper: Paper, sentences: list[Sentence], front: list[str] | None = None) -> Extraction:
         """Claims of one paper (see the module docstring)."""
         ctx = paper_context(paper, sentences, front)
-        return Extraction(candidates=candidates(sentences, paper, ctx))
+        dropped: dict[str, int] = {}
+        found = candidates(sentences, paper, ctx, dropped)
+        return Extraction(candidates=found, rejected=sum(dropped.values()), reasons=dropped)
 
 
 def is_complete(text: str) -> bool:
@@ -214,7 +231,7 @@ def is_clean(text: str) -> bool:
 
 def classify(text: str, section: str = "") -> tuple[ClaimKind, float] | None:
     """(kind, cue) of a sentence that asserts something checkable, or None."""
-    if text.rstrip().endswith("?") or METHOD_ONLY.search(text) or NOT_A_CLAIM.search(text):
+    if text.rstrip().endswith("?") or METHOD_ONLY.search(text) or NOT_A_CLAIM.search(text) or ANNOUNCEMENT.search(text):
         return None
     low = text.lower()
     numbers = extract_numbers(text)
@@ -317,9 +334,70 @@ def eligible(s: Sentence) -> bool:
     return is_complete(text) and is_clean(text)
 
 
-def candidates(sentences: list[Sentence], paper: Paper, ctx: PaperContext | None = None) -> list[Candidate]:
-    """Claim candidates of one paper's sentences, in reading order."""
+def is_own(text: str, ctx: PaperContext) -> bool:
+    """Whether ``text`` speaks of the paper's own work: first person, "this paper", or the paper's method name."""
+    if re.search(r"\b(?:we|our|us|ours)\b|\b(?:this|the present) (?:paper|work|study)\b", text, re.I):
+        return True
+    return bool(ctx.name and re.search(rf"(?<![\w-]){re.escape(ctx.name)}(?![\w-])", text))
+
+
+_OWN_RESULT = re.compile(
+    r"\b(?:we|our (?:results|experiments|analysis|findings|evaluation|study))\b[^.;]{0,80}?\b(?:show|find|found|demonstrat|observ|"
+    r"discover|reveal|achiev|obtain|outperform|improv|confirm|establish|indicat|suggest)\w*",
+    re.I,
+)
+_SCENE_SECTIONS = re.compile(r"introduction|related|background|previous|prior work|preliminar|motivation", re.I)
+# resources and tasks the dataset finder knows that are not what a score is measured on
+_NOT_EVAL_SETS = frozenset({"Wikipedia", "Europarl", "MUSE", "NER", "CNN", "Daily Mail", "DailyMail", "Quora"})
+
+
+def not_a_finding(part: str, kind: ClaimKind, section: str, ctx: PaperContext) -> str | None:
+    """Why ``part`` is not one of the paper's findings (background, a citation, motivation), or None when it is one."""
+    if kind == "background":
+        return "background"
+    if CITED.search(part) and not is_own(part, ctx):
+        return "cited"  # somebody else's result, restated with its citation
+    if _SCENE_SECTIONS.search(section) and not _OWN_RESULT.search(part) and not (ctx.name and is_own(part, ctx)):
+        return "scene"  # introduction and related work: motivation and background unless the authors report a result
+    return None
+
+
+def claim_language(text: str) -> str:
+    """The language of a claim, read without its citations (author names and venues are not its language)."""
+    bare = CITED.sub(" ", text)
+    bare = re.sub(r"\([^()]*\b(?:19|20)\d\d[a-z]?\)|\b[A-Z][\w\-]+ et al\.", " ", bare)
+    language = guess_language(bare)
+    return "en" if language == "unknown" else language
+
+
+def measured_on(claim_text: str, numbers: list[Number], section: str, context: str) -> tuple[str, list[Number]] | None:
+    """A numeric claim that says what its numbers measure, or None when it cannot be made to.
+
+    Every number must carry a metric or a unit, and the claim must name the data it was measured on; when the
+    sentence does not, the dataset is taken from its section's title ("5.1 XNLI") or the sentence or two before it in
+    the same section, and added to the text ("… by 4% / 9% (on XNLI).").
+    """
+    if not numbers or any(n.metric is None and n.unit is None for n in numbers):
+        return None
+    named = [n.dataset for n in numbers if n.dataset and n.dataset not in _NOT_EVAL_SETS] or [
+        d for d in [dataset_of(claim_text)] if d and d not in _NOT_EVAL_SETS
+    ]
+    if named:
+        fill = named[0]
+        return claim_text, [n if n.dataset else n.model_copy(update={"dataset": fill}) for n in numbers]
+    found = dataset_of(section) or (dataset_of(context, len(context)) if context else None)
+    if not found or found in _NOT_EVAL_SETS:
+        return None
+    text = re.sub(r"([.!])$", rf" (on {found})\1", claim_text, count=1)
+    return text, [n.model_copy(update={"dataset": found}) for n in numbers]
+
+
+def candidates(
+    sentences: list[Sentence], paper: Paper, ctx: PaperContext | None = None, dropped: dict[str, int] | None = None
+) -> list[Candidate]:
+    """Claim candidates of one paper's sentences, in reading order (``dropped`` counts what was refused, by reason)."""
     ctx = ctx or paper_context(paper, sentences)
+    dropped = {} if dropped is None else dropped
     out: list[Candidate] = []
     previous: str | None = None
     recent: list[Sentence] = []
@@ -331,14 +409,17 @@ def candidates(sentences: list[Sentence], paper: Paper, ctx: PaperContext | None
         if not eligible(s):
             continue
         text = clean_text(s.text)
-        language = guess_language(text)
-        language = "en" if language == "unknown" else language
+        language = claim_language(text)
         parts = split_long(text)
         for n, part in enumerate(parts, start=1):
             kind_cue = classify(part, s.section)
             if kind_cue is None:
                 continue
             kind, cue = kind_cue
+            reason = not_a_finding(part, kind, s.section, ctx) if language == "en" else None
+            if reason:
+                dropped[reason] = dropped.get(reason, 0) + 1
+                continue
             if language == "en":
                 claim_text, resolved = decontextualise(part, ctx, prev if n == 1 else parts[n - 2])
             else:
@@ -353,11 +434,12 @@ def candidates(sentences: list[Sentence], paper: Paper, ctx: PaperContext | None
             elif len(text.split()) > LONG_WORDS:
                 note = f"long sentence ({len(text.split())} words) kept whole"
             numbers = extract_numbers(part) if kind == "numeric" else []
-            if numbers and any(n.dataset is None for n in numbers):
-                # "the accuracy drops to 87.1%": the dataset is named a sentence or two before, in the same section
-                fallback = dataset_of(context, len(context)) if context else None
-                if fallback:
-                    numbers = [n if n.dataset else n.model_copy(update={"dataset": fallback}) for n in numbers]
+            if kind == "numeric":
+                measured = measured_on(claim_text, numbers, s.section, context)
+                if measured is None:
+                    dropped["unmeasured"] = dropped.get("unmeasured", 0) + 1
+                    continue  # "89.43% F1" with no model or data: a number a reader cannot check
+                claim_text, numbers = measured
             out.append(
                 Candidate(
                     sentence=s,

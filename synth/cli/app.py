@@ -10,14 +10,14 @@ from typing import Annotated
 import typer
 
 from synth import __version__
-from synth.cli import inspect_cmds, pipeline_cmds, report_cmds
+from synth.cli import check_cmds, inspect_cmds, pipeline_cmds, report_cmds
 from synth.cli.guard import guard, guard_app, set_debug
 
 app = typer.Typer(
     name="synth",
     help="Search the literature, extract checkable claims, verify them against evidence, and write a scored report.",
     no_args_is_help=True,
-    add_completion=False,
+    add_completion=True,  # `synth --install-completion` / `--show-completion` for bash, zsh, fish, PowerShell
     pretty_exceptions_enable=False,
 )
 
@@ -38,10 +38,14 @@ def _root(
 
 for _name, _fn in pipeline_cmds.COMMANDS.items():
     app.command(_name)(guard(_fn))
+app.command("check")(guard(check_cmds.check))
 app.command("table")(guard(report_cmds.table))
 app.command("audit")(guard(report_cmds.audit))
 app.command("search-passages")(guard(inspect_cmds.search_passages))
-app.command("runs")(guard(inspect_cmds.runs))
+runs_app = typer.Typer(help="List past runs, or remove them (`synth runs rm RUN`).")
+runs_app.callback(invoke_without_command=True)(guard(inspect_cmds.runs))
+runs_app.command("rm")(guard(inspect_cmds.runs_rm))
+app.add_typer(runs_app, name="runs")
 
 config_app = typer.Typer(help="Inspect the resolved configuration.", no_args_is_help=True)
 config_app.command("show")(guard(inspect_cmds.config_show))

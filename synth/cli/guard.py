@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 import typer
+from rich.text import Text
 
 from synth import __version__
 from synth.core.errors import SynthError
@@ -43,8 +44,9 @@ def guard(fn: F) -> F:
             if _state["debug"] or os.environ.get("SYNTH_RAISE_ERRORS") == "1":
                 raise
             ui = UI()
-            ui.err.print(f"[bold red]Error:[/bold red] {err}", highlight=False, markup=True, soft_wrap=True)
-            ui.err.print(f"[bold]Hint:[/bold] {err.hint}", highlight=False, soft_wrap=True)
+            # messages quote file names, titles and ids: printed as plain text, never as console markup
+            ui.err.print(Text.assemble(("Error:", "bold red"), " ", _one_line(str(err))), highlight=False, soft_wrap=True)
+            ui.err.print(Text.assemble(("Hint:", "bold"), " ", _one_line(err.hint)), highlight=False, soft_wrap=True)
             raise typer.Exit(err.exit_code) from None
         except (typer.Exit, typer.Abort, KeyboardInterrupt):
             raise
@@ -52,12 +54,11 @@ def guard(fn: F) -> F:
             if _state["debug"] or os.environ.get("SYNTH_RAISE_ERRORS") == "1":
                 raise
             path = _log_crash()
-            UI().err.print(
-                f"Error: unexpected {type(err).__name__}: {err} (details: {path}; re-run with --debug)",
-                highlight=False,
-                markup=False,
-                soft_wrap=True,
-            )
+            what = _one_line(f"unexpected {type(err).__name__}: {err}")
+            filename = getattr(err, "filename", None)
+            if isinstance(err, OSError) and filename and str(filename) not in what:
+                what += f" ({filename})"  # an OSError always names its file
+            UI().err.print(f"Error: {what} (details: {path}; re-run with --debug)", highlight=False, markup=False, soft_wrap=True)
             raise typer.Exit(1) from None
 
     return wrapper  # type: ignore[return-value]
@@ -74,11 +75,24 @@ def guard_app(app: typer.Typer) -> typer.Typer:
     return app
 
 
-def _log_crash() -> Path:
-    from synth.core.settings import SynthSettings
+def _one_line(text: str) -> str:
+    from synth.core.text import sanitize
 
-    home = Path(os.environ.get("SYNTH_HOME") or SynthSettings.model_fields["home"].default)
-    path = home / "logs" / "errors.log"
+    return sanitize(text, keep_newlines=False)
+
+
+def _crash_home() -> Path:
+    """Where the crash log goes: the configured home (synth.toml and SYNTH_HOME included), else the default one."""
+    from synth.core.settings import SynthSettings, load_settings
+
+    try:
+        return load_settings().home
+    except Exception:  # noqa: BLE001 - the settings themselves may be what is broken
+        return Path(os.environ.get("SYNTH_HOME", "").strip() or SynthSettings.model_fields["home"].default)
+
+
+def _log_crash() -> Path:
+    path = _crash_home() / "logs" / "errors.log"
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         with path.open("a", encoding="utf-8") as f:

@@ -29,7 +29,7 @@ from synth.cli.options import (
     UntilOpt,
     overrides_from,
 )
-from synth.core.errors import UsageError
+from synth.core.errors import SourceChanged, UsageError
 from synth.core.settings import SynthSettings, load_settings
 from synth.core.stage_ids import REPORT
 from synth.core.store import RunStore
@@ -47,6 +47,36 @@ def settings_for_run(config: Path | None, store: RunStore, overrides: dict[str, 
     """An existing run keeps the settings it was made with (so fingerprints match); flags still override."""
     recorded = {k: v for k, v in store.manifest().get("settings", {}).items() if k != "home"}  # the run may have moved
     return load_settings(config, _deep_merge(recorded, overrides))
+
+
+def check_source(store: RunStore, settings: SynthSettings) -> None:
+    """Refuse to resume ``store`` on another source than the one it was made from, or on a folder that changed since.
+
+    The run recorded its source as an absolute path and the sha256 of every PDF it read; resuming elsewhere (a
+    relative ``--source`` from another working directory) or after the folder changed would redo every stage on
+    other papers and overwrite the finished report.
+    """
+    from synth.sources.local import pdf_digests, source_changes
+
+    manifest = store.manifest()
+    recorded: dict[str, Any] = manifest["source"] if isinstance(manifest.get("source"), dict) else {}
+    was = recorded.get("source") or manifest.get("settings", {}).get("search", {}).get("source")
+    now = settings.search.source
+    if not was:
+        return
+    if was != now and (Path(was).is_absolute() or "arxiv" in (was, now)):
+        raise SourceChanged(f"run {store.id} was made from source {was}; resuming it with source {now} is refused")
+    if now == "arxiv":
+        return
+    files = recorded.get("files")
+    if isinstance(files, dict):
+        changes = source_changes(Path(now), files)
+    else:  # a run made before sources were recorded: its corpus (paper id -> sha256) must all still be there
+        have = set(pdf_digests(Path(now)).values())
+        changes = [f"{pid} missing" for pid, sha in (manifest.get("corpus") or {}).items() if sha and sha not in have]
+    if changes:
+        shown = ", ".join(changes[:5]) + (f" and {len(changes) - 5} more" if len(changes) > 5 else "")
+        raise SourceChanged(f"the source folder {now} is not what run {store.id} searched: {shown}")
 
 
 def _manifest_base(settings: SynthSettings) -> dict[str, Any]:
@@ -67,7 +97,7 @@ def _new_run(question: str, settings: SynthSettings) -> RunStore:
 
     question = require_question(question)
     store = RunStore.create(settings.runs_dir, question, _manifest_base(settings))
-    Ledger(settings.home / "ledger.db").record_run(store.id, question, store.manifest()["created"], store.root)
+    Ledger(settings.home / "ledger.db", warn=UI().warn).record_run(store.id, question, store.manifest()["created"], store.root)
     return store
 
 
@@ -124,6 +154,7 @@ def run(
     if resume:
         store = RunStore.open(resume, load_settings(config).runs_dir)
         settings = settings_for_run(config, store, flags)
+        check_source(store, settings)
     else:
         if question is None:
             raise UsageError("no research question given", hint='Ask one: synth run "Does X improve Y?" --source PATH')

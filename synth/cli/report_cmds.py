@@ -14,10 +14,27 @@ from typing import Annotated
 
 import typer
 
-from synth.core.errors import UsageError
+from synth.core.errors import UsageError, WriteError
+from synth.core.stage_ids import CLAIMS, SEARCH, VERIFY
 from synth.core.store import RunStore
 
 RunRef = Annotated[str, typer.Argument(help="A run directory, a run id under $SYNTH_HOME/runs, or 'latest'.", show_default=False)]
+
+
+def _open(run_ref: str, needs: tuple[str, ...]) -> RunStore:
+    """The run (``latest``: the newest that did not fail and has ``needs``), its stored records checked intact."""
+    store = RunStore.open(run_ref, needs=needs)
+    for name in (SEARCH, CLAIMS, VERIFY):
+        store.verified_record(name)  # an edited or truncated file is named, never rendered as if it were the run's
+    return store
+
+
+def _existing_folder(folder: Path, flag: str = "--output") -> Path:
+    """``folder`` if it is an existing directory; synth never creates the parents of a path it is given."""
+    if not folder.is_dir():
+        what = "is not a folder" if folder.exists() else "does not exist"
+        raise UsageError(f"{flag}: {folder} {what}", hint="Create the folder first, or give a path in an existing one.")
+    return folder
 
 
 def _emit(text: str, output: Path | None) -> None:
@@ -27,10 +44,10 @@ def _emit(text: str, output: Path | None) -> None:
         return
     from synth.core.io import atomic_write_text
 
-    try:
-        atomic_write_text(output, text)
-    except OSError as err:
-        raise UsageError(f"cannot write {output}: {err.strerror}", hint="Choose another --output path.") from None
+    if str(output).endswith(("/", "\\")) or output.is_dir():
+        raise UsageError(f"--output: {output} is a folder; give a file name", hint="e.g. --output claims.md")
+    _existing_folder(output.parent if str(output.parent) else Path("."))
+    atomic_write_text(output, text)  # a failed write names the file (e.g. "no space left on device writing …")
     typer.echo(f"wrote {output}", err=True)
 
 
@@ -56,7 +73,7 @@ def table(
 
     if fmt not in FORMATS:
         raise UsageError(f"unknown table format '{fmt}'", hint=f"Use one of: {', '.join(FORMATS)}.")
-    data = load_run(RunStore.open(run_ref).root, docs=False)
+    data = load_run(_open(run_ref, needs=(CLAIMS,)).root, docs=False)
     rows = filter_rows(claim_rows(data), min_confidence=min_confidence, verdicts=verdict, kinds=kind, sort=sort)
     _emit(render_table(rows, fmt), output)
 
@@ -79,7 +96,7 @@ def audit(
 
     if fmt not in ("md", "json"):
         raise UsageError(f"unknown audit format '{fmt}'", hint="Use md or json.")
-    root = RunStore.open(run_ref).root
+    root = _open(run_ref, needs=(VERIFY,)).root
     gold = load_labels(labels) if labels is not None else None
     result = build_audit(load_run(root, docs=False))
     if gold is not None:
@@ -87,16 +104,18 @@ def audit(
     target: Path | None = None
     files_dir: Path | None = None
     stem = "audit"
-    if output is not None:
+    if output is not None:  # only where asked: a folder that does not exist is an error, never created
         if output.is_dir() or str(output).endswith(("/", "\\")):
-            files_dir, target = output, output / f"audit.{fmt}"
+            files_dir, target = _existing_folder(output), output / f"audit.{fmt}"
         else:
-            files_dir, target, stem = output.parent, output, output.stem
+            files_dir, target, stem = _existing_folder(output.parent), output, output.stem
     elif gold is not None:
         files_dir = root / "audit"
     if files_dir is not None:
         try:
             result, written = write_audit_files(result, files_dir, stem)
+        except WriteError:
+            raise  # already names the file and why (e.g. no space left on device)
         except OSError as err:
             raise UsageError(
                 f"cannot write the audit files into {files_dir}: {err.strerror}", hint="Pass --output PATH somewhere writable."

@@ -116,6 +116,46 @@ class RunNotFound(UsageError):
     hint = "List runs with `synth runs`, or pass the path of a run directory."
 
 
+class RunBusy(UsageError):
+    """Another synth process holds the run (or a cache entry) this command needs."""
+
+    hint = "Wait for the other synth process to finish (or stop it), then try again."
+
+
+class SourceChanged(UsageError):
+    """``--resume`` was asked to continue a run on a source other than the one it was made from."""
+
+    hint = 'Resume from the same source, or start a new run: synth run "<question>" --source PATH.'
+
+
+class FileError(SynthError):
+    """A file synth reads or writes is unusable: damaged or edited, unreadable, or the disk is full."""
+
+    hint = "The file named above is the problem; see the message for what to do."
+    exit_code = 9
+
+
+class CorruptFileError(FileError, ValueError):
+    """A file synth wrote (a run's records, a cache entry) no longer reads back: its message names the file and line."""
+
+    hint = "Re-run the stage that writes it (`synth run --resume RUN` redoes only what is damaged), or delete the file."
+
+
+class WriteError(FileError, OSError):
+    """A file could not be written (no space left on device, permission denied); the message names the file."""
+
+    hint = "Free some space or choose a writable location (SYNTH_HOME, --output), then try again; nothing was lost."
+
+    def __init__(self, message: str, *, errno: int | None = None, filename: str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.errno = errno  # type: ignore[misc]
+        self.filename = filename  # type: ignore[misc]
+
+    def __str__(self) -> str:
+        return self.message  # OSError's own str would read "[Errno 28] None: 'FILE'"
+
+
 class ExperimentError(SynthError):
     hint = "See `synth experiment robust-xlt --help`."
     exit_code = 8

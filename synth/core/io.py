@@ -7,18 +7,22 @@ The one place these are defined; nothing else in synth writes a file by hand.
 from __future__ import annotations
 
 import datetime as dt
+import errno
 import hashlib
 import json
 import os
 import re
 import shutil
+import sqlite3
 import tempfile
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, TypeVar
 
-from pydantic import BaseModel
+from pydantic import BaseModel, ValidationError
+
+from synth.core.errors import CorruptFileError, WriteError
 
 M = TypeVar("M", bound=BaseModel)
 
@@ -52,23 +56,43 @@ def sha256_text(text: str) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
+def sha256_bytes(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def write_error(err: BaseException, path: Path) -> WriteError:
+    """One line naming the file for a failed write: "no space left on device writing FILE"."""
+    code = getattr(err, "errno", None)
+    if code is None and "No space left on device" in str(err):  # FAISS and other C++ writers raise RuntimeError
+        code = errno.ENOSPC
+    reason = os.strerror(code) if isinstance(code, int) else (str(err) or type(err).__name__)
+    return WriteError(f"{reason[:1].lower()}{reason[1:]} writing {path}", errno=code, filename=str(path))
+
+
 def atomic_write_with(path: Path, write: Callable[[Path], object]) -> None:
     """``write(tmp)`` into a temporary file beside ``path``, flushed to disk, then renamed over ``path``.
 
     For writers that want a file name (faiss.write_index, matplotlib's savefig, shutil.copyfile): a reader never
     sees a half-written file, and a crash leaves the old file in place.
     """
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp" + path.suffix)
-    os.close(fd)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp" + path.suffix)
+        os.close(fd)
+    except OSError as err:
+        raise write_error(err, path) from None
     tmp = Path(name)
     try:
         write(tmp)
         with tmp.open("rb+") as f:
             os.fsync(f.fileno())
         os.replace(tmp, path)
-    except BaseException:
+    except BaseException as err:
         tmp.unlink(missing_ok=True)
+        if isinstance(err, WriteError):
+            raise
+        if isinstance(err, OSError) or (isinstance(err, RuntimeError) and "No space left on device" in str(err)):
+            raise write_error(err, path) from None
         raise
 
 
@@ -118,7 +142,13 @@ def write_json(path: Path, obj: Any) -> None:
 
 
 def read_json(path: Path) -> Any:
-    return json.loads(path.read_text(encoding="utf-8"))
+    """The JSON in ``path``; a damaged file raises CorruptFileError naming it and the line."""
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except json.JSONDecodeError as err:
+        raise CorruptFileError(f"{path}:{err.lineno}: not valid JSON ({err.msg})") from None
+    except UnicodeDecodeError as err:
+        raise CorruptFileError(f"{path}: not UTF-8 text (byte {err.start})") from None
 
 
 def write_jsonl(path: Path, rows: Iterable[BaseModel | dict[str, Any]]) -> int:
@@ -130,8 +160,44 @@ def write_jsonl(path: Path, rows: Iterable[BaseModel | dict[str, Any]]) -> int:
 
 
 def read_jsonl(path: Path, model: type[M]) -> list[M]:
-    with path.open(encoding="utf-8") as f:
-        return [model.model_validate_json(line) for line in f if line.strip()]
+    """One ``model`` per line of ``path``; a bad line raises CorruptFileError naming the file, the line and why."""
+    out: list[M] = []
+    with path.open("rb") as f:
+        for n, raw in enumerate(f, start=1):
+            try:
+                line = raw.decode("utf-8")
+                if line.strip():
+                    out.append(model.model_validate_json(line))
+            except UnicodeDecodeError:
+                raise CorruptFileError(f"{path}:{n}: not UTF-8 text") from None
+            except ValidationError as err:
+                raise CorruptFileError(f"{path}:{n}: not a valid {model.__name__} record ({_first_problem(err)})") from None
+    return out
+
+
+def _first_problem(err: ValidationError) -> str:
+    first = err.errors()[0]
+    where = ".".join(str(p) for p in first["loc"])
+    return f"{where}: {first['msg']}" if where else str(first["msg"])
+
+
+# sqlite3 messages that mean the file itself is damaged (not "database is locked", which is only contention)
+_DAMAGED_DB = ("file is not a database", "database disk image is malformed", "malformed database schema")
+
+
+def damaged_db(err: BaseException) -> bool:
+    """True when a sqlite3 error says the database file is damaged (as opposed to busy)."""
+    return isinstance(err, sqlite3.DatabaseError) and any(m in str(err).lower() for m in _DAMAGED_DB)
+
+
+def move_aside(path: Path) -> Path:
+    """Rename a damaged file (and its SQLite journals) to ``<name>.damaged-<UTC stamp>``; returns the new path."""
+    stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%S%f")
+    aside = path.with_name(f"{path.name}.damaged-{stamp}")
+    path.rename(aside)
+    for suffix in ("-wal", "-shm", "-journal"):
+        path.with_name(path.name + suffix).unlink(missing_ok=True)
+    return aside
 
 
 def slugify(text: str, max_len: int = 40) -> str:

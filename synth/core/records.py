@@ -122,24 +122,39 @@ class Claim(Record):
         return self.sources[0].paper_id
 
 
+EvidenceRole = Literal["deciding", "supporting", "contradicting", "closest"]
+
+
 class Evidence(Record):
-    chunk_id: str
-    paper_id: str
-    page: int
-    section: str
+    """A window the NLI model read; where it came from is None for evidence a user gave (``synth check``)."""
+
+    chunk_id: str | None
+    paper_id: str | None
+    page: int | None
+    section: str | None
     text: str  # the window the NLI model read
-    retrieval_score: float
+    retrieval_score: float  # the re-rank score of the window for this claim
     probs: dict[NLILabel, float]
+    # deciding: the window the verdict rests on; supporting / contradicting: the strongest window each way
+    role: EvidenceRole = "closest"
 
 
 class Verdict(Record):
+    """A claim's verdict. ``label`` is supported or refuted only at or above the operating point; otherwise it is
+    not_enough_evidence ("not verified") and ``leaning`` says which way the evidence went."""
+
     claim_id: str
     label: VerdictLabel
     raw_score: float  # the aggregated score that decided the label, before calibration
-    confidence: float  # calibrated P(label is right)
+    confidence: float  # calibrated P(label is right); for a claim not verified, P(the way it leans)
     calibration: str  # method and fit data, or "uncalibrated"
     rule: str
     evidence: list[Evidence]  # deciding window first
+    leaning: Literal["supported", "refuted"] | None = None
+    probs: dict[VerdictLabel, float] = Field(default_factory=dict)  # claim-level P(verdict), when calibrated
+    operating_point: float | None = None  # the min_confidence a verdict had to reach
+    reason: str | None = None  # why a claim is not verified, when there is more to say than "the evidence is weak"
+    numeric: str | None = None  # the number check against the evidence, described
     stated_by: int  # papers whose own text states the claim (its sources), not counted as evidence
     model_id: str
     model_revision: str | None = None

@@ -8,15 +8,19 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import os
 from pathlib import Path
-from typing import Any, Literal, get_args
+from typing import Any, Literal, get_args, get_origin
 
 from platformdirs import user_data_dir
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic.fields import FieldInfo
 from pydantic_settings import (
     BaseSettings,
+    EnvSettingsSource,
     PydanticBaseSettingsSource,
     SettingsConfigDict,
+    SettingsError,
     TomlConfigSettingsSource,
 )
 
@@ -41,8 +45,17 @@ class SearchSettings(Section):
     arxiv_api_url: str = Field("https://export.arxiv.org/api/query", description="arXiv API endpoint.")
     arxiv_pdf_url: str = Field("https://arxiv.org/pdf/", description="Base URL PDFs are fetched from (id appended).")
     request_interval_s: float = Field(3.0, ge=0, description="Minimum seconds between two arXiv requests (arXiv's terms).")
-    timeout_s: float = Field(30.0, gt=0, description="Timeout of every HTTP call, in seconds.")
-    max_retries: int = Field(3, ge=0, description="Retries on connection errors and 5xx responses.")
+    timeout_s: float = Field(
+        30.0, gt=0, description="Seconds an HTTP call may wait to connect or for the next bytes of an answer."
+    )
+    request_deadline_s: float = Field(
+        300.0,
+        gt=0,
+        description="Seconds one request (a feed page or a PDF) may take in all, however slowly the server sends it.",
+    )
+    max_feed_mb: float = Field(20.0, gt=0, description="Largest arXiv API answer read, in MB; a larger one is refused.")
+    max_pdf_mb: float = Field(100.0, gt=0, description="Largest PDF downloaded, in MB; a larger one is a per-paper failure.")
+    max_retries: int = Field(3, ge=0, description="Retries on connection errors, 5xx and 429 (Retry-After honoured).")
 
 
 class ParseSettings(Section):
@@ -71,20 +84,30 @@ class ClaimsSettings(Section):
 
 
 class VerifySettings(Section):
-    top_k: int = Field(8, ge=1, description="Evidence chunks retrieved per claim from papers other than its source.")
+    top_k: int = Field(
+        8, ge=1, description="Evidence chunks retrieved per claim from papers other than its source (dense + BM25, fused)."
+    )
+    min_confidence: float | None = Field(
+        None,
+        ge=0,
+        le=1,
+        description="Operating point: a claim is reported supported or refuted only when the calibrated probability "
+        "of that verdict reaches this; otherwise it is not verified. Default: the verifier's own, chosen on its fit "
+        "data for a precision of supported of at least 0.8.",
+    )
     threshold: float | None = Field(
         None,
         ge=0,
         le=1,
-        description="Minimum entailment (contradiction) probability to call a claim supported (refuted); "
-        "default: the value the NLI model's calibration was fitted with (0.5 if it has none).",
+        description="For a verifier without a fitted aggregator only: minimum entailment (contradiction) probability "
+        "to call a claim supported (refuted); default 0.5.",
     )
     margin: float | None = Field(
         None,
         ge=0,
         le=1,
-        description="Required lead of the winning probability over the opposite one; "
-        "default: the calibrated value (0.1 if none).",
+        description="For a verifier without a fitted aggregator only: required lead of the winning probability over "
+        "the opposite one; default 0.1.",
     )
     windows_per_claim: int = Field(
         16,
@@ -99,7 +122,9 @@ class VerifySettings(Section):
         "`synth experiment robust-xlt`): its re-measured figures are attached to the numeric claims it measured. "
         "Default: none (no directory is searched).",
     )
-    max_premise_tokens: int = Field(200, ge=16, description="Word pieces per evidence window given to the NLI model.")
+    max_premise_tokens: int = Field(
+        200, ge=16, description="Most word pieces of one evidence window (less when the claim leaves less room in the model)."
+    )
 
 
 ReportFormat = Literal["md", "html", "pdf", "json", "csv", "bib"]
@@ -128,6 +153,22 @@ class SynthSettings(BaseSettings):
     verify: VerifySettings = Field(default_factory=VerifySettings)  # type: ignore[arg-type]
     report: ReportSettings = Field(default_factory=ReportSettings)  # type: ignore[arg-type]
 
+    @field_validator("home", mode="before")
+    @classmethod
+    def _home_given(cls, value: Any) -> Any:
+        """An empty home (``SYNTH_HOME=""``) means the default, never the current directory."""
+        if value is None or (isinstance(value, str | Path) and not str(value).strip()):
+            return Path(user_data_dir("synth"))
+        return Path(value).expanduser() if isinstance(value, str | Path) else value
+
+    @field_validator("search", mode="after")
+    @classmethod
+    def _absolute_source(cls, value: SearchSettings) -> SearchSettings:
+        """A folder source is kept as an absolute path: a run records where its papers came from, wherever it resumes."""
+        if value.source != "arxiv" and value.source.strip():
+            return value.model_copy(update={"source": str(Path(value.source).expanduser().absolute())})
+        return value
+
     @property
     def runs_dir(self) -> Path:
         return self.home / "runs"
@@ -139,6 +180,21 @@ class SynthSettings(BaseSettings):
     def public_dict(self) -> dict[str, Any]:
         """JSON-safe resolved settings, as written to manifests (synth keeps no secrets in settings)."""
         return json.loads(self.model_dump_json())
+
+
+class _Env(EnvSettingsSource):
+    """SYNTH_* variables; a list setting also takes a comma-separated value (``SYNTH_SEARCH__CATEGORIES=cs.CL,cs.LG``)."""
+
+    def decode_complex_value(self, field_name: str, field: FieldInfo, value: Any) -> Any:
+        try:
+            return super().decode_complex_value(field_name, field, value)
+        except ValueError:
+            if field is not None and get_origin(field.annotation) is list and isinstance(value, str):
+                return [part.strip() for part in value.split(",") if part.strip()]
+            raise ConfigError(
+                f"environment variable for '{field_name}' is not valid JSON: {str(value)[:80]!r}",
+                hint="Give a JSON value, e.g. SYNTH_SEARCH='{\"max_papers\": 5}', or set one field: SYNTH_SEARCH__MAX_PAPERS=5.",
+            ) from None
 
 
 def load_settings(config: Path | None = None, overrides: dict[str, Any] | None = None) -> SynthSettings:
@@ -157,16 +213,32 @@ def load_settings(config: Path | None = None, overrides: dict[str, Any] | None =
             dotenv_settings: PydanticBaseSettingsSource,
             file_secret_settings: PydanticBaseSettingsSource,
         ) -> tuple[PydanticBaseSettingsSource, ...]:
-            sources: list[PydanticBaseSettingsSource] = [init_settings, env_settings]
+            sources: list[PydanticBaseSettingsSource] = [init_settings, _Env(settings_cls)]
             if toml_path is not None:
                 sources.append(TomlConfigSettingsSource(settings_cls, toml_file=toml_path))
             return tuple(sources)
 
     try:
         return _Resolved(**(overrides or {}))
+    except ConfigError:
+        raise
     except ValidationError as err:
         first = err.errors()[0]
         where = ".".join(str(p) for p in first["loc"])
-        raise ConfigError(f"invalid setting {where}: {first['msg']}") from None
-    except ValueError as err:  # malformed TOML surfaces as a ValueError subclass
+        raise ConfigError(f"invalid setting {where}: {first['msg']}{_origin(where, toml_path)}") from None
+    except SettingsError as err:
+        cause = err.__cause__ if isinstance(err.__cause__, ConfigError) else None
+        if cause is not None:
+            raise cause from None
+        raise ConfigError(f"invalid SYNTH_* environment variable: {err}") from None
+    except ValueError as err:  # malformed TOML surfaces as a ValueError subclass (tomllib.TOMLDecodeError)
         raise ConfigError(f"cannot read config {toml_path}: {err}") from None
+
+
+def _origin(where: str, toml_path: Path | None) -> str:
+    """Where a bad value may have come from: the config file (if one was read) or the environment."""
+    env = "SYNTH_" + where.upper().replace(".", "__")
+    places = [f"env {env}"] if env.split("__")[0] in {k.split("__")[0] for k in os.environ} else []
+    if toml_path is not None:
+        places.append(str(toml_path))
+    return f" (from {' or '.join(places)})" if places else ""

@@ -1,9 +1,44 @@
-"""Sentence splitting tuned for scientific prose (abbreviations, citations, decimals, "et al.", "Fig. 2")."""
+"""Text as synth handles it: made safe to show (no control characters or terminal escapes), split into sentences
+tuned for scientific prose (abbreviations, citations, decimals, "et al.", "Fig. 2"), and cut to token budgets."""
 
 from __future__ import annotations
 
 import re
 from collections.abc import Callable
+
+# ----------------------------------------------------------------------------------------------- safe to show
+# Terminal escape sequences (ECMA-48): CSI "ESC [ … final", OSC "ESC ] … BEL|ESC \\", DCS/SOS/PM/APC strings, and
+# two-character escapes; the 8-bit forms start with the C1 controls U+009B (CSI) and U+009D (OSC). Once the introducer
+# is gone, whatever followed it is plain text to a terminal, so an unterminated string is cut after 512 characters.
+_ESCAPE = re.compile(
+    r"(?:\x1b\[|\x9b)[0-?]*[ -/]*[@-~]?"  # CSI: colours, cursor moves, screen clears
+    r"|(?:\x1b[\]PX^_]|[\x90\x98\x9d\x9e\x9f])[^\x07\x1b\x9c]{0,512}(?:\x07|\x1b\\|\x9c)?"  # OSC (titles, links), DCS
+    r"|\x1b[ -/]*[0-~]?"  # any other escape, or a lone ESC
+)
+# C0 and C1 controls and DEL (tab and newline are layout), and the bidirectional overrides and isolates that make
+# text display in another order than it is stored ("Trojan source")
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+
+
+def sanitize(text: str, *, keep_newlines: bool = True) -> str:
+    """``text`` without terminal escape sequences and control characters, safe for a report, a terminal or BibTeX.
+
+    Escape sequences are removed whole (``"\\x1b[31mred"`` → ``"red"``); other controls become a space, carriage
+    returns and form feeds included, so words they separated stay apart. Tabs and newlines are kept unless
+    ``keep_newlines`` is false, when every run of whitespace becomes one space (titles, names, one-line output).
+    """
+    text = _CONTROL.sub(" ", _ESCAPE.sub("", text))
+    return text if keep_newlines else " ".join(text.split())
+
+
+def sanitize_in_place(text: str) -> str:
+    """``text`` with every escape-sequence and control character replaced by a space: the same length, so character
+    offsets into it (a parsed document's blocks, sentences and chunks) stay exact."""
+    if not (_ESCAPE.search(text) or _CONTROL.search(text)):
+        return text
+    text = _ESCAPE.sub(lambda m: " " * len(m.group(0)), text)
+    return _CONTROL.sub(" ", text)
+
 
 _ABBREV = {
     "al", "fig", "figs", "eq", "eqs", "e.g", "i.e", "cf", "vs", "etc", "resp", "approx", "sec", "secs", "tab", "no",

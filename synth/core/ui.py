@@ -14,11 +14,17 @@ T = TypeVar("T")
 class UI:
     def __init__(self, quiet: bool = False) -> None:
         self.err = Console(stderr=True)
+        self.silent = quiet  # asked for (--quiet, --json): warnings too are left to the files that record them
         self.quiet = quiet or not self.err.is_terminal
 
     def info(self, message: str) -> None:
         if not self.quiet:
             self.err.print(message, highlight=False)
+
+    def warn(self, message: str) -> None:
+        """One line on stderr, also when stderr is not a terminal: something was repaired or skipped."""
+        if not self.silent:
+            self.err.print(f"Warning: {message}", highlight=False, markup=False, soft_wrap=True)
 
     def track(self, items: Iterable[T], description: str, total: int | None = None) -> Iterator[T]:
         if self.quiet:

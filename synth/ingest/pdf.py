@@ -26,8 +26,10 @@ from typing import Any
 
 from synth.core.errors import ParseError
 from synth.core.records import Block, ParsedDoc
+from synth.ingest.glyphs import clean_glyphs, fix_accents
+from synth.ingest.hyphens import SUSPENDED, Vocabulary, keep_hyphen
 
-PARSER_VERSION = "3"
+PARSER_VERSION = "4"
 BLOCK_SEP = "\n\n"
 
 KNOWN_SECTIONS = (
@@ -197,14 +199,53 @@ def _page_blocks(page: Any) -> list[_Raw]:
     width, height = page.rect.width, page.rect.height
     out: list[_Raw] = []
     for block in page.get_text("dict", flags=flags)["blocks"]:
-        raw = _raw_block(block, width, height)
-        if raw is not None:
-            out.extend(_split_run_in_heading(raw))
+        for part in _split_at_gutter(block, width):
+            raw = _raw_block(part, width, height)
+            if raw is not None:
+                out.extend(_split_run_in_heading(raw))
     return _reading_order(out)
+
+
+def _split_at_gutter(block: dict[str, Any], width: float) -> list[dict[str, Any]]:
+    """A text block whose lines stand in both columns of a two-column page, as two blocks (left, right).
+
+    MuPDF sometimes groups the last lines of the left column with lines of the right column into one block; read
+    as one, a sentence would run on into the other column. The block is split only where it has a real gutter:
+    no line crosses the page's middle, and each side has at least two lines starting at its own left edge (a
+    justified single-column line that MuPDF cut into words has no such edge on the right).
+    """
+    lines = block.get("lines", ())
+    mid = width / 2
+    if len(lines) < 4 or any(ln["bbox"][0] < mid - 2 and ln["bbox"][2] > mid + 2 for ln in lines):
+        return [block]
+    left = [ln for ln in lines if ln["bbox"][2] <= mid]
+    right = [ln for ln in lines if ln["bbox"][0] >= mid]
+    if len(left) + len(right) != len(lines):
+        return [block]
+
+    def aligned(group: list[dict[str, Any]]) -> bool:
+        """At least two full column-width lines starting at the group's left edge (text, not table cells)."""
+        edge = min((ln["bbox"][0] for ln in group), default=0.0)
+        return sum(1 for ln in group if abs(ln["bbox"][0] - edge) < 1.5 and ln["bbox"][2] - ln["bbox"][0] > 0.3 * width) >= 2
+
+    if not (aligned(left) and aligned(right)):
+        return [block]
+    parts = []
+    for group in (left, right):
+        x0 = min(ln["bbox"][0] for ln in group)
+        y0 = min(ln["bbox"][1] for ln in group)
+        x1 = max(ln["bbox"][2] for ln in group)
+        y1 = max(ln["bbox"][3] for ln in group)
+        parts.append({**block, "lines": group, "bbox": (x0, y0, x1, y1)})
+    return parts
 
 
 _BOLD_CACHE: dict[str, bool] = {}
 _FOOTNOTE_MARK = re.compile(r"[\d∗*†‡§¶⋆]{1,2}")
+# what a raised mark after a word is: a footnote, citation or affiliation marker ("distribution⁴", "Seo¹∗", "(2015).⁵")
+_MARKER = re.compile(r"[\d,–\-∗*†‡§¶⋆♠♥♦♣\s]+|[a-h]")
+_ORDINAL = re.compile(r"st|nd|rd|th")
+_MATH_CHARS = frozenset("=≈−∑∏∫≤≥∈∼×·")
 
 
 def _is_bold_font(font: str) -> bool:
@@ -212,6 +253,110 @@ def _is_bold_font(font: str) -> bool:
     if bold is None:
         bold = _BOLD_CACHE[font] = BOLD_FONT.search(font) is not None
     return bold
+
+
+def _script(span: dict[str, Any], main: dict[str, Any]) -> str:
+    """``"sup"`` for a raised span, ``"sub"`` for a lowered one (both smaller than the line's main text), else ``""``."""
+    if span is main:
+        return ""
+    size, main_size = span["size"], main["size"]
+    dy = span["origin"][1] - main["origin"][1]
+    if (span["flags"] & 1 and size < main_size) or (size < 0.85 * main_size and dy < -0.15 * main_size):
+        return "sup"
+    if size < 0.85 * main_size and dy > 0.1 * main_size:
+        return "sub"
+    return ""
+
+
+_SCRIPT_MATH_FONT = re.compile(r"CMMI|CMSY|CMEX|MSBM|MSAM|Math|Symbol", re.I)
+
+
+def _is_marker(core: str, prev: str, math: bool) -> bool:
+    """Whether a raised ``core`` after ``prev`` is a footnote, citation or affiliation mark (not an exponent)."""
+    if not prev or not _MARKER.fullmatch(core):
+        return False
+    if math:
+        return False
+    if re.search(r"[^\W\d_]{2,}$", fix_accents(prev[-12:])):
+        return True  # after a word: "distribution⁴", "Cer^a", "Seo¹∗"
+    if core.isalpha():
+        return False  # a letter after a symbol or bracket is an exponent: "(2π)^d"
+    if prev[-1] in ".,;:'\"’”∗*†‡§¶⋆♠♥♦♣":
+        return True  # "(2015).⁵", "Murray,¹"
+    if prev[-1] in ")]":
+        depth, i = 0, len(prev) - 1
+        while i >= 0:  # the bracket's content: "(mUSE)¹⁰" is a note, "(k + q)²" a square
+            depth += prev[i] in ")]"
+            depth -= prev[i] in "(["
+            if depth == 0:
+                break
+            i -= 1
+        inner = prev[i + 1 : -1]
+        return not re.search(r"[+\-−=/×·^_α-ωΑ-Ω]|(?:^|[^\w])[^\W\d_](?:$|[^\w])", inner)
+    return False
+
+
+def line_text(spans: list[dict[str, Any]], separator: str = " ") -> str:
+    """One line's text from its spans, with superscripts and subscripts kept apart from the words around them.
+
+    A raised footnote, citation or affiliation mark after a word or punctuation is left out ("distribution⁴ the"
+    → "distribution the", "(2015).⁵" → "(2015)."); other raised text after a number or a one-letter symbol is
+    an exponent (``10^6``, ``x^2``); ordinals stay as written (``4th``); lowered text after a word or symbol is a
+    subscript (``log_2``, ``Unicoder_xDAE^SC``), so it is not read as part of the name before it. Where a dropped
+    mark stood between two words, ``separator`` keeps them apart (", " for author lines: "Wu♠∗Alexis Conneau").
+    """
+    visible = [s for s in spans if s["text"].strip()]
+    if len(visible) < 2:
+        return "".join(s["text"] for s in spans)
+    main = max(visible, key=lambda s: (len(s["text"].strip()), s["size"]))
+    math = any(ch in s["text"] for s in visible for ch in _MATH_CHARS)  # after ")" a raised 2 is a square, not a note
+    out = ""
+    pending_space = False
+    last = prev_font = ""
+    for span in spans:
+        text = span["text"]
+        core = text.strip()
+        role = _script(span, main) if core else ""
+        if not role:
+            if pending_space and core:
+                if text[:1] in ".,;:)]" and out.endswith(" "):
+                    out = out.rstrip()  # "quality ¹." → "quality."
+                elif (text[:1].isalnum() or text[:1] in "([") and out and not out[-1].isspace():
+                    out += separator
+                elif separator.strip() and text[:1].isspace() and text.strip()[:1].isalnum() and out:
+                    out = out.rstrip() + separator.rstrip()
+                pending_space = False
+            out += text
+            last = ""
+            if core:
+                prev_font = span["font"]
+            continue
+        prev = out.rstrip()
+        tight = bool(out) and not out[-1].isspace()
+        if role == last or last == "dropped":
+            # the rest of one raised or lowered group, in several spans ("e^(k)", "d_ℓ1,ℓ2")
+            if last != "dropped":
+                out += core
+            continue
+        if role == "sup":
+            if core in "′″‴":
+                out += core  # a prime
+            elif _is_marker(core, prev, math or _SCRIPT_MATH_FONT.search(prev_font) is not None):
+                pending_space = True  # a marker: dropped, the words on either side kept apart
+                last = "dropped"
+                continue
+            elif tight and prev[-1:].isdigit() and _ORDINAL.fullmatch(core):
+                out += core
+            elif tight and (prev[-1:].isdigit() or re.search(r"(?:^|[^\w])[^\W_]$", prev) or last == "sub" or prev[-1] in ")]"):
+                out += "^" + core
+            else:
+                out += text
+        elif tight and re.search(r"(?:^|\W)F$", prev) and core == "1":
+            out += core  # F₁ is the metric F1
+        else:
+            out += ("_" + core) if tight and (prev[-1].isalpha() or prev[-1] in ")]") else text
+        last = role
+    return out
 
 
 def _raw_block(block: dict[str, Any], width: float, height: float) -> _Raw | None:
@@ -223,12 +368,11 @@ def _raw_block(block: dict[str, Any], width: float, height: float) -> _Raw | Non
         direction = ln["dir"]
         if abs(direction[0] - 1) > 1e-3 or abs(direction[1]) > 1e-3:
             continue  # rotated text: the arXiv stamp in the margin, axis labels
-        parts, n, bold, weighted, x0, x1 = [], 0, 0, 0.0, 1e9, -1e9
+        n, bold, weighted, x0, x1 = 0, 0, 0.0, 1e9, -1e9
         first: tuple[str, float] | None = None
         second_size = 0.0
         for span in ln["spans"]:
             raw_text = span["text"]
-            parts.append(raw_text)
             k = len(raw_text.strip())
             if not k:
                 continue
@@ -249,7 +393,7 @@ def _raw_block(block: dict[str, Any], width: float, height: float) -> _Raw | Non
             x0, x1 = min(x0, bbox[0]), max(x1, bbox[2])
         if not n:
             continue
-        text = "".join(parts).replace(SOFT, "").strip()
+        text = clean_glyphs(line_text(ln["spans"]).replace(SOFT, "")).strip()
         if not lines and first is not None and second_size:
             footnote_mark = _FOOTNOTE_MARK.fullmatch(first[0]) is not None and first[1] < 0.8 * second_size
         chars += n
@@ -323,6 +467,8 @@ def _join_lines(lines: list[_Line]) -> str:
             text = text[:-1] + SOFT + line
         elif len(text) > 1 and text[-1] == "-" and text[-2].isalpha() and line[:1].isupper():
             text += line  # "Wide-" / "Coverage": a compound split at its hyphen
+        elif len(text) > 1 and text[-1] in "-\u2010" and text[-2].isdigit() and line[:1].isalpha():
+            text += line  # "0-" / "shot", "50-" / "dimensional": a number's hyphen is never a syllable break
         else:
             text += " " + line
     return re.sub(r"[ \t\r\f\v\u00a0]+", " ", text).strip()
@@ -531,35 +677,24 @@ def _fix_cross_block_hyphens(
     return out
 
 
-def _hyphen_vocabulary(texts: Iterable[str]) -> tuple[set[str], set[str]]:
-    """Words the paper writes with a hyphen mid-line, and words it writes solid (to decide line-end hyphens)."""
-    hyphenated: set[str] = set()
-    solid: set[str] = set()
-    for text in texts:
-        for w in re.findall(r"[A-Za-z]+(?:-[A-Za-z]+)+", text):
-            hyphenated.add(w.lower())
-        for w in re.findall(r"(?<![\w\u00ad-])[A-Za-z]+(?![\w\u00ad-])", text):
-            solid.add(w.lower())
-    return hyphenated, solid
+def _hyphen_vocabulary(texts: Iterable[str]) -> Vocabulary:
+    """How the paper writes its words (hyphenated mid-line, or solid), to decide its line-end hyphens."""
+    return Vocabulary(texts, SOFT)
 
 
-_SOFT_WORD = re.compile(rf"([A-Za-z]*)(?:{SOFT})([A-Za-z]*)")
+_SOFT_WORD = re.compile(rf"([^\W\d_]*)(?:{SOFT})([^\W\d_]*)")
 
 
-def _resolve_soft(text: str, vocab: tuple[set[str], set[str]]) -> str:
-    """Join a line-end hyphenation (``consen-sus``) unless the paper writes the word with a hyphen itself
-    (``cross-lingual``) and never solid."""
-    hyphenated, solid = vocab
+def _resolve_soft(text: str, vocab: Vocabulary) -> str:
+    """Join a line-end hyphenation (``consen-sus``, ``More-over``) unless it is a real hyphen (``low-resource``,
+    ``state-of-the-art``): see :mod:`synth.ingest.hyphens` for the evidence used."""
 
     def fix(m: re.Match[str]) -> str:
         a, b = m.group(1), m.group(2)
-        both = f"{a}-{b}".lower()
-        if b.lower() in ("and", "or", "to", "vs", "versus"):
-            return f"{a}- {b}"  # a suspended hyphen: "multi- and cross-lingual"
-        if f"{a}{b}".lower() in solid and both not in hyphenated:
+        if not a or not b:
             return a + b
-        if both in hyphenated or (len(a) >= 4 and len(b) >= 4 and a.lower() in solid and b.lower() in solid):
-            return f"{a}-{b}"  # "cross-lingual", "language-universal": a compound, not a syllable break
+        if keep_hyphen(a, b, vocab):
+            return f"{a}- {b}" if b.lower() in SUSPENDED else f"{a}-{b}"
         return a + b
 
     return _SOFT_WORD.sub(fix, text).replace(SOFT, "")
@@ -576,7 +711,7 @@ _FUNCTION_WORDS = frozenset(
 def _looks_like_header_row(text: str, sentence_end: bool) -> bool:
     """``Model Yelp'13 Yelp'14 IMDB``, ``System Score Official Rank``: column names, not a sentence."""
     tokens = text.split()
-    if sentence_end or not 2 <= len(tokens) <= 12 or text.endswith((",", ";")):
+    if sentence_end or not 2 <= len(tokens) <= 16 or text.endswith((",", ";")):
         return False
     if any(t.lower().strip("(),") in _FUNCTION_WORDS for t in tokens):
         return False
@@ -594,6 +729,9 @@ def _looks_tabular(text: str) -> bool:
     numeric = sum(1 for t in tokens if _NUMERIC.fullmatch(t.strip("()[],;")))
     if numeric / len(tokens) > 0.4 and not re.search(r"[a-z]{3,}[.!?](?:\s|$)", text):
         return True
+    function = sum(1 for t in tokens if t.lower().strip("(),.;:") in _FUNCTION_WORDS)
+    if numeric >= 4 and numeric / len(tokens) >= 0.25 and function * 8 < len(tokens):
+        return True  # rows of a results table read as a line: "(16) 600D ESIM 4.3M 92.6 88.0 (17) HIM …"
     # a header row: many very short tokens (language codes, column names) and no sentence punctuation
     short = sum(1 for t in tokens if len(t) <= 3)
     return len(tokens) >= 6 and short / len(tokens) > 0.8 and not re.search(r"[a-z]{3,}[.!?](?:\s|$)", text)

@@ -53,7 +53,7 @@ class StageContext:
     _remeasurer: Remeasurer | None = field(default=None, init=False, repr=False)
 
     def __post_init__(self) -> None:
-        self.cache = Cache(self.settings.cache_dir)
+        self.cache = Cache(self.settings.cache_dir, warn=self.ui.warn)
 
     @property
     def question(self) -> str:

@@ -19,7 +19,7 @@ from pydantic import Field
 from synth.core.errors import UsageError
 from synth.core.records import VERDICT_LABELS, ClaimKind, NLILabel, Record, VerdictLabel
 from synth.report.data import CLAIMS, VERIFY, RunData
-from synth.report.table import VERDICT_TEXT
+from synth.report.table import VERDICT_TEXT, short_cite
 from synth.verification.metrics import ECE_BINS, expected_calibration_error, reliability_table
 
 LABELS = VERDICT_LABELS
@@ -56,10 +56,11 @@ class Histogram(Record):
 
 
 class AuditEvidence(Record):
-    chunk_id: str
-    paper_id: str
-    page: int
-    section: str
+    chunk_id: str | None
+    paper_id: str | None
+    page: int | None
+    section: str | None
+    cite: str = ""  # the paper as the report names it ("Camacho-Collados et al. 2017")
     retrieval_score: float
     probs: dict[NLILabel, float]
     text: str
@@ -72,6 +73,7 @@ class AuditClaim(Record):
     claim: str
     kind: ClaimKind
     source: str
+    source_cite: str = ""  # the source paper as the report names it
     verdict: VerdictLabel | None = None
     raw_score: float | None = None
     confidence: float | None = None
@@ -161,9 +163,15 @@ def build_audit(data: RunData) -> Audit:
     """Per-claim derivations and the confidence distribution."""
     data.require(CLAIMS, VERIFY)
     verdicts = data.verdict_map()
+    papers = {p.id: p for p in data.papers or []}
+
+    def cite(paper_id: str | None) -> str:
+        return short_cite(papers.get(paper_id), paper_id) if paper_id else "given evidence"
+
     claims: list[AuditClaim] = []
     for claim in data.claims or []:
-        about = {"id": claim.id, "claim": claim.text, "kind": claim.kind, "source": claim.sources[0].paper_id}
+        source = claim.sources[0].paper_id
+        about = {"id": claim.id, "claim": claim.text, "kind": claim.kind, "source": source, "source_cite": cite(source)}
         v = verdicts.get(claim.id)
         if v is None:
             claims.append(AuditClaim(**about))
@@ -188,6 +196,7 @@ def build_audit(data: RunData) -> Audit:
                         paper_id=ev.paper_id,
                         page=ev.page,
                         section=ev.section,
+                        cite=cite(ev.paper_id),
                         retrieval_score=ev.retrieval_score,
                         probs=ev.probs,
                         text=ev.text,

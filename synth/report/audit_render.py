@@ -5,12 +5,18 @@ matplotlib and pymupdf are imported only when a figure or a PDF is written.
 
 from __future__ import annotations
 
-from html import escape as esc
+from html import escape
 from pathlib import Path
 
+from synth.core.text import sanitize
 from synth.report.audit import Audit, Histogram, Metrics
 from synth.report.html import SCREEN_CSS, Part, Rows, cell_widths, join_parts
 from synth.report.table import SYMBOLS, VERDICT_TEXT
+
+
+def esc(text: object) -> str:
+    """HTML-escaped text with no control characters or terminal escapes."""
+    return escape(sanitize(str(text)))
 
 
 def histogram_text(hist: Histogram, width: int = 40) -> str:
@@ -41,7 +47,10 @@ def render_audit_md(audit: Audit) -> str:
         if c.verdict is None:
             out += ["Not verified.", ""]
             continue
-        out.append(f"- Source: {c.source} · stated by {c.stated_by} paper(s) (not counted as evidence) · model {c.model}")
+        out.append(
+            f"- Source: {c.source_cite or c.source} · stated by {c.stated_by} paper(s) (not counted as evidence)"
+            f" · model {c.model}"
+        )
         out.append(f"- Raw score {c.raw_score:.4f} → calibrated confidence {c.confidence:.4f}")
         out.append(f"- How: {c.how}")
         if c.evidence:
@@ -53,7 +62,7 @@ def render_audit_md(audit: Audit) -> str:
             for i, ev in enumerate(c.evidence, 1):
                 p = ev.probs
                 out.append(
-                    f"| {i} | {ev.paper_id} p. {ev.page} | {ev.retrieval_score:.3f} | {p.get('entailment', 0):.3f} | "
+                    f"| {i} | {ev.cite or ev.paper_id} p. {ev.page} | {ev.retrieval_score:.3f} | {p.get('entailment', 0):.3f} | "
                     f"{p.get('neutral', 0):.3f} | {p.get('contradiction', 0):.3f} | "
                     f"{' '.join(ev.text.split()).replace('|', chr(92) + '|')} |"
                 )
@@ -88,7 +97,7 @@ def render_audit_md(audit: Audit) -> str:
         if audit.figure:
             out += ["", f"Reliability diagram: {audit.figure}"]
         out.append("")
-    return "\n".join(out)
+    return sanitize("\n".join(out))  # titles, claims and windows come from PDFs: nothing raw reaches a terminal
 
 
 def reliability_png(metrics: Metrics, path: Path, title: str = "") -> Path:
@@ -194,7 +203,8 @@ def audit_parts(audit: Audit, figure: str | None, for_pdf: bool = False) -> list
             for ev in c.evidence:
                 p = ev.probs
                 rows.append(
-                    f"<tr><td{w[0]}>{esc(ev.paper_id)} p. {ev.page}</td><td{w[1]}>{p.get('entailment', 0):.3f}</td>"
+                    f"<tr><td{w[0]}>{esc(ev.cite or ev.paper_id or '')} p. {ev.page}</td>"
+                    f"<td{w[1]}>{p.get('entailment', 0):.3f}</td>"
                     f"<td{w[2]}>{p.get('neutral', 0):.3f}</td><td{w[3]}>{p.get('contradiction', 0):.3f}</td>"
                     f"<td{w[4]}>{esc(ev.text)}</td></tr>"
                 )

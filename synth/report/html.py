@@ -7,6 +7,7 @@ from functools import singledispatch
 from html import escape
 from typing import Any
 
+from synth.core.text import sanitize
 from synth.report.markdown import (
     CLAIMS_KEY,
     EXTRACTION,
@@ -99,7 +100,8 @@ code { font-family: DVM; font-size: 7.5pt; }
 
 
 def _e(text: Any) -> str:
-    return escape(str(text), quote=False)
+    """Text for HTML: control characters and terminal escapes removed, then escaped."""
+    return escape(sanitize(str(text)), quote=False)
 
 
 PDF_TEXT_WIDTH = 510.0  # points: A4 (595) minus the PDF's two 42 pt margins, rounded down

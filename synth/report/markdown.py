@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from functools import singledispatch
 
+from synth.core.text import sanitize
 from synth.report.model import (
     Abstract,
     ClaimCounts,
@@ -93,7 +94,7 @@ def render_markdown(report: Report) -> str:
         out += [f"**Quality score: {results.quality.overall:.1f}/10** ({results.ref('Quality score')})", ""]
     for section in report.sections:
         out += [f"## {section.heading}", "", *_body(section, report)]
-    return "\n".join(out)
+    return sanitize("\n".join(out))  # no control character or terminal escape from a PDF or a question gets through
 
 
 @singledispatch

@@ -63,12 +63,13 @@ class SourceRef(Record):
 
 
 class EvidenceRef(Record):
-    """The passage from another paper that decided the verdict (or, when none did, the closest one)."""
+    """The passage from another paper that decided the verdict (or, when none did, the closest one); where it came
+    from is None only for evidence a user gave to ``synth check``."""
 
-    paper_id: str
+    paper_id: str | None
     cite: str
-    page: int
-    section: str
+    page: int | None
+    section: str | None
     text: str
     quote: str  # the text as tables show it, cut with "[…]" when long
     deciding: bool

@@ -80,7 +80,7 @@ def review_source_diversity(data: RunData) -> Review:
     if not papers:
         return review(None, "no papers")
     used = {s.paper_id for c in data.claims or [] for s in c.sources}
-    used |= {e.paper_id for v in data.verdicts or [] for e in v.evidence}
+    used |= {e.paper_id for v in data.verdicts or [] for e in v.evidence if e.paper_id}
     kept = {p.id for p in papers}
     n = len(used & kept)
     return review(_clip(10 * n / len(kept)), f"{n}/{len(kept)} papers")

@@ -14,6 +14,7 @@ from typing import Any
 
 from synth.core.errors import UsageError
 from synth.core.records import Paper
+from synth.core.text import sanitize
 from synth.report.data import CLAIMS, RunData
 from synth.report.model import ClaimRow, EvidenceRef, SourceRef
 
@@ -80,7 +81,7 @@ def claim_rows(data: RunData) -> list[ClaimRow]:
         src = claim.sources[0]
         src_paper = papers.get(src.paper_id)
         ev = verdict.evidence[0] if verdict and verdict.evidence else None
-        ev_paper = papers.get(ev.paper_id) if ev else None
+        ev_paper = papers.get(ev.paper_id) if ev and ev.paper_id else None
         label = verdict.label if verdict else None
         rows.append(
             ClaimRow(
@@ -108,12 +109,14 @@ def claim_rows(data: RunData) -> list[ClaimRow]:
                 if ev is None
                 else EvidenceRef(
                     paper_id=ev.paper_id,
-                    cite=short_cite(ev_paper, ev.paper_id),
+                    cite=short_cite(ev_paper, ev.paper_id or "given evidence"),
                     page=ev.page,
                     section=ev.section,
                     text=ev.text,
                     quote=quote(ev.text),
-                    deciding=label in ("supported", "refuted"),
+                    # runs verified before evidence had roles: their first passage decided a supported/refuted verdict
+                    deciding=ev.role == "deciding"
+                    or ("role" not in ev.model_fields_set and label in ("supported", "refuted")),
                     probs=ev.probs,
                     retrieval_score=ev.retrieval_score,
                 ),
@@ -187,7 +190,8 @@ def evidence_cell(row: ClaimRow) -> str:
     if ev is None:
         return "no passage retrieved" if row.verdict is not None else "not verified yet"
     lead = "" if ev.deciding else "closest passage: "
-    return f"{lead}{cite_id(ev.cite, ev.paper_id)}, p. {ev.page}: “{ev.quote}”"
+    where = f"{cite_id(ev.cite, ev.paper_id)}, p. {ev.page}" if ev.paper_id else ev.cite
+    return f"{lead}{where}: “{ev.quote}”"
 
 
 def source_cell(row: ClaimRow) -> str:
@@ -234,6 +238,11 @@ CSV_COLUMNS = [
 
 
 def to_csv(rows: list[ClaimRow]) -> str:
+    """claims.csv: one row per claim (no control characters, so a spreadsheet or a terminal shows what it says)."""
+    return sanitize(_csv(rows))
+
+
+def _csv(rows: list[ClaimRow]) -> str:
     buf = io.StringIO()
     w = csv.writer(buf, lineterminator="\n")
     w.writerow(CSV_COLUMNS)
@@ -332,4 +341,4 @@ def render_table(rows: list[ClaimRow], fmt: str) -> str:
     renderers = {"md": to_markdown, "csv": to_csv, "latex": to_latex, "json": to_json}
     if fmt not in renderers:
         raise UsageError(f"unknown table format '{fmt}'", hint=f"Use one of: {', '.join(FORMATS)}.")
-    return renderers[fmt](rows)
+    return sanitize(renderers[fmt](rows))  # claims and passages come from PDFs: nothing raw reaches a terminal

@@ -5,12 +5,18 @@ Politeness and robustness (arXiv's API terms: at most one request every 3 second
 - one ``httpx.Client`` per process with a User-Agent naming synth, a timeout on every call;
 - one process-wide ``RateLimiter``: one request at a time (API pages and PDFs), each starting 3 s after
   the previous one ended;
-- tenacity retries with exponential backoff on connection errors, timeouts and 5xx answers only (never on
-  4xx), logging before each retry; when arXiv stays unreachable, ``ArxivUnavailable`` says so in one line;
-- Atom is read by a parser that refuses DTDs and entities (``synth.sources.atom``);
+- tenacity retries with exponential backoff on connection errors, timeouts, 5xx and 429 answers only (never on
+  other 4xx), waiting at least what a ``Retry-After`` header asks, logging before each retry; when arXiv stays
+  unreachable, ``ArxivUnavailable`` says so in one line;
+- every answer is read as a stream within limits: a total deadline per request (``request_deadline_s``: a server
+  trickling bytes cannot hold synth forever), a largest feed (``max_feed_mb``) and PDF (``max_pdf_mb``), and never
+  more entries than were asked for;
+- Atom is read by a parser that refuses DTDs and entities (``synth.sources.atom``); what a request asks for is
+  an ``arxiv.Search`` (the ``arxiv`` package's model of the API's query, id list and sort order);
 - PDFs stream into a temp file, are checked (``%PDF-`` magic, complete body, ``%%EOF`` trailer, opens in
   PyMuPDF), then renamed into the content-addressed cache. ``cache/arxiv/index.jsonl`` maps arXiv id → sha256,
-  so an already-cached paper costs no request. Ids are only ever JSON values there, never path parts.
+  so an already-cached paper costs no request. Ids are only ever JSON values there, never path parts; an entry
+  whose id is not an arXiv id is recorded as a failure and never takes one of the ``max_papers`` places.
 
 A download that fails (HTML instead of a PDF, a body cut off mid-stream, …) becomes a ``Failure`` for that
 paper and the run goes on without it.
@@ -19,6 +25,7 @@ paper and the run goes on without it.
 from __future__ import annotations
 
 import datetime as dt
+import email.utils
 import hashlib
 import json
 import logging
@@ -35,6 +42,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
+import arxiv
 import httpx
 import tenacity
 
@@ -44,6 +52,7 @@ from synth.core.cache import Cache
 from synth.core.errors import ArxivUnavailable, DownloadError, MalformedXML, RetrievalError, ServerError, SourceError, UnsafeXML
 from synth.core.records import ArxivSearch, Failure, Paper, PlannedQuery, RankedCandidate, SearchPlan
 from synth.core.settings import SearchSettings
+from synth.core.text import sanitize
 from synth.core.ui import UI
 from synth.sources import Found
 from synth.sources.atom import Entry, Feed, parse_feed
@@ -54,7 +63,8 @@ log = logging.getLogger("synth.arxiv")
 USER_AGENT = f"synth/{__version__} (literature-synthesis CLI; polite arXiv client, 1 request / 3 s)"
 PAGE_SIZE = 100  # results per API request when a query asks for more (arXiv allows up to 2000)
 CONNECT_TIMEOUT_S = 5.0  # a black-holed host costs 4 x 5 s + backoff (about 40 s), not 4 x the read timeout
-MAX_RETRY_AFTER_S = 30.0
+MAX_RETRY_AFTER_S = 120.0  # a longer Retry-After is waited this long, then the request tried again
+MB = 1_000_000
 
 Ranker = Callable[[str, list[str]], Sequence[float]]  # (question, texts) -> similarity of each text
 
@@ -130,11 +140,72 @@ def _unknown_host(err: BaseException) -> bool:
 
 
 def _retry_after(response: httpx.Response) -> float | None:
-    value = response.headers.get("Retry-After", "")
-    try:
-        return min(float(value), MAX_RETRY_AFTER_S)
-    except ValueError:
+    """Seconds a ``Retry-After`` header asks for (delta-seconds or an HTTP date), capped; None when absent or unreadable."""
+    value = response.headers.get("Retry-After", "").strip()
+    if not value:
         return None
+    try:
+        seconds = float(value)
+    except ValueError:
+        try:
+            when = email.utils.parsedate_to_datetime(value)
+        except (TypeError, ValueError):
+            return None
+        if when.tzinfo is None:
+            when = when.replace(tzinfo=dt.UTC)
+        seconds = (when - dt.datetime.now(dt.UTC)).total_seconds()
+    return min(max(seconds, 0.0), MAX_RETRY_AFTER_S)
+
+
+def _retry_worthy(status: int) -> bool:
+    """5xx and 429 Too Many Requests: the server asks to be tried again later."""
+    return status >= 500 or status == 429
+
+
+class TooSlow(Exception):
+    """An answer did not finish within the request's total deadline (however steadily bytes kept arriving)."""
+
+    def __init__(self, received: int) -> None:
+        super().__init__(f"{received} bytes received")
+        self.received = received
+
+
+class TooLarge(Exception):
+    """An answer is larger than the limit for its kind."""
+
+    def __init__(self, size: int, limit: int) -> None:
+        super().__init__(f"{size} bytes, limit {limit}")
+        self.size = size
+        self.limit = limit
+
+
+def _chunks(response: httpx.Response, limit: int, deadline: float) -> Iterator[bytes]:
+    """The body of ``response`` in chunks, stopping with TooLarge past ``limit`` bytes or TooSlow past ``deadline``."""
+    declared = response.headers.get("Content-Length", "")
+    if declared.isdigit() and int(declared) > limit:
+        raise TooLarge(int(declared), limit)
+    size = 0
+    for chunk in response.iter_bytes():
+        size += len(chunk)
+        if size > limit:
+            raise TooLarge(size, limit)
+        if time.monotonic() > deadline:
+            raise TooSlow(size)
+        yield chunk
+    if time.monotonic() > deadline:
+        raise TooSlow(size)
+
+
+def api_params(search: arxiv.Search, start: int, max_results: int) -> dict[str, Any]:
+    """The query parameters of one API page of ``search`` (arXiv's API manual: search_query, id_list, paging, sort)."""
+    params: dict[str, Any] = {}
+    if search.query:
+        params["search_query"] = search.query
+    if search.id_list:
+        params["id_list"] = ",".join(search.id_list)
+    params.update(start=start, max_results=max_results)
+    params.update(sortBy=search.sort_by.value, sortOrder=search.sort_order.value)
+    return params
 
 
 @dataclass
@@ -216,37 +287,59 @@ class ArxivClient:
         )
 
     # -- API ------------------------------------------------------------------------------------------
-    def get_feed(self, params: dict[str, Any], what: str) -> Feed:
-        """One API request (retried when transient) → parsed feed; every failure names ``what`` was asked."""
+    def get_feed(self, params: dict[str, Any], what: str, max_entries: int | None = None) -> Feed:
+        """One API request (retried when transient) → parsed feed; every failure names ``what`` was asked.
+
+        The answer is read within the request deadline and the feed size limit; at most ``max_entries`` entries
+        are kept, whatever the server sent.
+        """
         url = self.settings.arxiv_api_url
+        limit = int(self.settings.max_feed_mb * MB)
 
         def attempt() -> httpx.Response:
             with self._polite():
-                response = self.client.get(url, params=params, timeout=self.timeout)
-            if response.status_code >= 500:
-                raise ServerError(response.status_code, url, _retry_after(response))
-            return response
+                deadline = time.monotonic() + self.settings.request_deadline_s
+                with self.client.stream("GET", url, params=params, timeout=self.timeout) as response:
+                    if _retry_worthy(response.status_code):
+                        raise ServerError(response.status_code, url, _retry_after(response))
+                    body = b"".join(_chunks(response, limit, deadline))
+                    return httpx.Response(response.status_code, headers=response.headers, content=body, request=response.request)
 
+        host = urlsplit(url).netloc or url
         try:
             response = self._retrying()(attempt)
         except _TRANSIENT as err:
             raise self._unavailable(url, err) from None
-        return _feed_of(response, what)
+        except TooSlow as err:
+            raise ArxivUnavailable(
+                f"arXiv at {host} did not finish answering {what} within {self.settings.request_deadline_s:g} s "
+                f"({err.received} bytes received)"
+            ) from None
+        except TooLarge as err:
+            raise RetrievalError(
+                f"arXiv's answer to {what} is larger than {self.settings.max_feed_mb:g} MB ({err.size} bytes); refused"
+            ) from None
+        feed = _feed_of(response, what)
+        if max_entries is not None and len(feed.entries) > max_entries:
+            log.info(
+                "%s: the answer held %d entries, %d were asked for; the rest are ignored", what, len(feed.entries), max_entries
+            )
+            feed.entries = feed.entries[:max_entries]
+        return feed
 
     def search(self, search_query: str, wanted: int) -> tuple[list[Entry], dict[str, int]]:
         """Up to ``wanted`` results of one query, following opensearch paging; returns entries and counts."""
+        search = arxiv.Search(
+            query=search_query,
+            max_results=wanted,
+            sort_by=arxiv.SortCriterion.Relevance,
+            sort_order=arxiv.SortOrder.Descending,
+        )
         entries: list[Entry] = []
         start, pages, total = 0, 0, 0
         while len(entries) < wanted:
             n = min(self.page_size, wanted - len(entries))
-            params = {
-                "search_query": search_query,
-                "start": start,
-                "max_results": n,
-                "sortBy": "relevance",
-                "sortOrder": "descending",
-            }
-            feed = self.get_feed(params, f"query {search_query!r}")
+            feed = self.get_feed(api_params(search, start, n), f"query {search_query!r}", max_entries=n)
             pages += 1
             total = feed.total_results
             entries.extend(feed.entries)
@@ -261,7 +354,8 @@ class ArxivClient:
         """Entries for arXiv ids (with or without version) in one ``id_list`` request."""
         if not ids:
             return []
-        feed = self.get_feed({"id_list": ",".join(ids), "start": 0, "max_results": len(ids)}, f"id_list {','.join(ids)}")
+        search = arxiv.Search(id_list=list(ids), max_results=len(ids))
+        feed = self.get_feed(api_params(search, 0, len(ids)), f"id_list {','.join(ids)}", max_entries=len(ids))
         return feed.entries
 
     # -- PDFs -----------------------------------------------------------------------------------------
@@ -270,15 +364,18 @@ class ArxivClient:
         if split_id(arxiv_id) is None:
             raise DownloadError(f"{arxiv_id!r} is not an arXiv id; nothing fetched")
         sha = index.get(arxiv_id)
-        if sha and cache.pdf_path(sha).is_file():
-            return sha, cache.pdf_path(sha), True
+        cached = cache.cached_pdf(sha) if sha else None  # checked against its sha256: a damaged copy is fetched again
+        if sha and cached is not None:
+            return sha, cached, True
         url = self.settings.arxiv_pdf_url.rstrip("/") + "/" + arxiv_id
         incoming = cache.root / "pdfs" / "incoming"
         incoming.mkdir(parents=True, exist_ok=True)
+        limit = int(self.settings.max_pdf_mb * MB)
 
         def attempt() -> tuple[str, Path]:
             with self._polite():
-                return _stream_pdf(self.client, url, self.timeout, incoming)
+                deadline = time.monotonic() + self.settings.request_deadline_s
+                return _stream_pdf(self.client, url, self.timeout, incoming, limit, deadline)
 
         try:
             sha, tmp = self._retrying()(attempt)
@@ -288,6 +385,12 @@ class ArxivClient:
             raise DownloadError(f"{err} (after {self.settings.max_retries + 1} attempts)") from None
         except (httpx.ReadError, httpx.RemoteProtocolError, httpx.TimeoutException) as err:
             raise DownloadError(f"download cut off mid-stream: {_reason(err)}") from None
+        except TooSlow as err:
+            raise DownloadError(
+                f"download took longer than {self.settings.request_deadline_s:g} s ({err.received} bytes received); skipped"
+            ) from None
+        except TooLarge as err:
+            raise DownloadError(f"PDF larger than {self.settings.max_pdf_mb:g} MB ({err.size}+ bytes); not downloaded") from None
         try:
             _check_opens(tmp)
             dest = cache.pdf_path(sha)
@@ -329,10 +432,15 @@ def _snippet(body: bytes) -> str:
     return " ".join(body[:160].decode("utf-8", "replace").split()) or "(empty body)"
 
 
-def _stream_pdf(client: httpx.Client, url: str, timeout: httpx.Timeout, incoming: Path) -> tuple[str, Path]:
-    """Stream one PDF into a temp file under ``incoming``, hashing as it goes; returns (sha256, temp path)."""
+def _stream_pdf(
+    client: httpx.Client, url: str, timeout: httpx.Timeout, incoming: Path, limit: int, deadline: float
+) -> tuple[str, Path]:
+    """Stream one PDF into a temp file under ``incoming``, hashing as it goes; returns (sha256, temp path).
+
+    Raises TooLarge past ``limit`` bytes and TooSlow past ``deadline`` (``time.monotonic()``); the temp file goes.
+    """
     with client.stream("GET", url, timeout=timeout) as response:
-        if response.status_code >= 500:
+        if _retry_worthy(response.status_code):
             raise ServerError(response.status_code, url, _retry_after(response))
         if response.status_code != 200:
             raise DownloadError(f"HTTP {response.status_code} from {url}")
@@ -342,7 +450,7 @@ def _stream_pdf(client: httpx.Client, url: str, timeout: httpx.Timeout, incoming
         size, head, tail = 0, b"", b""
         try:
             with os.fdopen(fd, "wb") as f:
-                for chunk in response.iter_bytes():
+                for chunk in _chunks(response, limit, deadline):
                     if size < 1024:
                         head = (head + chunk)[:1024]
                         if len(head) >= 1024 or b"%PDF-" in head:
@@ -477,19 +585,23 @@ def lexical_rank(question: str, texts: list[str]) -> list[float]:
 def paper_of(entry: Entry, settings: SearchSettings, similarity: float | None = None) -> Paper:
     """The Paper record of an API entry (no PDF yet); its PDF URL is built on ``settings.arxiv_pdf_url``."""
     year = int(entry.published[:4]) if entry.published[:4].isdigit() else None
+
+    def line(text: str | None) -> str | None:
+        return sanitize(text, keep_newlines=False) if text is not None else None
+
     return Paper(
         id=entry.id,
-        title=entry.title,
-        authors=entry.authors,
+        title=sanitize(entry.title, keep_newlines=False),
+        authors=[a for a in (sanitize(a, keep_newlines=False) for a in entry.authors) if a],
         year=year,
         published=entry.published[:10] or None,
-        abstract=entry.abstract,
+        abstract=sanitize(entry.abstract, keep_newlines=False),
         url=f"https://arxiv.org/abs/{entry.id}",
         pdf_url=settings.arxiv_pdf_url.rstrip("/") + "/" + entry.id,
         source="arxiv",
-        categories=entry.categories,
-        doi=entry.doi,
-        venue=entry.journal_ref,
+        categories=[c for c in (sanitize(c, keep_newlines=False) for c in entry.categories) if c],
+        doi=line(entry.doi),
+        venue=line(entry.journal_ref),
         similarity=similarity,
     )
 
@@ -538,6 +650,18 @@ class ArxivSource:
             results.append((q.name, entries))
 
         merged = merge(results, seed_entries)
+        for key, cand in list(merged.items()):
+            if split_id(cand.entry.id) is None:  # never ranked, never given one of the max_papers places
+                del merged[key]
+                shown = sanitize(cand.entry.id, keep_newlines=False)[:100]
+                failures.append(
+                    Failure(
+                        stage="search",
+                        item=shown,
+                        error="InvalidId",
+                        message=f"{shown!r} is not an arXiv id; nothing fetched (the entry is ignored)",
+                    )
+                )
         kept_filter = {k: c for k, c in merged.items() if c.seed or _passes(c.entry, settings)}
         ranked = self._ranked(question, list(kept_filter.values()))
         seeds_first = [x for x in ranked if x[1].seed] + [x for x in ranked if not x[1].seed]

@@ -4,7 +4,9 @@ arXiv's feeds never declare a DTD, so any ``<!DOCTYPE`` or entity declaration is
 defusedxml's ``forbid_dtd``/``forbid_entities`` do) instead of being expanded: an external entity can therefore
 never make synth read a local file or fetch a URL, and no "billion laughs" expansion can happen.
 
-Both feed shapes arXiv has served are read: the current one (namespaces declared on ``<feed>``, https links)
+Every text field is made safe to show (``synth.core.text.sanitize``): no control character or terminal escape
+sequence from a feed reaches a report or a terminal. Both feed shapes arXiv has served are read: the current one
+(namespaces declared on ``<feed>``, https links)
 and the 2016 one (namespaces declared per element, titles wrapped over lines, http links).
 """
 
@@ -16,6 +18,7 @@ from xml.parsers import expat
 
 from synth.core.arxiv_ids import split_id
 from synth.core.errors import MalformedXML, UnsafeXML
+from synth.core.text import sanitize
 
 ATOM = "{http://www.w3.org/2005/Atom}"
 OPENSEARCH = "{http://a9.com/-/spec/opensearch/1.1/}"
@@ -90,7 +93,8 @@ def id_from_url(url: str) -> str:
 
 
 def _text(el: ET.Element | None) -> str:
-    return " ".join((el.text or "").split()) if el is not None else ""
+    """An element's text on one line, without control characters or terminal escapes (feeds are untrusted input)."""
+    return sanitize(el.text or "", keep_newlines=False) if el is not None else ""
 
 
 def _int(el: ET.Element | None, default: int = 0) -> int:

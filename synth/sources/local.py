@@ -1,37 +1,106 @@
-"""A folder of PDFs as a source, with metadata read from each PDF and an optional sidecar file.
+"""A folder of PDFs as a source, with metadata read from each PDF (see :mod:`synth.ingest.metadata`) and an optional
+sidecar file.
 
 Sidecar: ``<name>.json`` beside ``<name>.pdf`` with any of title, authors, year, arxiv_id, doi, venue,
 abstract, url. What the sidecar says wins over what is guessed from the PDF.
+
+One odd file never stops a run: an empty, unreadable (permission denied) or duplicate PDF and a symbolic link that
+loops or points nowhere each become a ``Failure`` in ``failures.jsonl`` and the others go on. The sha256 of every
+PDF read is returned with the papers (``Found.inputs``), so a run records what its source held and ``--resume``
+can refuse a folder that changed since.
 """
 
 from __future__ import annotations
 
+import errno
 import json
-import re
 from pathlib import Path
 from typing import Any
 
-from synth.core.arxiv_ids import FILE_STEM, STAMP
+from synth.core.arxiv_ids import FILE_STEM
 from synth.core.cache import Cache
 from synth.core.errors import SourceError
 from synth.core.io import sha256_file
 from synth.core.records import Failure, Paper, SearchPlan
 from synth.core.settings import SearchSettings
 from synth.core.ui import UI
+from synth.ingest.metadata import read_front_matter
 from synth.sources import Found
 
-YEAR = re.compile(r"\b(19[89]\d|20[0-4]\d)\b")
+
+def scan_pdfs(folder: Path) -> tuple[list[Path], list[Failure]]:
+    """The PDF files under ``folder`` (sorted), and a Failure for each ``*.pdf`` link that loops or points nowhere.
+
+    Links to directories are not followed (``rglob``), so a link back to the folder cannot make the walk endless.
+    """
+    pdfs: list[Path] = []
+    failures: list[Failure] = []
+    for path in sorted(folder.rglob("*")):
+        if path.suffix.lower() != ".pdf":
+            continue
+        if path.is_symlink():
+            try:
+                path.resolve(strict=True)
+            except (OSError, RuntimeError) as err:  # RuntimeError: "Symlink loop" (Python 3.11/3.12)
+                loop = isinstance(err, RuntimeError) or getattr(err, "errno", None) == errno.ELOOP
+                why = "loops back on itself" if loop else "points to nothing"
+                failures.append(
+                    Failure(
+                        stage="search",
+                        item=str(path),
+                        error="BrokenLink",
+                        message=f"{_rel(path, folder)}: symbolic link that {why}",
+                    )
+                )
+                continue
+        if path.is_file():
+            pdfs.append(path)
+    return pdfs, failures
 
 
 def list_pdfs(folder: Path) -> list[Path]:
-    return sorted(p for p in folder.rglob("*") if p.is_file() and p.suffix.lower() == ".pdf")
+    return scan_pdfs(folder)[0]
+
+
+def _rel(path: Path, folder: Path) -> str:
+    try:
+        return path.relative_to(folder).as_posix()
+    except ValueError:
+        return path.name
 
 
 def folder_signature(folder: Path) -> list[tuple[str, int, int]]:
     """Cheap identity of a folder's PDFs (name, size, mtime) so a changed folder re-runs the search stage."""
     if not folder.is_dir():
         return []
-    return [(str(p.relative_to(folder)), p.stat().st_size, int(p.stat().st_mtime)) for p in list_pdfs(folder)]
+    out = []
+    for p in list_pdfs(folder):
+        try:
+            st = p.stat()
+        except OSError:
+            continue  # gone meanwhile: the search stage reports what it finds
+        out.append((_rel(p, folder), st.st_size, int(st.st_mtime)))
+    return out
+
+
+def pdf_digests(folder: Path) -> dict[str, str]:
+    """sha256 of every readable PDF under ``folder`` by relative path (what a run records of its source)."""
+    out: dict[str, str] = {}
+    for path in list_pdfs(folder):
+        try:
+            out[_rel(path, folder)] = sha256_file(path)
+        except OSError:
+            continue
+    return out
+
+
+def source_changes(folder: Path, recorded: dict[str, str]) -> list[str]:
+    """How the PDFs under ``folder`` differ from ``recorded`` (relative path → sha256): changed, added, missing."""
+    now = pdf_digests(folder) if folder.is_dir() else {}
+    out = [f"{name} changed" for name in sorted(set(now) & set(recorded)) if now[name] != recorded[name]]
+    out += [f"{name} added" for name in sorted(set(now) - set(recorded))]
+    out += [f"{name} missing" for name in sorted(set(recorded) - set(now))]
+    return out
 
 
 class LocalSource:
@@ -45,19 +114,28 @@ class LocalSource:
             raise SourceError(f"--source folder does not exist: {self.folder}")
         if not self.folder.is_dir():
             raise SourceError(f"--source is not a folder: {self.folder}")
-        pdfs = list_pdfs(self.folder)
-        if not pdfs:
+        pdfs, failures = scan_pdfs(self.folder)
+        if not pdfs and not failures:
             raise SourceError(f"no PDF files in {self.folder}")
         papers: list[Paper] = []
-        failures: list[Failure] = []
         seen: dict[str, Path] = {}
+        digests: dict[str, str] = {}
         for path in ui.track(pdfs, "reading PDF metadata"):
-            if path.stat().st_size == 0:
+            rel = _rel(path, self.folder)
+            try:
+                if path.stat().st_size == 0:
+                    failures.append(
+                        Failure(stage="search", item=str(path), error="EmptyFile", message=f"{rel} is empty (0 bytes)")
+                    )
+                    continue
+                sha = sha256_file(path)
+            except OSError as err:  # permission denied, a file removed meanwhile, an I/O error: this file only
+                reason = (err.strerror or type(err).__name__).lower()
                 failures.append(
-                    Failure(stage="search", item=str(path), error="EmptyFile", message=f"{path.name} is empty (0 bytes)")
+                    Failure(stage="search", item=str(path), error="Unreadable", message=f"{rel} cannot be read ({reason})")
                 )
                 continue
-            sha = sha256_file(path)
+            digests[rel] = sha
             if sha in seen:
                 failures.append(
                     Failure(
@@ -71,29 +149,56 @@ class LocalSource:
             seen[sha] = path
             papers.append(paper_from_pdf(path, sha))
         plan = SearchPlan(source="local", location=str(self.folder.resolve()), candidates=len(pdfs), kept=len(papers))
-        return Found(papers=papers, plan=plan, failures=failures)
+        return Found(papers=papers, plan=plan, failures=failures, inputs=digests)
 
 
 def paper_from_pdf(path: Path, sha: str) -> Paper:
-    meta = _pdf_metadata(path)
+    """The paper record of a local PDF: its sidecar file first, then what its first page and metadata say."""
+    front = read_front_matter(path)
     side = _sidecar(path)
-    arxiv_id = side.get("arxiv_id") or meta.get("arxiv_id")
+    arxiv_id = side.get("arxiv_id") or front.arxiv_id
     if not arxiv_id and FILE_STEM.match(path.stem):
         arxiv_id = path.stem
-    year = side.get("year") or meta.get("year")
+    year = side.get("year") or front.year
     return Paper(
         id=str(arxiv_id) if arxiv_id else f"local:{sha[:12]}",
-        title=str(side.get("title") or meta.get("title") or path.stem.replace("_", " ")),
-        authors=list(side.get("authors") or meta.get("authors") or []),
+        # no title anywhere: the file's name, which missing_metadata() reports as such
+        title=str(side.get("title") or front.title or path.stem.replace("_", " ")),
+        authors=list(side.get("authors") or front.authors),
         year=int(year) if year else None,
-        abstract=str(side.get("abstract") or meta.get("abstract") or ""),
+        abstract=str(side.get("abstract") or front.abstract or ""),
         url=side.get("url") or (f"https://arxiv.org/abs/{arxiv_id}" if arxiv_id else None),
         pdf_path=str(path.resolve()),
         sha256=sha,
         source="local",
-        categories=[meta["category"]] if meta.get("category") else [],
+        categories=[front.category] if front.category else [],
         doi=side.get("doi"),
-        venue=side.get("venue"),
+        venue=side.get("venue") or front.venue,
+    )
+
+
+def missing_metadata(path: Path, paper: Paper) -> Failure | None:
+    """A ``MissingMetadata`` failure naming what could not be read for ``paper`` (title, authors, year), or None.
+
+    Recorded in failures.jsonl it is stated in the report's limitations, so "Unknown authors" in a reference is
+    explained rather than silent.
+    """
+    side = _sidecar(path)
+    front = read_front_matter(path)
+    missing = []
+    if not (side.get("title") or front.title):
+        missing.append("title (the file name is used)")
+    if not paper.authors:
+        missing.append("authors")
+    if paper.year is None:
+        missing.append("year")
+    if not missing:
+        return None
+    return Failure(
+        stage="search",
+        item=str(path),
+        error="MissingMetadata",
+        message=f"{path.name}: could not read its {', '.join(missing)} from the first page or the PDF metadata",
     )
 
 
@@ -103,71 +208,6 @@ def _sidecar(path: Path) -> dict[str, Any]:
         return {}
     try:
         data = json.loads(side.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
+    except (OSError, ValueError):  # an unreadable or malformed sidecar: the PDF's own metadata is used
         return {}
     return data if isinstance(data, dict) else {}
-
-
-def _pdf_metadata(path: Path) -> dict[str, Any]:
-    """Best-effort title/authors/year/arXiv stamp; a PDF that cannot be opened yields {} (parse reports it)."""
-    import pymupdf
-
-    try:
-        doc = pymupdf.open(path)
-    except Exception:  # noqa: BLE001 - unreadable files are reported by the parse stage, with the reason
-        return {}
-    try:
-        if doc.needs_pass or doc.page_count == 0:
-            return {}
-        meta: dict[str, Any] = {}
-        info = doc.metadata or {}
-        first = doc[0].get_text()
-        stamp = STAMP.search(first)
-        if stamp:
-            meta["arxiv_id"] = stamp.group(1)
-            meta["category"] = stamp.group(3).strip()
-            if stamp.group(5):
-                meta["year"] = int(stamp.group(5))
-        title = (info.get("title") or "").strip()
-        meta["title"] = title if _plausible_title(title) else _largest_text(doc[0])
-        author = (info.get("author") or "").strip()
-        if author and len(author) < 300:
-            meta["authors"] = [a.strip() for a in re.split(r";|,| and ", author) if a.strip()]
-        if "year" not in meta:
-            years = YEAR.findall(first[:3000]) or YEAR.findall(info.get("creationDate") or "")
-            if years:
-                meta["year"] = int(years[0])
-        meta["abstract"] = _abstract(first)
-        return meta
-    finally:
-        doc.close()
-
-
-def _plausible_title(title: str) -> bool:
-    return (
-        8 <= len(title) <= 250
-        and not title.lower().endswith((".dvi", ".pdf", ".tex", ".doc"))
-        and "untitled" not in title.lower()
-    )
-
-
-def _largest_text(page: Any) -> str:
-    """The title is the largest text in the top half of page 1 (joined across its lines)."""
-    spans = []
-    for block in page.get_text("dict")["blocks"]:
-        for line in block.get("lines", []):
-            for span in line["spans"]:
-                if span["text"].strip() and span["bbox"][1] < page.rect.height / 2:
-                    spans.append((round(span["size"], 1), span["bbox"][1], span["text"].strip()))
-    if not spans:
-        return ""
-    size = max(s[0] for s in spans)
-    parts = [t for s, _, t in sorted((x for x in spans if x[0] == size), key=lambda x: x[1])]
-    return " ".join(parts)[:250]
-
-
-def _abstract(first_page: str) -> str:
-    m = re.search(r"\bAbstract\b[\s.:—-]*(.+?)(?:\n\s*(?:1|I)\.?\s+Introduction|\n\s*Introduction\b)", first_page, re.S | re.I)
-    if not m:
-        return ""
-    return " ".join(m.group(1).split())[:2000]

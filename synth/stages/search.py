@@ -9,7 +9,7 @@ from synth.core.errors import SourceError
 from synth.core.io import write_json, write_jsonl
 from synth.core.stage_ids import SEARCH
 from synth.pipeline.base import Stage, StageContext
-from synth.sources import Source
+from synth.sources import Source, clean_paper
 
 
 def _source(ctx: StageContext) -> Source:
@@ -52,8 +52,11 @@ class SearchStage(Stage):
         ctx.store.set_failures("search", found.failures)
         if not found.papers and not found.failures and ctx.settings.search.source != "arxiv":
             raise SourceError(f"no PDFs found in {ctx.settings.search.source}")
-        write_jsonl(out / "papers.jsonl", found.papers)
+        papers = [clean_paper(p) for p in found.papers]  # whatever a PDF or a feed says, safe to show
+        write_jsonl(out / "papers.jsonl", papers)
         plan = found.plan.model_dump(mode="json")
         write_json(out / "plan.json", plan)
-        ctx.store.update_manifest(search_plan=plan, corpus={p.id: p.sha256 for p in found.papers})
-        return {"papers": len(found.papers), "failed": len(found.failures)}
+        # where the papers came from, by absolute path and digest: `--resume` refuses a source that differs
+        source = {"source": ctx.settings.search.source, "files": found.inputs}
+        ctx.store.update_manifest(search_plan=plan, corpus={p.id: p.sha256 for p in papers}, source=source)
+        return {"papers": len(papers), "failed": len(found.failures)}

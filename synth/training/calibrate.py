@@ -1,10 +1,16 @@
-"""Choose the judge's threshold/margin and fit its calibration on SciFact ``fit`` claims; report on ``eval``.
+"""Fit the verifier's claim-level aggregator and operating point on SciFact's ``fit`` part; measure on ``eval``.
 
-Premises are the sentences of each claim's cited abstracts (oracle abstracts), cut into windows with
-:func:`synth.verification.windows.premise_windows` exactly as ``synth verify`` does;
-:func:`synth.verification.decision.judge` turns the
-window probabilities into a claim-level verdict. The ``eval`` part (see :func:`synth.training.data.scifact_split`)
-is never used for training, for choosing threshold/margin, or for fitting the calibration.
+The same functions as ``synth verify`` build the evidence (:mod:`synth.verification.evidence`), score it and turn it
+into features (:mod:`synth.verification.aggregate`), so what is fitted is what runs. Fit claims appear twice:
+
+- with their cited abstracts as evidence (oracle), labelled with SciFact's gold verdict;
+- with passages retrieved (dense + BM25) from the other 5,000 abstracts, their cited ones removed, labelled "not
+  enough evidence": this is what most claims of a real run meet — related but not deciding text — and without it
+  the aggregator would learn only from evidence that always bears on the claim.
+
+The ``eval`` part (see :func:`synth.training.data.scifact_split`) is never used for fitting or for choosing the
+operating point. Today's max-over-windows rule with an isotonic calibration (:mod:`synth.verification.calibration`)
+is fitted and measured beside it as the baseline.
 """
 
 from __future__ import annotations
@@ -18,128 +24,223 @@ from typing import Any
 
 import numpy as np
 
-from synth.core.records import VERDICT_LABELS as VERDICTS
+from synth.core.records import VERDICT_LABELS, Chunk, Sentence
+from synth.core.settings import DEFAULT_EMBEDDING_MODEL, load_settings
+from synth.retrieval.hybrid import HybridIndex
+from synth.retrieval.index import PassageIndex, build_index
+from synth.retrieval.lexical import LexicalIndex
 from synth.training.data import SciFactClaim, load_scifact_claims, load_scifact_corpus
+from synth.verification.aggregate import Aggregator, features, precision_coverage
 from synth.verification.calibration import Calibration
-from synth.verification.decision import Judgement, judge
+from synth.verification.decision import judge
+from synth.verification.evidence import Embed, Window, document_candidates, rank_windows, retrieved_candidates
 from synth.verification.metrics import expected_calibration_error
 from synth.verification.nli import NLIModel, load_nli
-from synth.verification.windows import premise_windows
+from synth.verification.numbers import NumberCheck
+from synth.verification.windows import premise_budget
 
 THRESHOLDS = [round(x, 2) for x in np.arange(0.30, 0.951, 0.05)]
 MARGINS = [round(x, 2) for x in np.arange(0.0, 0.601, 0.05)]
+WINDOWS_PER_CLAIM = 16
+TOP_K = 8
+MAX_PREMISE_TOKENS = 200
 
 
-def claim_window_probs(nli: NLIModel, claims: Sequence[str], evidence: Sequence[Sequence[Sequence[str]]]) -> list[np.ndarray]:
-    """For each claim, P(E, N, C) of every premise window of its evidence (a list of documents' sentences).
+# ----------------------------------------------------------------------------------------------- evidence
+def corpus_index(corpus: dict[int, dict], embed: Embed, model_key: str) -> tuple[HybridIndex, dict[str, Sentence]]:
+    """SciFact's abstracts as one chunk each (sentences kept), indexed dense + BM25 like a run's papers."""
+    chunks: list[Chunk] = []
+    sentences: dict[str, Sentence] = {}
+    for doc_id, doc in sorted(corpus.items()):
+        paper = f"scifact:{doc_id}"
+        ids = []
+        offset = 0
+        for i, text in enumerate(doc["abstract"]):
+            sid = f"{paper}#s{i}"
+            sentences[sid] = Sentence(
+                id=sid, paper_id=paper, page=1, section="abstract", char_start=offset, char_end=offset + len(text), text=text
+            )
+            ids.append(sid)
+            offset += len(text) + 1
+        text = " ".join(doc["abstract"])
+        chunks.append(
+            Chunk(
+                id=f"{paper}#c0",
+                paper_id=paper,
+                page_start=1,
+                page_end=1,
+                section="abstract",
+                char_start=0,
+                char_end=len(text),
+                sentence_ids=ids,
+                text=text,
+            )
+        )
+    vectors = embed([c.text for c in chunks])
+    dense, _ = build_index(vectors, flat_max=10**7, dim=int(vectors.shape[1]))
+    index = PassageIndex(dense, chunks, {"model_key": model_key, "dim": int(vectors.shape[1])})
+    return HybridIndex(index, LexicalIndex.build([c.text for c in chunks])), sentences
 
-    Windows never cross documents. All pairs go to the model in one sorted, batched call.
-    """
-    pairs: list[tuple[str, str]] = []
-    spans: list[tuple[int, int]] = []
-    for claim, docs in zip(claims, evidence, strict=True):
-        # [CLS] premise [SEP] claim [SEP]; a claim so long that it leaves < 32 tokens is itself truncated.
-        budget = max(nli.max_tokens - nli.count_tokens(claim) - 3, 32)
-        start = len(pairs)
-        for sentences in docs:
-            pairs.extend((w, claim) for w in premise_windows(list(sentences), budget, nli.count_tokens))
-        spans.append((start, len(pairs)))
-    probs = nli.predict_proba(pairs) if pairs else np.zeros((0, 3), dtype=np.float32)
-    return [probs[a:b] for a, b in spans]
+
+def claim_evidence(
+    nli: NLIModel, embed: Embed, texts: list[str], candidates: list[list[tuple[str, Chunk | None]]]
+) -> tuple[list[list[Window]], list[np.ndarray]]:
+    """Re-ranked windows and their NLI probabilities, per claim (one batched, length-sorted model call)."""
+    windows = rank_windows(texts, embed(texts), candidates, embed, WINDOWS_PER_CLAIM)
+    pairs = [(w.text, t) for t, ws in zip(texts, windows, strict=True) for w in ws]
+    probs = nli.predict_proba(pairs) if pairs else np.zeros((0, 3))
+    out, offset = [], 0
+    for ws in windows:
+        out.append(probs[offset : offset + len(ws)])
+        offset += len(ws)
+    return windows, out
 
 
-def oracle_evidence(claims: Sequence[SciFactClaim], corpus: dict[int, dict]) -> list[list[list[str]]]:
-    """Sentences of each claim's cited abstracts."""
-    return [[corpus[d]["abstract"] for d in c.cited_doc_ids] for c in claims]
+def feature_matrix(windows: list[list[Window]], probs: list[np.ndarray]) -> np.ndarray:
+    """Features per claim (SciFact claims carry no structured numbers: the number check stays silent)."""
+    return np.array([features(p, w, NumberCheck("unrelated")) for w, p in zip(windows, probs, strict=True)])
 
 
-def verdict_metrics(
-    gold: Sequence[str], judgements: Sequence[Judgement], confidence: Sequence[float] | None = None
-) -> dict[str, Any]:
-    """Accuracy, 3-class macro-F1, per-class F1, prediction distribution and ECE (15 bins) of claim verdicts."""
+# ----------------------------------------------------------------------------------------------- metrics
+def verdict_metrics(gold: Sequence[str], probs: np.ndarray, min_confidence: float) -> dict[str, Any]:
+    """3-class accuracy and macro-F1 of the most probable verdict, its ECE, and precision/coverage at the operating point."""
     from sklearn.metrics import f1_score
 
-    pred = [j.label for j in judgements]
+    probs = np.asarray(probs)
+    pred = [VERDICT_LABELS[i] for i in probs.argmax(axis=1)]
     correct = [p == g for p, g in zip(pred, gold, strict=True)]
-    conf = [j.score for j in judgements] if confidence is None else list(confidence)
-    n = len(gold)
-    per = f1_score(gold, pred, labels=list(VERDICTS), average=None, zero_division=0)
+    per = f1_score(gold, pred, labels=list(VERDICT_LABELS), average=None, zero_division=0)
     return {
-        "n_claims": n,
-        "accuracy": round(float(np.mean(correct)), 4) if n else 0.0,
-        "macro_f1": round(float(f1_score(gold, pred, labels=list(VERDICTS), average="macro", zero_division=0)), 4),
-        "f1": {v: round(float(x), 4) for v, x in zip(VERDICTS, per, strict=True)},
-        "pred_dist": {v: pred.count(v) for v in VERDICTS},
-        "gold_dist": {v: list(gold).count(v) for v in VERDICTS},
+        "n_claims": len(gold),
+        "accuracy": round(float(np.mean(correct)), 4),
+        "macro_f1": round(float(f1_score(gold, pred, labels=list(VERDICT_LABELS), average="macro", zero_division=0)), 4),
+        "f1": {v: round(float(x), 4) for v, x in zip(VERDICT_LABELS, per, strict=True)},
+        "pred_dist": {v: pred.count(v) for v in VERDICT_LABELS},
+        "gold_dist": {v: list(gold).count(v) for v in VERDICT_LABELS},
+        "ece_15": round(expected_calibration_error(probs.max(axis=1).tolist(), correct, 15), 4),
+        "at_operating_point": {"min_confidence": min_confidence, **precision_coverage(probs, list(gold), min_confidence)},
+    }
+
+
+def rule_metrics(gold: Sequence[str], probs: list[np.ndarray], cal: Calibration) -> dict[str, Any]:
+    """The baseline: max-over-windows rule, confidence from its isotonic calibration."""
+    from sklearn.metrics import f1_score
+
+    js = [judge(p, threshold=cal.threshold, margin=cal.margin) for p in probs]
+    pred = [j.label for j in js]
+    conf = [cal.apply(j.label, j.score) for j in js]
+    correct = [p == g for p, g in zip(pred, gold, strict=True)]
+    called = [i for i, p in enumerate(pred) if p == "supported"]
+    return {
+        "accuracy": round(float(np.mean(correct)), 4),
+        "macro_f1": round(float(f1_score(gold, pred, labels=list(VERDICT_LABELS), average="macro", zero_division=0)), 4),
         "ece_15": round(expected_calibration_error(conf, correct, 15), 4),
-        "mean_confidence": round(float(np.mean(conf)), 4) if n else 0.0,
+        "precision_supported": round(float(np.mean([gold[i] == "supported" for i in called])), 4) if called else None,
+        "pred_dist": {v: pred.count(v) for v in VERDICT_LABELS},
     }
 
 
 def choose_rule(gold: Sequence[str], probs: Sequence[np.ndarray]) -> tuple[float, float, float]:
-    """(threshold, margin, macro-F1) maximising claim-level macro-F1 on the given (fit) claims."""
+    """(threshold, margin, macro-F1) of the baseline rule maximising claim-level macro-F1 on the fit claims."""
     from sklearn.metrics import f1_score
 
     best = (0.5, 0.0, -1.0)
     for t, m in itertools.product(THRESHOLDS, MARGINS):
         pred = [judge(p, threshold=t, margin=m).label for p in probs]
-        f1 = float(f1_score(gold, pred, labels=list(VERDICTS), average="macro", zero_division=0))
+        f1 = float(f1_score(gold, pred, labels=list(VERDICT_LABELS), average="macro", zero_division=0))
         if f1 > best[2] + 1e-9:
             best = (t, m, f1)
     return best
 
 
-def calibrate(model_dir: str | Path, scifact_root: str | Path, batch_size: int = 64) -> dict[str, Any]:
-    """Fit and write ``<model_dir>/calibration.json``; returns the figures (also stored in the JSON)."""
+# ----------------------------------------------------------------------------------------------- the recipe
+def calibrate(
+    model_dir: str | Path, scifact_root: str | Path, embedding_model: str = DEFAULT_EMBEDDING_MODEL, batch_size: int = 64
+) -> dict[str, Any]:
+    """Fit and write ``<model_dir>/aggregator.json`` (and the baseline's ``calibration.json``); returns the figures."""
+    from synth.core.cache import Cache
+    from synth.retrieval.embedding import load_embedder
+
     t0 = time.time()
     nli = load_nli(str(model_dir), device="cpu", batch_size=batch_size)
-    corpus = load_scifact_corpus(scifact_root)
-    fit_claims = load_scifact_claims(scifact_root, "fit")
-    eval_claims = load_scifact_claims(scifact_root, "eval")
-    fit_probs = claim_window_probs(nli, [c.claim for c in fit_claims], oracle_evidence(fit_claims, corpus))
-    eval_probs = claim_window_probs(nli, [c.claim for c in eval_claims], oracle_evidence(eval_claims, corpus))
-    fit_gold = [c.label for c in fit_claims]
-    eval_gold = [c.label for c in eval_claims]
+    embedder = load_embedder(embedding_model, "cpu")
+    cache = Cache(load_settings().cache_dir)
 
-    threshold, margin, fit_f1 = choose_rule(fit_gold, fit_probs)
-    fit_j = [judge(p, threshold=threshold, margin=margin) for p in fit_probs]
-    cal = Calibration.fit(
+    def embed(texts: list[str]) -> np.ndarray:
+        return cache.embed(embedder.key, texts, embedder.encode)[0]
+
+    def budget(text: str) -> int:
+        return premise_budget(nli.count_tokens(text), nli.max_tokens, MAX_PREMISE_TOKENS)
+
+    corpus = load_scifact_corpus(scifact_root)
+    index, sentences = corpus_index(corpus, embed, embedder.key)
+    parts = {part: load_scifact_claims(scifact_root, part) for part in ("fit", "eval")}
+
+    def oracle(claims: list[SciFactClaim]) -> tuple[list[list[Window]], list[np.ndarray]]:
+        texts = [c.claim for c in claims]
+        docs = [[corpus[d]["abstract"] for d in c.cited_doc_ids] for c in claims]
+        return claim_evidence(nli, embed, texts, document_candidates(texts, docs, budget, nli.count_tokens))
+
+    def retrieved(claims: list[SciFactClaim], drop_cited: bool) -> tuple[list[list[Window]], list[np.ndarray]]:
+        texts = [c.claim for c in claims]
+        own = [{f"scifact:{d}" for d in c.cited_doc_ids} if drop_cited else set() for c in claims]
+        candidates = retrieved_candidates(texts, embed(texts), own, index, sentences, TOP_K, budget, nli.count_tokens)
+        return claim_evidence(nli, embed, texts, candidates)
+
+    fit, ev = parts["fit"], parts["eval"]
+    fit_gold = [c.label for c in fit]
+    fit_oracle = oracle(fit)
+    fit_distract = retrieved(fit, drop_cited=True)
+    x_fit = np.vstack([feature_matrix(*fit_oracle), feature_matrix(*fit_distract)])
+    y_fit: list[str] = [*fit_gold, *(["not_enough_evidence"] * len(fit))]
+    aggregator = Aggregator.fit(
+        x_fit,
+        y_fit,
+        fit_data={
+            "dataset": "SciFact claims_train.jsonl",
+            "part": "fit",
+            "split": "synth.training.data.scifact_split (sha256 of claim id; 60/20/20 train/fit/eval)",
+            "n_claims": len(fit),
+            "examples": len(y_fit),
+            "evidence": "each fit claim twice: its cited abstracts (gold label), and passages retrieved from the other "
+            "abstracts with its cited ones removed (not enough evidence)",
+            "windows_per_claim": WINDOWS_PER_CLAIM,
+            "top_k": TOP_K,
+        },
+        model={"path": str(model_dir), "revision": nli.revision, "embedding_model": embedder.key},
+    )
+
+    threshold, margin, fit_f1 = choose_rule(fit_gold, fit_oracle[1])
+    fit_j = [judge(p, threshold=threshold, margin=margin) for p in fit_oracle[1]]
+    baseline = Calibration.fit(
         [j.label for j in fit_j],
         [j.score for j in fit_j],
         [j.label == g for j, g in zip(fit_j, fit_gold, strict=True)],
         threshold=threshold,
         margin=margin,
-        fit_data={
-            "dataset": "SciFact claims_train.jsonl",
-            "part": "fit",
-            "split": "synth.training.data.scifact_split (sha256 of claim id; 60/20/20 train/fit/eval)",
-            "n_claims": len(fit_claims),
-            "premises": "oracle: all sentences of the cited abstracts",
-            "threshold_margin_selection": f"grid search maximising macro-F1 on fit (macro-F1 {fit_f1:.4f})",
-        },
+        fit_data={"dataset": "SciFact claims_train.jsonl", "part": "fit", "n_claims": len(fit),
+                  "premises": "oracle abstracts", "rule_selection": f"grid search, fit macro-F1 {fit_f1:.4f}"},
         model={"path": str(model_dir), "revision": nli.revision},
-    )
-    eval_j = [judge(p, threshold=threshold, margin=margin) for p in eval_probs]
-    before = verdict_metrics(eval_gold, eval_j)
-    after = verdict_metrics(eval_gold, eval_j, [cal.apply(j.label, j.score) for j in eval_j])
-    fit_after = verdict_metrics(fit_gold, fit_j, [cal.apply(j.label, j.score) for j in fit_j])
-    cal.eval = {
+    )  # fmt: skip
+
+    gold = [c.label for c in ev]
+    settings: dict[str, Any] = {}
+    for name, (windows, probs) in (("oracle", oracle(ev)), ("retrieval", retrieved(ev, drop_cited=False))):
+        p = aggregator.predict_proba(feature_matrix(windows, probs))
+        settings[name] = {
+            "aggregator": verdict_metrics(gold, p, aggregator.min_confidence),
+            "baseline_rule": rule_metrics(gold, probs, baseline),
+            "n_pairs": int(sum(len(x) for x in probs)),
+        }
+    aggregator.eval = {
         "part": "eval",
-        "n_claims": len(eval_claims),
-        "premises": "oracle abstracts",
-        "threshold": threshold,
-        "margin": margin,
-        "raw_score_as_confidence": before,
-        "calibrated": after,
-        "fit_part_in_sample": {
-            "accuracy": fit_after["accuracy"],
-            "macro_f1": fit_after["macro_f1"],
-            "ece_15": fit_after["ece_15"],
-        },
+        "n_claims": len(ev),
+        **settings,
         "seconds": round(time.time() - t0, 1),
     }
-    cal.save(Path(model_dir) / "calibration.json")
-    return {"threshold": threshold, "margin": margin, **cal.eval}
+    aggregator.save(Path(model_dir) / "aggregator.json")
+    baseline.save(Path(model_dir) / "calibration.json")
+    return {"operating_point": aggregator.operating_point, **aggregator.eval}
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -49,6 +49,7 @@ class NLIModel:
     batch_size: int
     _encoder: Any = field(repr=False)
     _columns: list[int] = field(repr=False)
+    _languages: frozenset[str] | None = field(default=None, repr=False)
 
     @property
     def max_tokens(self) -> int:
@@ -77,6 +78,11 @@ class NLIModel:
     def predict_proba(self, pairs: list[tuple[str, str]]) -> np.ndarray:
         """Softmax probabilities, shape (n, 3), rows sum to 1, in :data:`LABELS` order."""
         return _softmax(self.predict_logits(pairs))
+
+    @property
+    def languages(self) -> frozenset[str] | None:
+        """Languages the model card declares (ISO 639-1), or None when it declares none (no filtering)."""
+        return self._languages
 
     def count_tokens(self, text: str) -> int:
         """Number of word-piece tokens ``text`` takes, without special tokens."""
@@ -115,4 +121,23 @@ def load_nli(name_or_path: str, device: str | None = None, batch_size: int = 32)
     columns = label_permutation(encoder.config.id2label, name_or_path)
     encoder.eval()
     revision = model_revision(str(local)) if local.exists() else getattr(encoder.config, "_commit_hash", None)
-    return NLIModel(name_or_path, revision, device, batch_size, encoder, columns)
+    languages = card_languages(local / "README.md") if local.exists() else None
+    return NLIModel(name_or_path, revision, device, batch_size, encoder, columns, languages)
+
+
+def card_languages(card: Path) -> frozenset[str] | None:
+    """The ``language:`` of a Hugging Face model card's YAML front matter (a code or a list of codes), if any."""
+    import yaml  # PyYAML: a dependency of transformers
+
+    if not card.is_file():
+        return None
+    text = card.read_text(encoding="utf-8")
+    if not text.startswith("---"):
+        return None
+    try:
+        front = yaml.safe_load(text.split("---", 2)[1]) or {}
+    except yaml.YAMLError:
+        return None
+    value = front.get("language") if isinstance(front, dict) else None
+    codes = [value] if isinstance(value, str) else value if isinstance(value, list) else []
+    return frozenset(str(c) for c in codes if c) or None

@@ -40,3 +40,13 @@ def premise_windows(sentences: list[str], max_tokens: int, count_tokens: Callabl
             if count_tokens(pair) <= max_tokens:
                 windows.append(pair)
     return windows
+
+
+MIN_PREMISE_TOKENS = 32
+
+
+def premise_budget(claim_tokens: int, model_tokens: int, cap: int | None = None) -> int:
+    """Tokens left for the premise in ``[CLS] premise [SEP] claim [SEP]``: the model window less the claim and three
+    special tokens, at most ``cap``; a claim so long that it leaves fewer than 32 is not verified (see verify)."""
+    left = model_tokens - claim_tokens - 3
+    return max(min(left, cap) if cap is not None else left, MIN_PREMISE_TOKENS)

@@ -1,0 +1,80 @@
+"""Glyph repair for text read from a PDF's text layer: accents set as separate glyphs, ligatures, Unicode form.
+
+LaTeX typesets an accented letter it has no precomposed glyph for (``\\'c``, ``\\v{S}``, ``\\"a``) as the letter
+plus a *spacing* accent glyph drawn over it; PyMuPDF reports the two as separate characters, the accent first:
+``Vuli´c``, ``ˇSuster``, ``Rockt¨aschel``. The accent is turned into its combining mark after the letter and the
+pair composed (NFC), so the text reads ``Vulić``, ``Šuster``, ``Rocktäschel`` and matches the same name typed
+elsewhere. A pair is only composed when Unicode has a precomposed character for it, so an acute used as an
+apostrophe (``don´t``) or a maths hat before a space (``ˆ M``) is left alone.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+# spacing accent (as fonts draw it) → the combining mark it stands for
+SPACING_TO_COMBINING = {
+    "\u00b4": "\u0301",  # ´ acute
+    "\u02ca": "\u0301",  # ˊ modifier acute
+    "`": "\u0300",  # ` grave (only mid-word, see _ACCENT)
+    "\u02cb": "\u0300",  # ˋ modifier grave
+    "\u00a8": "\u0308",  # ¨ diaeresis
+    "\u02c7": "\u030c",  # ˇ caron
+    "\u02dc": "\u0303",  # ˜ tilde
+    "\u02c6": "\u0302",  # ˆ circumflex
+    "\u02d8": "\u0306",  # ˘ breve
+    "\u02d9": "\u0307",  # ˙ dot above
+    "\u02da": "\u030a",  # ˚ ring above
+    "\u02dd": "\u030b",  # ˝ double acute
+    "\u00af": "\u0304",  # ¯ macron
+    "\u00b8": "\u0327",  # ¸ cedilla
+    "\u02db": "\u0328",  # ˛ ogonek
+}
+_SPACING = "".join(k for k in SPACING_TO_COMBINING if k != "`")
+# an accent glyph directly before a letter; a grave only inside a word (a lone ` is an opening quote)
+_ACCENT = re.compile(rf"(?:(?<=[^\W\d_])`|[{_SPACING}])(?=[^\W\d_])")
+# a cedilla or ogonek drawn after its letter ("c¸")
+_ACCENT_AFTER = re.compile("(?<=[cCsStTeEaA])[\u00b8\u02db](?![^\\W\\d_])")
+LIGATURES = str.maketrans({"ﬁ": "fi", "ﬂ": "fl", "ﬀ": "ff", "ﬃ": "ffi", "ﬄ": "ffl", "ﬅ": "st", "ﬆ": "st"})
+
+
+def _compose(letter: str, accent: str) -> str | None:
+    """The precomposed letter + accent, or None when Unicode has none (then the pair is not an accented letter)."""
+    base = "i" if letter == "\u0131" else "j" if letter == "\u0237" else letter  # dotless ı under an accent: í
+    composed = unicodedata.normalize("NFC", base + SPACING_TO_COMBINING[accent])
+    return composed if len(composed) == 1 else None
+
+
+def fix_accents(text: str) -> str:
+    """Spacing accents joined to the letter they sit on, then NFC (``Vuli´c`` → ``Vulić``, ``ˇSuster`` → ``Šuster``)."""
+    if not any(ch in text for ch in SPACING_TO_COMBINING) and unicodedata.is_normalized("NFC", text):
+        return text
+    out: list[str] = []
+    i = 0
+    while i < len(text):
+        ch = text[i]
+        if ch in SPACING_TO_COMBINING and _ACCENT.match(text, i) and i + 1 < len(text):
+            if ch == "\u02dc" and text[i - 1 : i] == "/":
+                out.append("~")  # "http://…/˜name": a tilde in a URL, not an accent
+                i += 1
+                continue
+            composed = _compose(text[i + 1], ch)
+            if composed is not None:
+                out.append(composed)
+                i += 2
+                continue
+        if ch in "\u00b8\u02db" and out and _ACCENT_AFTER.match(text, i):
+            composed = _compose(out[-1], ch)
+            if composed is not None:
+                out[-1] = composed
+                i += 1
+                continue
+        out.append(ch)
+        i += 1
+    return unicodedata.normalize("NFC", "".join(out))
+
+
+def clean_glyphs(text: str) -> str:
+    """Accents composed, ligatures spelled out (``ﬁ`` → ``fi``), NFC: what every parsed text goes through."""
+    return fix_accents(text.translate(LIGATURES))

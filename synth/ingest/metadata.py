@@ -1,0 +1,307 @@
+"""Who wrote a paper, what it is called, where and when it appeared: read from its first page and its PDF metadata.
+
+A local PDF comes with no record of its own, so its reference in the report is rebuilt from what a reader sees on
+page 1:
+
+- **title**: the title block, the largest text near the top of the page (its lines joined; an all-capitals or
+  small-capitals title is put in title case). The arXiv stamp in the margin is rotated text and never a
+  candidate. The PDF's own ``title`` field is used instead when it says the same thing with better casing, or
+  when the page has no title block;
+- **authors**: the lines between the title and the abstract that read as lists of personal names (two to five
+  capitalised words, initials and particles allowed), with footnote and affiliation marks dropped; rows of
+  affiliations, addresses and e-mail addresses are skipped. The PDF's ``author`` field is the fallback;
+- **venue** and **year**: the venue line printed on page 1 ("Published as a conference paper at ICLR 2016",
+  "Proceedings of the …", "Findings of the Association for Computational Linguistics: EMNLP 2020", "31st
+  Conference on Neural Information Processing Systems (NIPS 2017)"), else the year of the arXiv stamp, else the
+  PDF's creation date;
+- **arXiv id** and **category**: from the stamp ("arXiv:1911.02116v2 [cs.CL] 8 Apr 2020").
+
+Whatever cannot be found is left empty (None, []), never guessed, so the caller can say so.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from synth.core.arxiv_ids import STAMP
+from synth.ingest.glyphs import clean_glyphs
+from synth.ingest.pdf import line_text  # the parser's own span handling: marks dropped, scripts apart
+
+_YEAR = re.compile(r"\b(19[89]\d|20[0-4]\d)\b")
+_SMALL_WORDS = frozenset("a an and as at by for from in into of on or the to via with vs versus".split())
+_PARTICLES = frozenset("de da del della der den van von di du la le dos das bin al el ten ter zu y".split())
+_AFFILIATION = re.compile(
+    r"universit|institut|college|school|department|dept\b|laborator|\blab\b|research|\bcent(?:er|re)\b|\binc\b|"
+    r"\bcorp|\bltd\b|google|facebook|microsoft|\bibm\b|amazon|\bmeta\b|\bbrain\b|deepmind|openai|\bgroup\b|faculty|"
+    r"academy|foundation|street|\broad\b|avenue|\busa\b|canada|china|germany|france|italy|india|japan|korea|"
+    r"\buk\b|technolog|science|engineering|informatics|linguistics|\bnlp\b|\bai\b|\btech\b|polytechn|hospital|"
+    r"\bdated\b|\bemail\b|abstract",
+    re.I,
+)
+_FUNCTION = frozenset("the of is we in to for this that are with our which by".split())
+_VENUES: tuple[tuple[re.Pattern[str], str], ...] = (
+    (re.compile(r"Published as a (?:conference|workshop) paper at ([A-Z][A-Za-z]+ ?\d{4})"), "{0}"),
+    (re.compile(r"Conference on Neural Information Processing Systems \(((?:NeurIPS|NIPS) \d{4})\)"), "{0}"),
+    (re.compile(r"\d+(?:st|nd|rd|th) (Conference on [A-Z][\w ]{5,80}?) \(([A-Z][A-Za-z\-]* ?\d{4})\)"), "{1}"),
+    (re.compile(r"Findings of the Association for Computational Linguistics: ([A-Z][A-Za-z\-]* \d{4})"), "Findings of {0}"),
+    (re.compile(r"Proceedings of (?:the )?(.{5,160}?),?\s+pages\s+\d"), "Proceedings of the {0}"),
+    (re.compile(r"(?:Accepted|To appear|Appeared) (?:as an? (?:long |short )?paper )?(?:at|in) ([A-Z][A-Za-z]+ ?\d{4})"), "{0}"),
+)
+
+
+@dataclass(frozen=True)
+class FrontMatter:
+    """What page 1 and the PDF metadata say about a paper; empty where they say nothing."""
+
+    title: str | None = None
+    authors: list[str] = field(default_factory=list)
+    year: int | None = None
+    venue: str | None = None
+    arxiv_id: str | None = None
+    category: str | None = None
+    abstract: str = ""
+
+
+@dataclass
+class _Row:
+    """Lines of page 1 that stand on one baseline (a title line, or the names of two authors side by side)."""
+
+    y0: float
+    y1: float
+    size: float
+    texts: list[str]
+
+    @property
+    def text(self) -> str:
+        return " ".join(self.texts)
+
+
+def read_front_matter(path: Path) -> FrontMatter:
+    """The front matter of the PDF at ``path``; an empty one when the file cannot be read (parse reports why)."""
+    import pymupdf
+
+    try:
+        doc = pymupdf.open(path)
+    except Exception:  # noqa: BLE001 - an unreadable file is reported by the parse stage, with the reason
+        return FrontMatter()
+    try:
+        if doc.needs_pass or doc.page_count == 0:
+            return FrontMatter()
+        return front_matter(doc[0], doc.metadata or {})
+    except Exception:  # noqa: BLE001 - a damaged first page leaves the metadata unknown, not the paper unread
+        return FrontMatter()
+    finally:
+        doc.close()
+
+
+def front_matter(page: Any, info: dict[str, Any]) -> FrontMatter:
+    """Title, authors, year, venue and arXiv stamp of a paper from its first ``page`` and PDF ``info``."""
+    text = clean_glyphs(page.get_text())
+    rows = _rows(page)
+    stamp = STAMP.search(text)
+    title_rows = _title_rows(rows, page.rect.height)
+    layout_title = _title_case(_join_title([r.text for r in title_rows])) if title_rows else None
+    title = _choose_title(layout_title, clean_glyphs((info.get("title") or "").strip()))
+    authors = _authors(rows, title_rows, page.rect.height) if title_rows else []
+    if not authors:
+        authors = _metadata_authors(info.get("author") or "")
+    venue, venue_year = _venue(text)
+    year = venue_year
+    if year is None and stamp and stamp.group(5):
+        year = int(stamp.group(5))
+    if year is None:
+        created = re.match(r"(?:D:)?((?:19[89]|20[0-4])\d)", info.get("creationDate") or "")  # "D:20240726064749Z"
+        year = int(created.group(1)) if created else None
+    return FrontMatter(
+        title=title,
+        authors=authors,
+        year=year,
+        venue=venue,
+        arxiv_id=stamp.group(1) if stamp else None,
+        category=stamp.group(3).strip() if stamp else None,
+        abstract=_abstract(text),
+    )
+
+
+# -- layout -----------------------------------------------------------------------------------------------------
+
+
+def _rows(page: Any) -> list[_Row]:
+    """Horizontal lines of the top of page 1 grouped by baseline, top to bottom, each with its main font size."""
+    lines: list[tuple[float, float, float, float, str]] = []
+    for block in page.get_text("dict")["blocks"]:
+        for ln in block.get("lines", ()):
+            if abs(ln["dir"][0] - 1) > 1e-3 or abs(ln["dir"][1]) > 1e-3:
+                continue  # the arXiv stamp, rotated in the margin
+            spans = [s for s in ln["spans"] if s["text"].strip()]
+            if not spans:
+                continue
+            size = max((s["size"] for s in spans if not s["flags"] & 1), default=spans[0]["size"])
+            text = clean_glyphs(" ".join(line_text(ln["spans"], separator=", ").split()))
+            if text:
+                lines.append((ln["bbox"][1], ln["bbox"][3], ln["bbox"][0], size, text))
+    rows: list[_Row] = []
+    for y0, y1, _x0, size, text in sorted(lines, key=lambda t: (round(t[0] / 3), t[2])):
+        if rows and abs(rows[-1].y0 - y0) < 3:
+            rows[-1].texts.append(text)
+            rows[-1].size = max(rows[-1].size, size)
+            rows[-1].y1 = max(rows[-1].y1, y1)
+        else:
+            rows.append(_Row(y0, y1, size, [text]))
+    return rows
+
+
+def _is_header(text: str) -> bool:
+    return bool(
+        STAMP.search(text)
+        or re.match(r"^(?:Published as|Under review|Accepted|To appear|Preprint|Proceedings of|Findings of|arXiv)", text)
+        or re.fullmatch(r"[\d\s.]+", text)
+    )
+
+
+def _title_rows(rows: list[_Row], height: float) -> list[_Row]:
+    """The title block: the rows set in the largest size in the top 40 % of the page, contiguous."""
+    top = [r for r in rows if r.y0 < 0.4 * height and not _is_header(r.text) and re.search(r"[A-Za-z]{2}", r.text)]
+    if not top:
+        return []
+    biggest = max(r.size for r in top)
+    body = sorted(r.size for r in rows)[len(rows) // 2]
+    if biggest < body + 0.9:
+        return []  # nothing stands out: no title block to read
+    start = next(i for i, r in enumerate(top) if r.size >= biggest - 0.6)
+    block = [top[start]]
+    for r in top[start + 1 :]:
+        if r.size >= biggest - 0.6 and r.y0 - block[-1].y1 < 1.6 * r.size:
+            block.append(r)
+        else:
+            break
+    return block
+
+
+def _join_title(lines: list[str]) -> str:
+    out = ""
+    for line in lines:
+        if out.endswith("-") and out[-2:-1].isalpha():
+            out += line  # "Multi-" / "Sense": the hyphen is the title's own
+        else:
+            out = f"{out} {line}".strip()
+    return " ".join(out.split())
+
+
+def _title_case(title: str) -> str:
+    """An all-capitals title (``BI-DIRECTIONAL ATTENTION FLOW FOR …``) in title case; any other title as printed."""
+    letters = [ch for ch in title if ch.isalpha()]
+    if not letters or sum(ch.isupper() for ch in letters) / len(letters) < 0.9:
+        return title
+    words = []
+    for i, word in enumerate(title.split()):
+        parts = [p[:1].upper() + p[1:].lower() for p in word.split("-")]
+        cased = "-".join(parts)
+        words.append(cased.lower() if i and cased.lower() in _SMALL_WORDS else cased)
+    return " ".join(words)
+
+
+def _words(text: str) -> set[str]:
+    return set(re.findall(r"[a-z0-9]+", text.lower()))
+
+
+def _choose_title(layout: str | None, meta: str) -> str | None:
+    plausible = (
+        8 <= len(meta) <= 300
+        and not meta.lower().endswith((".dvi", ".pdf", ".tex", ".doc", ".docx"))
+        and "untitled" not in meta.lower()
+        and not re.match(r"^(?:microsoft word|arxiv:|paper\b|main\b|manuscript\b)", meta, re.I)
+        and not STAMP.search(meta)
+    )
+    if layout and plausible:
+        a, b = _words(layout), _words(meta)
+        if a and len(a & b) / len(a | b) >= 0.6:
+            return " ".join(meta.split())  # the same title, as its authors typed it (casing, accents)
+        return layout
+    return layout or (" ".join(meta.split()) if plausible else None)
+
+
+# -- authors ----------------------------------------------------------------------------------------------------
+
+
+def is_person_name(text: str) -> bool:
+    """Two to five capitalised words (initials and particles such as "van", "de" allowed): a personal name."""
+    tokens = text.split()
+    if not 2 <= len(tokens) <= 5 or _AFFILIATION.search(text) or re.search(r"[\d@{}()/:]", text):
+        return False
+    for t in tokens:
+        if t.lower() in _PARTICLES:
+            continue
+        if re.fullmatch(r"[^\W\d_]\.(?:-?[^\W\d_]\.)?", t):
+            continue  # "R.", "J.-P."
+        if not t[0].isupper() or not re.fullmatch(r"[^\W\d_](?:[^\W\d_]|['’.\-])*", t):
+            return False
+        if len(t) > 1 and t.replace("-", "").isupper():
+            return False  # "UNC", "LIUM": an acronym, not a name
+    return tokens[0][0].isupper() and tokens[-1][0].isupper() and tokens[-1].lower() not in _PARTICLES
+
+
+def _split_names(text: str) -> list[str]:
+    text = re.sub(r"[∗*†‡§¶⋆♠♥♦♣#]", ",", text)
+    parts = re.split(r"\s*(?:,|;|&|\band\b|\s{3,})\s*", text)
+    parts = [p.strip(" .") if not re.search(r"\b[A-Z]\.$", p.strip()) else p.strip() for p in parts]
+    return [p for p in parts if re.search(r"[^\W\d_]", p)]  # marks and numbers left by the split are no parts
+
+
+def _authors(rows: list[_Row], title_rows: list[_Row], height: float) -> list[str]:
+    """Names in the rows between the title block and the abstract (or the first prose)."""
+    authors: list[str] = []
+    after = title_rows[-1].y1
+    for row in rows:
+        if row.y0 <= after or row in title_rows:
+            continue
+        if row.y0 > 0.5 * height:
+            break
+        plain = re.sub(r"[^a-z]", "", row.text.lower())
+        if plain in {"abstract", "summary"} or plain.startswith("abstract"):
+            break
+        words = row.text.split()
+        if len(words) >= 8 and sum(w.lower().strip(",.;") in _FUNCTION for w in words) >= 2 and not _AFFILIATION.search(row.text):
+            break  # prose: the abstract without a heading, or the first paragraph
+        parts = [p for t in row.texts for p in _split_names(t)]
+        names = [p for p in parts if is_person_name(p)]
+        if names and len(names) >= 0.6 * len(parts):
+            authors.extend(n for n in names if n not in authors)
+    return authors
+
+
+def _metadata_authors(field_text: str) -> list[str]:
+    text = clean_glyphs(field_text.strip())
+    if not text or len(text) > 400:
+        return []
+    parts = [p.strip() for p in re.split(r";|,|\band\b|&", text) if p.strip()]
+    names = [p for p in parts if is_person_name(p)]
+    return names if names and len(names) == len(parts) else []
+
+
+# -- venue and abstract ----------------------------------------------------------------------------------------------
+
+
+def _venue(text: str) -> tuple[str | None, int | None]:
+    flat = " ".join(text.split())
+    for pattern, template in _VENUES:
+        m = pattern.search(flat)
+        if m:
+            venue = template.format(*m.groups()).strip(" ,.")
+            years = _YEAR.findall(venue) or _YEAR.findall(flat[m.start() : m.end() + 120])
+            return venue, int(years[0]) if years else None
+    return None, None
+
+
+def _abstract(first_page: str) -> str:
+    m = re.search(
+        r"\bA\s?(?:bstract|BSTRACT)\b[\s.:—-]*(.+?)(?:\n\s*(?:1|I)\.?\s+I\s?(?:ntroduction|NTRODUCTION)|\n\s*Introduction\b)",
+        first_page,
+        re.S,
+    )
+    if not m:
+        return ""
+    return " ".join(m.group(1).split())[:2000]

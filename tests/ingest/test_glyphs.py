@@ -1,0 +1,101 @@
+"""Glyph repair, hyphen decisions and span handling on small made-up inputs (the real-PDF cases are in
+test_faithful_text.py)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from synth.ingest.glyphs import clean_glyphs
+from synth.ingest.hyphens import Vocabulary, keep_hyphen
+from synth.ingest.pdf import SOFT, _split_at_gutter, line_text
+
+
+@pytest.mark.parametrize(
+    ("raw", "clean"),
+    [
+        ("Vuli´c", "Vulić"),
+        ("ˇSuster", "Šuster"),
+        ("Rockt¨aschel", "Rocktäschel"),
+        ("Lo¨ıc", "Loïc"),  # an accent on a dotless i
+        ("Tom´aˇs", "Tomáš"),
+        ("Fran¸cois", "François"),
+        ("Efﬁcient classiﬁers", "Efficient classifiers"),
+        ("http://ttic.uchicago.edu/˜wieting", "http://ttic.uchicago.edu/~wieting"),
+        ("don´t", "don´t"),  # no precomposed t with an acute: an apostrophe, left alone
+        ("the model ˆ M such", "the model ˆ M such"),  # a maths hat before a space
+        ("Vulic\u0301", "Vulić"),  # combining marks composed (NFC)
+    ],
+)
+def test_accents_and_ligatures(raw: str, clean: str) -> None:
+    assert clean_glyphs(raw) == clean
+
+
+WORDS = {"moreover": 1283, "more": 90000, "over": 90000, "low": 85325, "resource": 3331, "state": 151139, "of": 900000,
+         "train": 140566, "all": 900000, "cross": 88529, "lingually": 50, "consensus": 2027, "fine": 225090,
+         "tuning": 3041, "outperforms": 50, "out": 6230933, "performs": 2224}  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("a", "b", "keep"),
+    [
+        ("More", "over", False),  # "Moreover" is a word
+        ("con", "sensus", False),
+        ("out", "performs", False),  # a word the list holds is joined, however rare
+        ("low", "resource", True),  # "lowresource" is no word, both halves are
+        ("state", "of", True),  # state-|of-the-art
+        ("train", "all", True),  # translate-train-|all
+        ("fine", "tuning", True),
+        ("tok", "enization", False),  # a syllable of a word the list lacks
+        ("multi", "and", True),  # suspended: "multi- and cross-lingual"
+        ("MLM", "score", True),  # an acronym is a compound's part
+    ],
+)
+def test_line_end_hyphens_by_the_word_list(a: str, b: str, keep: bool) -> None:
+    assert keep_hyphen(a, b, Vocabulary([], SOFT), WORDS) is keep
+
+
+def test_the_papers_own_vocabulary_decides_first() -> None:
+    vocab = Vocabulary(["we use cross-lingual and cross-domain data", "a pretrained model, pretrained twice"], SOFT)
+    assert keep_hyphen("cross", "lingually", vocab, WORDS)  # the paper writes "cross-" compounds
+    assert not keep_hyphen("pre", "trained", vocab, WORDS)  # the paper writes "pretrained" solid
+    written = Vocabulary(["more-over is how this paper spells it"], SOFT)
+    assert keep_hyphen("More", "over", written, WORDS)
+
+
+def _span(text: str, size: float = 10.0, y: float = 100.0, flags: int = 0, font: str = "Times") -> dict[str, Any]:
+    return {"text": text, "size": size, "origin": (0.0, y), "flags": flags, "font": font}
+
+
+def test_footnote_marks_and_scripts_in_a_line() -> None:
+    sup = {"size": 7.0, "y": 97.0, "flags": 1}
+    sub = {"size": 7.0, "y": 102.0}
+    assert line_text([_span("a uniform distribution"), _span("4", **sup), _span(" over words")]) == (
+        "a uniform distribution over words"
+    )
+    assert line_text([_span("as in (Smith, 2015)."), _span("5", **sup), _span(" We then")]) == "as in (Smith, 2015). We then"
+    assert line_text([_span("a rate of 10"), _span("−4", **sup), _span(" is used")]) == "a rate of 10^−4 is used"
+    assert line_text([_span("the model Unicoder"), _span("xDAE", **sub), _span("SC", **sup), _span(" wins")]) == (
+        "the model Unicoder_xDAE^SC wins"
+    )
+    assert line_text([_span("Shijie Wu"), _span("♠∗", **sup), _span("Alexis Conneau")], separator=", ") == (
+        "Shijie Wu, Alexis Conneau"
+    )
+    assert line_text([_span("an F"), _span("1", **sub), _span(" of 80.2")]) == "an F1 of 80.2"
+
+
+def _line(x0: float, x1: float, y: float, text: str) -> dict[str, Any]:
+    return {"bbox": (x0, y, x1, y + 10), "dir": (1.0, 0.0), "spans": [_span(text, y=y + 8)]}
+
+
+def test_a_block_spanning_both_columns_is_split_at_the_gutter() -> None:
+    left = [_line(72, 298, 100 + 12 * i, "left column text of a paragraph") for i in range(3)]
+    right = [_line(313, 540, 100 + 12 * i, "right column text of another one") for i in range(3)]
+    block = {"bbox": (72, 100, 540, 140), "lines": left + right}
+    parts = _split_at_gutter(block, 612)
+    assert [len(p["lines"]) for p in parts] == [3, 3]
+    assert parts[0]["lines"] == left and parts[1]["lines"] == right
+    # a justified single-column line that MuPDF cut into words is not split (no left edge on the right side)
+    words = [_line(72 + 40 * i, 100 + 40 * i, 100, "word") for i in range(10)]
+    assert _split_at_gutter({"bbox": (72, 100, 460, 110), "lines": words}, 612) == [{"bbox": (72, 100, 460, 110), "lines": words}]
