@@ -26,6 +26,20 @@ reason for "not") of the top-15 candidates of three papers that were *not* used 
 no arXiv text is stored). The benchmark reports precision@15 on them, and how many of today's top-15 sentences
 have no judgement yet (a changed extractor must be re-judged, not silently scored).
 
+Judged claims (issue 15): ``benchmarks/gold/claims_judged.jsonl`` holds, for two-column arXiv papers from
+``../shared/data/pdfs``, a judgement of each claim a run would show for ``QUESTION`` (the ``TOP_JUDGED`` most relevant
+claims per paper, ranked as the claims stage ranks them: embedding similarity to the question plus the extractor's
+cue) on four criteria read against the PDF: *finding* (a result, comparison or limitation of the paper itself, not
+background, motivation, method or an announcement), *self-contained* (names what it is about; no unresolved "these
+methods", "the model", "this finding"; numbers say what and where they measure), *faithful* (says what the sentence
+says, nothing inverted or misattributed) and *relevant* (to the question), plus the gold kind of each finding. No
+arXiv text is stored: each row has the sha256 of the source sentence and of the claim text, page, section, character
+offsets and the first six words of the sentence. Papers are ``tuned`` (the rules were changed while reading their
+claims; the ``before`` rows are the judgements of the claims the extractor gave before any change) or ``heldout``
+(judged once, after the rules were final, never used to change them). Reported per split: precision of all four
+criteria together, each criterion alone, kind accuracy on findings, and how many of today's claims have no
+judgement (a changed claim text must be re-judged, never scored silently).
+
 A candidate matches a gold line when their source sentences are the same text (whitespace-normalised), or
 share ≥ 80% of their words (so a changed sentence splitter still matches). Usage::
 
@@ -47,7 +61,11 @@ from synth.claims.checks import missing_tail
 ROOT = Path(__file__).resolve().parent.parent
 GOLD = ROOT / "benchmarks" / "gold" / "claims_gold.jsonl"
 HELDOUT = ROOT / "benchmarks" / "gold" / "claims_heldout_judgements.jsonl"
+JUDGED = ROOT / "benchmarks" / "gold" / "claims_judged.jsonl"
 TOP = 15
+TOP_JUDGED = 8
+QUESTION = "How well do multilingual encoders transfer across languages without parallel data?"
+CRITERIA = ("finding", "self_contained", "faithful", "relevant")
 
 
 def _words(text: str) -> list[str]:
@@ -187,14 +205,108 @@ def heldout(pdf_dir: Path) -> dict:
     return out
 
 
+def _sha(text: str) -> str:
+    import hashlib
+
+    return hashlib.sha256(" ".join(text.split()).encode()).hexdigest()
+
+
+def ranked_claims(pdf: Path, question: str, k: int, embedder):  # noqa: ANN001, ANN201 - list of Claim
+    """The ``k`` claims of one paper a run would show for ``question``: extracted, then ranked as the claims stage does."""
+    from synth.claims.rules import RulesExtractor
+    from synth.claims.selection import rank
+
+    paper, sentences, front = paper_inputs(pdf)
+    found = [
+        c for c in RulesExtractor().extract(paper, sentences, front).candidates if c.self_contained and c.kind != "background"
+    ]
+    if not found:
+        return []
+    vectors = embedder.encode([c.text for c in found])
+    claims, _ = rank(found, vectors, embedder.encode([question])[0], 10_000, k, "rules")
+    return claims
+
+
+def judged(pdf_dir: Path, dump: Path | None = None) -> dict:
+    """All-four precision and kind accuracy of today's claims on the judged papers, per split (see the docstring)."""
+    from synth.retrieval.embedding import load_embedder
+
+    rows = [json.loads(line) for line in JUDGED.read_text(encoding="utf-8").splitlines() if line.strip()]
+    by_key = {(r["pdf"], r["sentence_sha256"], r["claim_sha256"]): r for r in rows}
+    papers = sorted({(r["pdf"], r["split"]) for r in rows})
+    embedder = load_embedder("sentence-transformers/all-MiniLM-L6-v2", "cpu", 32)
+    splits: dict[str, dict[str, float]] = defaultdict(lambda: defaultdict(float))
+    per_paper = {}
+    unjudged_rows = []
+    for name, split in papers:
+        claims = ranked_claims(pdf_dir / name, QUESTION, TOP_JUDGED, embedder)
+        marks = []
+        for c in claims:
+            src = c.sources[0]
+            row = by_key.get((name, _sha(src.original), _sha(c.text)))
+            if row is None:
+                unjudged_rows.append({"pdf": name, "split": split, "kind": c.kind, "text": c.text, "original": src.original,
+                                      "page": src.page, "section": src.section, "char_start": src.char_start,
+                                      "char_end": src.char_end})  # fmt: skip
+                continue
+            marks.append((c, row))
+        t = splits[split]
+        t["claims"] += len(claims)
+        t["judged"] += len(marks)
+        t["all_four"] += sum(all(r[k] for k in CRITERIA) for _, r in marks)
+        for k in CRITERIA:
+            t[k] += sum(r[k] for _, r in marks)
+        findings = [(c, r) for c, r in marks if r["finding"] and r.get("kind")]
+        t["findings"] += len(findings)
+        t["kind_right"] += sum(c.kind == r["kind"] for c, r in findings)
+        per_paper[name] = {
+            "split": split,
+            "claims": len(claims),
+            "judged": len(marks),
+            "all_four": round(sum(all(r[k] for k in CRITERIA) for _, r in marks) / max(1, len(marks)), 3),
+            "failures": [
+                f"{r['quote']}…: " + ", ".join(k for k in CRITERIA if not r[k]) + (f" ({r['note']})" if r["note"] else "")
+                for _, r in marks
+                if not all(r[k] for k in CRITERIA)
+            ],  # fmt: skip
+        }
+    out: dict = {"question": QUESTION, "top_per_paper": TOP_JUDGED, "papers": per_paper}
+    for split, t in splits.items():
+        n = max(1, t["judged"])
+        out[split] = {
+            "papers": sum(1 for v in per_paper.values() if v["split"] == split),
+            "claims": int(t["claims"]),
+            "judged": int(t["judged"]),
+            "unjudged": int(t["claims"] - t["judged"]),
+            "all_four_precision": round(t["all_four"] / n, 3),
+            **{f"{k}_precision": round(t[k] / n, 3) for k in CRITERIA},
+            "kind_accuracy": round(t["kind_right"] / max(1, t["findings"]), 3),
+        }
+    before = [r for r in rows if r.get("round") == "before"]
+    if before:
+        findings = [r for r in before if r["finding"] and r.get("kind")]
+        out["tuned_before_changes"] = {
+            "claims": len(before),
+            "all_four_precision": round(sum(all(r[k] for k in CRITERIA) for r in before) / len(before), 3),
+            "kind_accuracy": round(sum(r.get("extractor_kind") == r["kind"] for r in findings) / max(1, len(findings)), 3),
+        }
+    if dump is not None:
+        dump.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in unjudged_rows), encoding="utf-8")
+    return out
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument(
         "--pdfs", type=Path, default=ROOT.parent / "shared" / "data" / "pdfs", help="folder holding the gold papers' PDFs"
     )
     parser.add_argument("--out", type=Path, default=ROOT / "reports" / "benchmarks" / "claims.json")
+    parser.add_argument(
+        "--dump-unjudged", type=Path, default=None, help="write today's claims that have no judgement yet (JSONL, local only)"
+    )
     args = parser.parse_args(argv)
     report = evaluate(args.pdfs)
+    report["judged"] = judged(args.pdfs, args.dump_unjudged)
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps(report, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
     o = report["overall"]
@@ -208,6 +320,20 @@ def main(argv: list[str] | None = None) -> int:
     for name, r in report["heldout"].items():
         extra = f" (judged {r['judged']}, unjudged {r['unjudged']})" if "judged" in r else ""
         print(f"held-out {name[:49]:49} P@15 {r['precision@15']:.2f}{extra}")
+    j = report["judged"]
+    for split in ("tuned", "heldout"):
+        if split in j:
+            r = j[split]
+            print(
+                f"judged {split:8} ({r['papers']} papers, {r['judged']}/{r['claims']} claims judged): all-four precision"
+                f" {r['all_four_precision']:.2f}, kind accuracy {r['kind_accuracy']:.2f}"
+            )
+    if "tuned_before_changes" in j:
+        b = j["tuned_before_changes"]
+        print(
+            f"judged tuned, before the changes ({b['claims']} claims): all-four {b['all_four_precision']:.2f},"
+            f" kind {b['kind_accuracy']:.2f}"
+        )
     print(f"wrote {args.out}")
     return 0
 

@@ -32,7 +32,7 @@ from synth.core.cache import Cache  # noqa: E402
 from synth.core.settings import SearchSettings  # noqa: E402
 from synth.core.ui import UI  # noqa: E402
 from synth.sources.arxiv import ArxivClient, ArxivSource, RateLimiter, lexical_rank  # noqa: E402
-from tests.arxiv_server import ArxivTestServer  # noqa: E402
+from tests.arxiv_server import ArxivTestServer, shared_corpus  # noqa: E402
 
 EMBEDDER = "sentence-transformers/all-MiniLM-L6-v2"
 
@@ -144,7 +144,7 @@ def main() -> None:
     if not args.no_embedding:
         rankers.insert(0, (f"embedding similarity ({EMBEDDER})", embedding_ranker()))
     results: list[dict] = []  # type: ignore[type-arg]
-    with ArxivTestServer() as server, tempfile.TemporaryDirectory() as tmp:
+    with ArxivTestServer(docs=shared_corpus()) as server, tempfile.TemporaryDirectory() as tmp:
         settings = SearchSettings(
             arxiv_api_url=server.api_url,
             arxiv_pdf_url=server.pdf_url,

@@ -1,20 +1,21 @@
-"""Benchmark synth's verifier on the SciFact ``eval`` part (never trained on, never used for calibration).
+"""Benchmark synth's verifier: SciFact claims it never saw, the hand-labelled decisions of real runs, and speed.
 
-Figures:
-- claim-level accuracy / 3-class macro-F1 / ECE (15 bins, raw score vs calibrated) with oracle abstracts
-  (premises = sentences of the cited abstracts) and with retrieval (top-k sentences of the whole 5,183-abstract
-  SciFact corpus by all-MiniLM-L6-v2 cosine similarity, faiss IndexFlatIP);
-- throughput in pairs/s of ``NLIModel.predict_proba`` (batched, length-sorted) vs a naive per-pair
-  ``AutoModelForSequenceClassification`` loop on the same pairs, measured side by side in this process.
+Figures (written to ``reports/benchmarks/verifier.json`` and printed):
+- SciFact ``eval`` part (never trained on, never used to fit the aggregator or choose its operating point), with
+  oracle evidence (the cited abstracts) and with retrieval (dense + BM25 over all 5,183 abstracts), for the
+  aggregator and for the old max-over-windows rule with isotonic calibration, side by side: accuracy, macro-F1,
+  ECE, precision and coverage of supported and refuted at the operating point, the predicted-label distribution;
+- the real-run gold set (``benchmarks/gold/verify_decisions.jsonl``: claim–passage decisions from runs over
+  ``../shared/data/pdfs``, labelled by reading): re-scored with this model through synth's own decision, the
+  precision of every supported / refuted verdict it would print, and how many it printed;
+- throughput in pairs/s of ``NLIModel.predict_proba`` (batched, length-sorted) vs a naive per-pair loop.
 
-Usage: ``python benchmarks/bench_verifier.py [--model synth/nli-minilm-l6] [--top-k 8] [--throughput-pairs 512]``.
-Writes ``reports/benchmarks/verifier.json`` and prints a table.
+Usage: ``python benchmarks/bench_verifier.py [--model synth/nli-minilm-l6] [--scifact DIR] [--gold FILE]``.
 """
 
 from __future__ import annotations
 
 import argparse
-import hashlib
 import json
 import platform
 import time
@@ -24,54 +25,20 @@ from pathlib import Path
 import numpy as np
 
 from synth.core.modelref import resolve_model
-from synth.training.calibrate import claim_window_probs, oracle_evidence, verdict_metrics
-from synth.training.data import load_scifact_claims, load_scifact_corpus
-from synth.verification.calibration import Calibration
-from synth.verification.decision import judge
+from synth.core.records import Claim
+from synth.core.settings import VerifySettings
 from synth.verification.nli import load_nli
 
 ROOT = Path(__file__).resolve().parents[1]
-EMBEDDER = "sentence-transformers/all-MiniLM-L6-v2"
+GOLD = ROOT / "benchmarks" / "gold" / "verify_decisions.jsonl"
 
 
-def corpus_sentence_index(corpus: dict[int, dict], cache_dir: Path):
-    """(faiss IndexFlatIP over normalised sentence embeddings, [(doc_id, sentence index)], embed seconds)."""
-    import faiss
-    from sentence_transformers import SentenceTransformer
-
-    refs = [(doc_id, i) for doc_id, doc in corpus.items() for i in range(len(doc["abstract"]))]
-    texts = [corpus[d]["abstract"][i] for d, i in refs]
-    key = hashlib.sha256(("\n".join(texts) + EMBEDDER).encode()).hexdigest()[:16]
-    cache = cache_dir / f"scifact-sentences-{key}.npy"
-    model = SentenceTransformer(resolve_model(EMBEDDER), device="cpu")
-    t = time.time()
-    if cache.is_file():
-        emb = np.load(cache)
-    else:
-        emb = model.encode(
-            texts, batch_size=128, normalize_embeddings=True, convert_to_numpy=True, show_progress_bar=False
-        ).astype(np.float32)
-        cache.parent.mkdir(parents=True, exist_ok=True)
-        np.save(cache, emb)
-    embed_s = time.time() - t
-    index = faiss.IndexFlatIP(emb.shape[1])
-    index.add(emb)
-    return index, refs, model, embed_s
-
-
-def retrieved_evidence(claims, corpus, index, refs, model, top_k: int) -> list[list[list[str]]]:
-    """Each claim's top-k corpus sentences, each as its own one-sentence 'document' (windows never join them)."""
-    q = model.encode([c.claim for c in claims], normalize_embeddings=True, convert_to_numpy=True, show_progress_bar=False).astype(
-        np.float32
-    )
-    _, ids = index.search(q, top_k)
-    return [[[corpus[refs[j][0]]["abstract"][refs[j][1]]] for j in row] for row in ids]
-
-
-def throughput(nli, model_dir: str, pairs: list[tuple[str, str]]) -> dict[str, float]:
+def throughput(nli, model_dir: str, pairs: list[tuple[str, str]]) -> dict[str, float]:  # noqa: ANN001
     """pairs/s of NLIModel.predict_proba vs a naive one-pair-at-a-time transformers loop, same pairs."""
     import torch
     from transformers import AutoModelForSequenceClassification, AutoTokenizer
+
+    from synth.verification.nli import LABELS
 
     tok = AutoTokenizer.from_pretrained(model_dir)
     naive = AutoModelForSequenceClassification.from_pretrained(model_dir, dtype=torch.float32).eval()
@@ -88,30 +55,83 @@ def throughput(nli, model_dir: str, pairs: list[tuple[str, str]]) -> dict[str, f
             enc = tok(premise, hypothesis, return_tensors="pt", truncation=True, max_length=nli.max_tokens)
             rows.append(torch.softmax(naive(**enc).logits, dim=-1)[0].numpy())
     naive_s = time.perf_counter() - t
-    # same model, same pairs: the two paths must agree (after mapping naive columns to LABELS order)
     id2label = {int(k): v for k, v in naive.config.id2label.items()}
-    from synth.verification.nli import LABELS
-
     order = [next(k for k, v in id2label.items() if v == lab) for lab in LABELS]
-    max_diff = float(np.abs(np.stack(rows)[:, order] - batched).max())
     return {
         "pairs": len(pairs),
         "batch_size": nli.batch_size,
         "nli_model_pairs_per_s": round(len(pairs) / batched_s, 1),
         "naive_per_pair_pairs_per_s": round(len(pairs) / naive_s, 1),
         "speedup": round(naive_s / batched_s, 2),
-        "max_abs_prob_diff": round(max_diff, 5),
+        "max_abs_prob_diff": round(float(np.abs(np.stack(rows)[:, order] - batched).max()), 5),
     }
+
+
+def gold_decisions(model: str, path: Path) -> dict | None:
+    """Re-decide every labelled claim of the gold set from its labelled passages; precision of what would be printed.
+
+    A claim's passages are the ones labelled for it (each with supported / refuted / neither, read by hand). A printed
+    "supported" is right when its deciding passage is labelled supported (likewise refuted); the claim-level gold is
+    supported if any of its passages supports it, refuted if any refutes it (and none supports), else neither.
+    """
+    if not path.is_file():
+        return None
+    from synth.core.cache import Cache
+    from synth.core.settings import load_settings
+    from synth.retrieval.embedding import load_embedder
+    from synth.verification.verify import load_decider, verify_claims
+
+    rows = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+    by_claim: dict[str, list[dict]] = {}
+    for r in rows:
+        by_claim.setdefault(r["claim"], []).append(r)
+    claims = [
+        Claim(id=f"g{i}", text=text, kind="finding", sources=[], numbers=[], relevance=0.0, extractor="gold")
+        for i, text in enumerate(by_claim)
+    ]
+    from synth.claims.numbers import extract_numbers
+
+    claims = [c.model_copy(update={"numbers": extract_numbers(c.text)}) for c in claims]
+    candidates = [[(r["passage"], None) for r in by_claim[c.text]] for c in claims]
+    nli = load_nli(model, device="cpu")
+    embedder = load_embedder("sentence-transformers/all-MiniLM-L6-v2", "cpu")
+    cache = Cache(load_settings().cache_dir)
+    settings = VerifySettings()
+    verdicts, _ = verify_claims(
+        claims,
+        candidates,
+        nli,
+        lambda t: cache.embed(embedder.key, t, embedder.encode)[0],
+        settings,
+        load_decider(model, settings),
+    )
+    labels = {(r["claim"], r["passage"]): r["label"] for r in rows}
+    out: dict = {"claims": len(claims), "decisions": len(rows), "label_counts": {}}
+    for r in rows:
+        out["label_counts"][r["label"]] = out["label_counts"].get(r["label"], 0) + 1
+    for verdict_label, passage_label in (("supported", "supported"), ("refuted", "refuted")):
+        printed = [(c, v) for c, v in zip(claims, verdicts, strict=True) if v.label == verdict_label]
+        right = [1 for c, v in printed if v.evidence and labels.get((c.text, v.evidence[0].text)) == passage_label]
+        truly = [c for c in claims if any(r["label"] == passage_label for r in by_claim[c.text])]
+        out[verdict_label] = {
+            "printed": len(printed),
+            "precision": round(len(right) / len(printed), 4) if printed else None,
+            "coverage": round(len(right) / len(truly), 4) if truly else None,
+            "gold_claims": len(truly),
+        }
+    out["not_verified"] = sum(1 for v in verdicts if v.label == "not_enough_evidence")
+    return out
 
 
 def main() -> dict:
     """Run the benchmark; returns the report dict."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--model", default="synth/nli-minilm-l6")
-    parser.add_argument("--scifact", default=str(Path(__file__).resolve().parents[1].parent / "shared" / "data" / "scifact"))
-    parser.add_argument("--top-k", type=int, default=8)
+    parser.add_argument("--scifact", default=str(ROOT.parent / "shared" / "data" / "scifact"))
+    parser.add_argument("--gold", default=str(GOLD))
     parser.add_argument("--throughput-pairs", type=int, default=512)
     parser.add_argument("--threads", type=int, default=2)
+    parser.add_argument("--skip-scifact", action="store_true", help="Only the gold set and throughput.")
     parser.add_argument("--out", default=str(ROOT / "reports" / "benchmarks" / "verifier.json"))
     args = parser.parse_args()
 
@@ -120,13 +140,6 @@ def main() -> dict:
     torch.set_num_threads(args.threads)
     model_dir = resolve_model(args.model)
     nli = load_nli(args.model, device="cpu")
-    cal_path = Path(model_dir) / "calibration.json"
-    cal = Calibration.load(cal_path) if cal_path.is_file() else None
-    threshold, margin = (cal.threshold, cal.margin) if cal else (0.5, 0.1)
-
-    corpus = load_scifact_corpus(args.scifact)
-    claims = load_scifact_claims(args.scifact, "eval")
-    gold = [c.label for c in claims]
     report: dict = {
         "date": datetime.now(UTC).isoformat(timespec="seconds"),
         "model": args.model,
@@ -134,68 +147,100 @@ def main() -> dict:
         "device": "cpu",
         "threads": args.threads,
         "machine": platform.processor() or platform.machine(),
-        "data": f"SciFact claims_train.jsonl, eval part of synth.training.data.scifact_split ({len(claims)} claims)",
-        "rule": {"threshold": threshold, "margin": margin, "calibration": str(cal_path) if cal else None},
-        "targets": {"oracle_macro_f1": 0.70, "ece": 0.05},
+        "targets": {"supported_precision": 0.80, "oracle_macro_f1": 0.70, "ece": 0.05},
     }
+    aggregator = Path(model_dir) / "aggregator.json"
+    if not args.skip_scifact and Path(args.scifact).is_dir() and aggregator.is_file():
+        report["scifact_eval"] = scifact_eval(model_dir, args.scifact)
+    report["gold_decisions"] = gold_decisions(args.model, Path(args.gold))
+    pairs = [(f"Sentence {i} about cross-lingual transfer of encoders.", "Encoders transfer across languages.") for i in range(8)]
+    if Path(args.scifact).is_dir():
+        from synth.training.data import load_scifact_claims, load_scifact_corpus
 
-    settings = {}
-    t = time.time()
-    oracle_probs = claim_window_probs(nli, [c.claim for c in claims], oracle_evidence(claims, corpus))
-    settings["oracle"] = (oracle_probs, time.time() - t)
-    index, refs, embedder, embed_s = corpus_sentence_index(corpus, ROOT / "scratch" / "bench-cache")
-    t = time.time()
-    retrieved = retrieved_evidence(claims, corpus, index, refs, embedder, args.top_k)
-    settings[f"retrieval_top{args.top_k}"] = (claim_window_probs(nli, [c.claim for c in claims], retrieved), time.time() - t)
-    report["retrieval"] = {
-        "embedder": EMBEDDER,
-        "sentences_indexed": len(refs),
-        "top_k": args.top_k,
-        "index": "faiss IndexFlatIP on L2-normalised embeddings",
-        "embed_s": round(embed_s, 1),
-    }
-
-    for name, (probs, secs) in settings.items():
-        js = [judge(p, threshold=threshold, margin=margin) for p in probs]
-        raw = verdict_metrics(gold, js)
-        entry = {"raw_score_as_confidence": raw, "n_pairs": int(sum(len(p) for p in probs)), "seconds": round(secs, 1)}
-        if cal:
-            entry["calibrated"] = verdict_metrics(gold, js, [cal.apply(j.label, j.score) for j in js])
-        report[name] = entry
-
-    pairs: list[tuple[str, str]] = []
-    for c, docs in zip(claims, oracle_evidence(claims, corpus), strict=True):
-        pairs.extend((s, c.claim) for d in docs for s in d)
+        corpus = load_scifact_corpus(args.scifact)
+        pairs = [
+            (s, c.claim)
+            for c in load_scifact_claims(args.scifact, "eval")
+            for d in c.cited_doc_ids
+            for s in corpus[d]["abstract"]
+        ]
     rng = np.random.default_rng(0)
     pick = rng.choice(len(pairs), size=min(args.throughput_pairs, len(pairs)), replace=False)
     report["throughput"] = throughput(nli, model_dir, [pairs[int(i)] for i in pick])
-
     out = Path(args.out)
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(json.dumps(report, indent=2) + "\n")
-    print_table(report)
+    print(json.dumps({k: v for k, v in report.items() if k != "scifact_eval"}, indent=2))
+    if "scifact_eval" in report:
+        print_scifact(report["scifact_eval"])
     print(f"\nwritten: {out}")
     return report
 
 
-def print_table(report: dict) -> None:
-    """A plain-text summary of the report."""
-    print(f"verifier benchmark: {report['model']} ({report['model_revision'][:12]}), {report['data']}")
-    print(f"rule: threshold {report['rule']['threshold']}, margin {report['rule']['margin']}")
-    print(f"{'setting':<22}{'acc':>7}{'macroF1':>9}{'ECE raw':>9}{'ECE cal':>9}{'pairs':>8}{'s':>7}")
-    for name in [k for k in report if k == "oracle" or k.startswith("retrieval_top")]:
-        e = report[name]
-        raw, cal = e["raw_score_as_confidence"], e.get("calibrated")
-        print(
-            f"{name:<22}{raw['accuracy']:>7.3f}{raw['macro_f1']:>9.3f}{raw['ece_15']:>9.3f}"
-            f"{(cal['ece_15'] if cal else float('nan')):>9.3f}{e['n_pairs']:>8}{e['seconds']:>7.1f}"
-        )
-    tp = report["throughput"]
-    print(
-        f"throughput on {tp['pairs']} pairs: NLIModel.predict_proba {tp['nli_model_pairs_per_s']} pairs/s vs "
-        f"naive per-pair loop {tp['naive_per_pair_pairs_per_s']} pairs/s (x{tp['speedup']}; "
-        f"max |Δp| {tp['max_abs_prob_diff']})"
-    )
+def scifact_eval(model_dir: str, scifact: str) -> dict:
+    """The eval part through the shipped aggregator and the baseline rule (nothing refitted)."""
+    from synth.core.cache import Cache
+    from synth.core.settings import load_settings
+    from synth.retrieval.embedding import load_embedder
+    from synth.training import calibrate as cal
+    from synth.training.data import load_scifact_claims, load_scifact_corpus
+    from synth.verification.aggregate import Aggregator
+    from synth.verification.calibration import Calibration
+    from synth.verification.evidence import document_candidates, retrieved_candidates
+    from synth.verification.windows import premise_budget
+
+    nli = load_nli(model_dir, device="cpu")
+    embedder = load_embedder("sentence-transformers/all-MiniLM-L6-v2", "cpu")
+    cache = Cache(load_settings().cache_dir)
+
+    def embed(texts: list[str]) -> np.ndarray:
+        return cache.embed(embedder.key, texts, embedder.encode)[0]
+
+    def budget(text: str) -> int:
+        return premise_budget(nli.count_tokens(text), nli.max_tokens, cal.MAX_PREMISE_TOKENS)
+
+    agg = Aggregator.load(Path(model_dir) / "aggregator.json")
+    baseline = Calibration.load(Path(model_dir) / "calibration.json")
+    corpus = load_scifact_corpus(scifact)
+    claims = load_scifact_claims(scifact, "eval")
+    texts = [c.claim for c in claims]
+    gold = [c.label for c in claims]
+    index, sentences = cal.corpus_index(corpus, embed, embedder.key)
+    out: dict = {"n_claims": len(claims), "min_confidence": agg.min_confidence}
+    settings = {
+        "oracle": document_candidates(
+            texts, [[corpus[d]["abstract"] for d in c.cited_doc_ids] for c in claims], budget, nli.count_tokens
+        ),
+        "retrieval": retrieved_candidates(
+            texts, embed(texts), [set()] * len(texts), index, sentences, cal.TOP_K, budget, nli.count_tokens
+        ),
+    }
+    for name, candidates in settings.items():
+        t = time.time()
+        windows, probs = cal.claim_evidence(nli, embed, texts, candidates)
+        p = agg.predict_proba(cal.feature_matrix(windows, probs))
+        out[name] = {
+            "aggregator": cal.verdict_metrics(gold, p, agg.min_confidence),
+            "baseline_rule": cal.rule_metrics(gold, probs, baseline),
+            "n_pairs": int(sum(len(x) for x in probs)),
+            "seconds": round(time.time() - t, 1),
+        }
+    return out
+
+
+def print_scifact(ev: dict) -> None:
+    print(f"\nSciFact eval ({ev['n_claims']} claims), operating point {ev['min_confidence']}")
+    print(f"{'setting':<10}{'decision':<14}{'acc':>7}{'macroF1':>9}{'ECE':>7}{'sup P':>8}{'sup cov':>9}{'ref P':>8}")
+    for name in ("oracle", "retrieval"):
+        a, b = ev[name]["aggregator"], ev[name]["baseline_rule"]
+        op = a["at_operating_point"]
+        sp, sc, rp = op["supported"]["precision"], op["supported"]["coverage"], op["refuted"]["precision"]
+        print(f"{name:<10}{'aggregator':<14}{a['accuracy']:>7.3f}{a['macro_f1']:>9.3f}{a['ece_15']:>7.3f}"
+              f"{sp if sp is not None else float('nan'):>8.3f}{sc if sc is not None else float('nan'):>9.3f}"
+              f"{rp if rp is not None else float('nan'):>8.3f}")  # fmt: skip
+        bp = b["precision_supported"]
+        print(f"{'':<10}{'baseline rule':<14}{b['accuracy']:>7.3f}{b['macro_f1']:>9.3f}{b['ece_15']:>7.3f}"
+              f"{bp if bp is not None else float('nan'):>8.3f}")  # fmt: skip
 
 
 if __name__ == "__main__":

@@ -1,16 +1,24 @@
 """A local arXiv-compatible server for offline tests and benchmarks (stdlib ``http.server`` on 127.0.0.1).
 
-It serves ``/api/query`` (Atom, current format) over a corpus built from the real PDFs in
-``../shared/data/pdfs`` (titles from ``pdfs.json``, abstracts and categories read from page 1), answering
-``search_query`` by term matching over titles and abstracts (``ti:`` ``abs:`` ``all:`` ``au:`` ``cat:``,
-quoted phrases, AND / OR / ANDNOT, parentheses, ``submittedDate:[… TO …]``), ``id_list``, paging with
-``start``/``max_results``; and ``/pdf/<id>`` with the real PDF bytes.
+It serves ``/api/query`` (Atom, current format) over a corpus of real PDFs and ``/pdf/<id>`` with their bytes,
+answering ``search_query`` by term matching over titles and abstracts (``ti:`` ``abs:`` ``all:`` ``au:`` ``cat:``,
+quoted phrases, AND / OR / ANDNOT, parentheses, ``submittedDate:[… TO …]``), ``id_list``, and paging with
+``start``/``max_results``.
+
+The corpus by default is the four CC BY 4.0 papers shipped in ``data/sample`` (:func:`sample_corpus`: titles and
+authors from their sidecar files, abstracts from page 1), under the arXiv-style ids in :data:`SAMPLE_IDS`. Those
+ids are the test server's own, not the papers' arXiv ids: the server is arXiv-*compatible*, not arXiv. The
+benchmarks use the 17 arXiv papers of ``../shared/data/pdfs`` instead (:func:`shared_corpus`), which may not be
+copied into the repository.
 
 It can be told to misbehave, per request, in order: ``server.script("api", "503", "ok")`` makes the next API
-request answer 503 and the one after behave. Faults: ``503``, ``delay:<s>``, ``malformed``, ``truncated``,
-``xxe``, ``error400``, ``empty`` (API); ``html``, ``truncated``, ``cut``, ``503``, ``delay:<s>`` (PDF).
-``server.pdf_faults[id] = "html"`` makes one paper fail on every request. Every request is logged with its
-arrival time (``time.monotonic()``) so tests can measure spacing on the server side.
+request answer 503 and the one after behave. Faults: ``503``, ``429`` (with ``Retry-After: 1``), ``delay:<s>``,
+``malformed``, ``truncated``, ``xxe``, ``error400``, ``empty``, ``slow:<bytes per s>`` (the answer trickles),
+``many:<n>`` (n entries whatever was asked), ``bloat:<bytes>`` (a feed padded to that size) (API); ``html``,
+``truncated``, ``cut``, ``503``, ``429``, ``delay:<s>``, ``slow:<bytes per s>``, ``endless`` (a PDF that never
+ends, without Content-Length), ``huge`` (announces 10 GB) (PDF). ``server.pdf_faults[id] = "html"`` makes one
+paper fail on every request. Every request is logged with its arrival time (``time.monotonic()``) so tests can
+measure spacing on the server side.
 """
 
 from __future__ import annotations
@@ -28,7 +36,7 @@ from pathlib import Path
 from urllib.parse import parse_qs, unquote, urlsplit
 from xml.sax.saxutils import escape, quoteattr
 
-from tests.paths import SHARED_PDFS
+from tests.paths import SAMPLE, SHARED_PDFS
 
 STAMP = re.compile(r"arXiv:\s*(\S+?)\s*\[([^\]]+)\]\s*(\d{1,2}\s+\w{3}\s+\d{4})")
 ID_RE = re.compile(r"^(\d{4}\.\d{4,5}|[a-z][a-z\-]*(?:\.[A-Z]{2})?/\d{7})(v\d+)?$")
@@ -50,14 +58,53 @@ class Doc:
         return re.sub(r"v\d+$", "", self.id)
 
 
-_CORPUS: list[Doc] | None = None
+# the sample papers under arXiv-style ids of this test server (not their arXiv ids), with a first-version date
+SAMPLE_IDS = {
+    "acl_findings2020_bootstrapping_crosslingual_semantic_parser": ("2010.00101v2", "2020-10-01", ["cs.CL"]),
+    "acl_repl4nlp2017_beyond_bilingual_multisense": ("1708.00102v1", "2017-08-03", ["cs.CL", "cs.LG"]),
+    "acl_semeval2017_task2_multilingual_word_similarity": ("1708.00103v1", "2017-08-04", ["cs.CL"]),
+    "acl_semeval2021_task2_mcl_wic": ("2108.00104v1", "2021-08-05", ["cs.CL"]),
+}
+
+_CORPUS: dict[Path, list[Doc]] = {}
 
 
-def load_corpus(folder: Path = SHARED_PDFS) -> list[Doc]:
+def sample_corpus(folder: Path = SAMPLE) -> list[Doc]:
+    """The four CC BY sample papers (shipped with synth), as the test server's arXiv corpus (cached per process)."""
+    if folder in _CORPUS:
+        return _CORPUS[folder]
+    import pymupdf
+
+    docs = []
+    for stem, (arxiv_id, published, categories) in SAMPLE_IDS.items():
+        path = folder / f"{stem}.pdf"
+        side = json.loads(path.with_suffix(".json").read_text(encoding="utf-8"))
+        with pymupdf.open(path) as pdf:
+            first = pdf[0].get_text()
+        docs.append(
+            Doc(
+                id=arxiv_id,
+                title=side["title"],
+                abstract=_abstract(first),
+                authors=list(side["authors"]),
+                published=f"{published}T00:00:00Z",
+                categories=categories,
+                pdf=path,
+            )
+        )
+    _CORPUS[folder] = docs
+    return docs
+
+
+def load_corpus(folder: Path = SAMPLE) -> list[Doc]:
+    """The sample corpus (``data/sample``, the default) or the shared arXiv PDFs (a folder with ``pdfs.json``)."""
+    return shared_corpus(folder) if (folder / "pdfs.json").is_file() else sample_corpus(folder)
+
+
+def shared_corpus(folder: Path = SHARED_PDFS) -> list[Doc]:
     """The arXiv papers among the shared PDFs, with title, abstract, categories and date (cached per process)."""
-    global _CORPUS
-    if _CORPUS is not None and folder == SHARED_PDFS:
-        return _CORPUS
+    if folder in _CORPUS:
+        return _CORPUS[folder]
     import pymupdf
 
     docs = []
@@ -84,8 +131,7 @@ def load_corpus(folder: Path = SHARED_PDFS) -> list[Doc]:
                 pdf=path,
             )
         )
-    if folder == SHARED_PDFS:
-        _CORPUS = docs
+    _CORPUS[folder] = docs
     return docs
 
 
@@ -297,7 +343,7 @@ class Request:
 class ArxivTestServer:
     """Start with ``start()`` (or as a context manager); URLs in ``api_url`` and ``pdf_url``."""
 
-    docs: list[Doc] = field(default_factory=load_corpus)
+    docs: list[Doc] = field(default_factory=sample_corpus)
     requests: list[Request] = field(default_factory=list)
     pdf_faults: dict[str, str] = field(default_factory=dict)
     xxe_target: Path | None = None  # the file an XXE payload points at
@@ -384,6 +430,8 @@ class ArxivTestServer:
                 time.sleep(float(fault.split(":", 1)[1]))
             if fault == "503":
                 return self._send(h, req, 503, b"Service Unavailable", "text/plain", {"Retry-After": "0"})
+            if fault == "429":
+                return self._send(h, req, 429, b"Too Many Requests", "text/plain", {"Retry-After": "1"})
             if route == "api":
                 return self._api(h, req, fault)
             if route == "pdf":
@@ -401,7 +449,9 @@ class ArxivTestServer:
         ctype: str,
         headers: dict[str, str] | None = None,
         length: int | None = None,
+        rate: float | None = None,
     ) -> None:
+        """Answer; with ``rate`` (bytes per second) the body trickles out a byte at a time, headers at once."""
         req.status = status
         h.send_response(status)
         h.send_header("Content-Type", ctype)
@@ -409,8 +459,27 @@ class ArxivTestServer:
         for k, v in (headers or {}).items():
             h.send_header(k, v)
         h.end_headers()
-        h.wfile.write(body)
-        h.wfile.flush()
+        if rate is None:
+            h.wfile.write(body)
+            h.wfile.flush()
+            return
+        for i in range(len(body)):
+            h.wfile.write(body[i : i + 1])
+            h.wfile.flush()
+            time.sleep(1 / rate)
+
+    def _endless(self, h: BaseHTTPRequestHandler, req: Request, head: bytes) -> None:
+        """A 200 answer with no Content-Length that never ends (until the client hangs up)."""
+        req.status = 200
+        h.send_response(200)
+        h.send_header("Content-Type", "application/pdf")
+        h.send_header("Connection", "close")
+        h.end_headers()
+        h.close_connection = True
+        h.wfile.write(head)
+        block = b"0" * 65536
+        while True:  # a BrokenPipeError ends it when the client gives up
+            h.wfile.write(block)
 
     def _api(self, h: BaseHTTPRequestHandler, req: Request, fault: str) -> None:
         q = {k: v[0] for k, v in req.query.items()}
@@ -453,10 +522,18 @@ class ArxivTestServer:
         if fault == "empty":
             hits = []
         page = hits[start : start + per_page]
+        if fault.startswith("many:"):  # far more entries than were asked for
+            n = int(fault.split(":", 1)[1])
+            template = self.docs[0]
+            page = [Doc(**{**template.__dict__, "id": f"{9000 + i // 99999:04d}.{i % 99999 + 1:05d}v1"}) for i in range(n)]
         body = feed_xml([entry_xml(d, self.base) for d in page], len(hits), start, per_page, f"arXiv Query: {req.path}").encode()
         if fault == "truncated":
             body = body[: len(body) // 2]
-        return self._send(h, req, 200, body, atom)
+        if fault.startswith("bloat:"):  # padded with whitespace inside the feed: well-formed, just large
+            size = int(fault.split(":", 1)[1])
+            body = body.replace(b"</feed>", b" " * max(0, size - len(body)) + b"</feed>")
+        rate = float(fault.split(":", 1)[1]) if fault.startswith("slow:") else None
+        return self._send(h, req, 200, body, atom, rate=rate)
 
     def _pdf(self, h: BaseHTTPRequestHandler, req: Request, pid: str, fault: str) -> None:
         doc = next((d for d in self.docs if d.id == pid), None) or next(
@@ -467,6 +544,12 @@ class ArxivTestServer:
         if doc is None:
             return self._send(h, req, 404, b"<html>not found</html>", "text/html")
         data = doc.pdf_bytes if doc.pdf_bytes is not None else doc.pdf.read_bytes()  # type: ignore[union-attr]
+        if fault == "endless":
+            return self._endless(h, req, data[:1024])
+        if fault == "huge":  # announces 10 GB; sends what it has
+            return self._send(h, req, 200, data, "application/pdf", length=10 * 1024**3)
+        if fault.startswith("slow:"):
+            return self._send(h, req, 200, data, "application/pdf", rate=float(fault.split(":", 1)[1]))
         if fault == "truncated":  # a short file, served completely: Content-Length matches
             return self._send(h, req, 200, data[: len(data) // 2], "application/pdf")
         if fault == "cut":  # announces the whole file, sends half, then drops the connection

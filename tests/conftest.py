@@ -15,8 +15,18 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from hypothesis import HealthCheck
+from hypothesis import settings as hypothesis_settings
 
 from tests.paths import REPO, SAMPLE, SHARED, SHARED_PDFS  # noqa: F401 - re-exported for the tests
+
+# property-based and fuzz tests: bounded so CI stays fast (each test sets its own max_examples where it costs more),
+# no example database written into the checkout; HYPOTHESIS_PROFILE=thorough runs many more examples locally
+hypothesis_settings.register_profile(
+    "ci", max_examples=60, deadline=2000, database=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+hypothesis_settings.register_profile("thorough", max_examples=2000, deadline=None, database=None)
+hypothesis_settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
 
 
 @pytest.fixture(autouse=True)

@@ -55,6 +55,8 @@ class PaperContext:
     name: str | None  # the method / resource the paper introduces, if it names one
     ref: str  # short reference to the paper: "Joulin et al. (2016)" or “Title”
     plural_ref: bool  # whether ``ref`` takes a plural verb ("Joulin et al." does; a title does not)
+    # the name is a corpus or benchmark the paper builds ("XNLI"), not a method: "our method" must not become it
+    name_is_resource: bool = False
 
 
 def usable_title(paper: Paper, front: list[str] | None = None) -> str:
@@ -89,10 +91,28 @@ def paper_context(paper: Paper, sentences: list[Sentence], front: list[str] | No
         surname = paper.authors[0].split()[-1]
         tail = " et al." if len(paper.authors) > 2 else f" and {paper.authors[1].split()[-1]}" if len(paper.authors) == 2 else ""
         ref = f"{surname}{tail}" + (f" ({paper.year})" if paper.year else "")
-        return PaperContext(name=name, ref=ref, plural_ref=len(paper.authors) > 1)
+        return PaperContext(
+            name=name, ref=ref, plural_ref=len(paper.authors) > 1, name_is_resource=_is_resource(name, title, paper)
+        )
     head = re.split(r":\s", title)[0].strip()
     short = head if ":" in title and len(title) > 60 and len(head.split()) >= 3 else title
-    return PaperContext(name=name, ref=f"“{short}”", plural_ref=False)
+    return PaperContext(name=name, ref=f"“{short}”", plural_ref=False, name_is_resource=_is_resource(name, title, paper))
+
+
+def _is_resource(name: str | None, title: str, paper: Paper) -> bool:
+    """Whether the paper's name is a dataset, corpus or benchmark it builds rather than a method."""
+    if not name:
+        return False
+    from synth.claims.numbers import KNOWN_DATASETS
+
+    if KNOWN_DATASETS.fullmatch(name):
+        return True
+    text = f"{title} {paper.abstract}"
+    near = r"(?:corpus|dataset|data set|benchmark|evaluation set|test set|treebank|shared task|task)"
+    return bool(
+        re.search(rf"{re.escape(name)}\W+(?:[\w-]+\W+){{0,5}}?{near}\b", text, re.I)
+        or re.search(rf"\b{near}\W+(?:[\w-]+\W+){{0,5}}?\(?{re.escape(name)}\b", text, re.I)
+    )
 
 
 def method_name(title: str, abstract: str, sentences: list[Sentence]) -> str | None:
@@ -172,14 +192,15 @@ def clean_text(text: str) -> str:
 # a pointer into the paper, which means nothing in a table of claims: "(Table 2)", "(see Section 4.1)", "(§3)"
 _CROSS_REF = re.compile(
     r"\s*\((?:see |cf\.\s*|as shown in |details in )?(?:Tables?|Tab\.|Figures?|Figs?\.|Sections?|Sec\.|§|Appendix|Appendices|"
-    r"Eqs?\.|Equations?|Algorithm|Line|Row|Column)\s*[A-Z]?\d*(?:\.\d+)*[a-z]?"
+    r"Eqs?\.|Equations?|Algorithm|Line|Row|Column|IDs?)\s*[A-Z]?\d*(?:\.\d+)*[a-z]?"
     r"(?:\s*(?:,|and|&|–|-|or)\s*(?:[A-Z]?\d+(?:\.\d+)*[a-z]?|[A-Z]\b))*(?:,\s*[^()]{0,30})?\)",
     re.I,
 )
 # a discourse link to the sentence before, dropped from the front of a claim ("However, mBERT …" → "mBERT …")
 _CONNECTIVE = re.compile(
-    r"^(?:However|Moreover|Furthermore|Interestingly|Surprisingly|Importantly|Notably|Indeed|Additionally|In addition|Also|"
-    r"Finally|Lastly|Overall|Thus|Hence|Therefore|Consequently|As a result|In particular|Specifically|Again|As expected|"
+    r"^(?:However|In fact|Moreover|Furthermore|Interestingly|Surprisingly|Importantly|Notably|Indeed|Additionally|"
+    r"In addition|Also|Finally|Lastly|Overall|Thus|Hence|Therefore|Consequently|As a result|In particular|Specifically|Again|"
+    r"As expected|"
     r"Unsurprisingly|Crucially|Remarkably|Nevertheless|Still|Yet|Besides|On the other hand)\b,?\s+(?=[A-Za-z])"
 )
 _REFERENT_NOUNS = (
@@ -187,9 +208,16 @@ _REFERENT_NOUNS = (
     r"effects?|techniques?|strateg(?:y|ies)|baselines?|systems?|cases?|numbers|trends?|variants?|configurations?|"
     r"modifications?|encoders?|architectures?|ones|scores?|improvements?|gains?|differences?|values?)"
 )
+_FORWARD = re.compile(
+    r"^As (?:will be |is |was )?(?:shown|seen|discussed|described|reported|detailed|explained)(?: in [^,]{1,60}?)?"
+    r"(?: below| above| later)?,\s+(?=[A-Za-z])"
+)
+_INFERENCE = re.compile(r"^(?:Thus|Hence|Therefore|Consequently|As a result|So),?\s")
 # a referent only the text before can name: "these methods", "such models", "the experiments above"
 _DANGLING = re.compile(
-    rf"\b(?:[Tt]hese|[Tt]hose|[Ss]uch|[Tt]his|[Tt]he above|[Tt]he aforementioned|[Tt]he previous|[Tt]he latter|[Tt]he former)\s+(?:[\w-]+\s+)?{_REFERENT_NOUNS}\b|\b(?:above|aforementioned)\b(?!\s+(?:\d|chance|average|zero))"
+    r"\b(?:[Tt]hese|[Tt]hose|[Ss]uch|[Tt]his|[Tt]he above|[Tt]he aforementioned|[Tt]he previous|[Tt]he latter|[Tt]he former)"
+    rf"\s+(?:[\w-]+\s+)?{_REFERENT_NOUNS}\b"
+    r"|\b(?:above|aforementioned)\b(?!\s+(?:\d|chance|average|zero))"
 )
 _DANGLING_PRONOUN = re.compile(
     r"(?:^|[,;]\s*|\b(?i:although|while|since|because|as|but|and|so)\s+)(?:[Tt]his|[Tt]hat|[Ii]t)\s+"
@@ -200,6 +228,7 @@ _DANGLING_PRONOUN = re.compile(
 _GENERIC_SUBJECT = re.compile(
     r"^(?:The|This|Our|Each|The resulting|The final|The trained|The proposed) (?:model|encoder|network|system|method|approach|"
     r"classifier|architecture|algorithm|parser)s?\b(?!\s+(?:of|for|with|called|named|trained on|proposed by)\b)"
+    r"|^The (?:performance|results?|accuracy|scores?|improvements?|gains?|drop|numbers)\b(?!\s+(?:of|on|for|in)\b)"
 )
 # the sentence before is about somebody else's work (a citation): "this work" after it is theirs
 _OTHERS = re.compile(
@@ -208,9 +237,20 @@ _OTHERS = re.compile(
 )
 
 
+_THIS_WORK_WE = re.compile(r"\b(?:[Ii]n|[Tt]hroughout) this (?:work|study),? we\b")
+
+
+_INNER_REF = re.compile(
+    r"(?:[,;]\s*|\b)(?:see |cf\.\s*)?(?:Tables?|Figures?|Fig\.|Sections?|Sec\.|§|Appendix)\s*[A-Z]?\d+(?:\.\d+)*[a-z]?"
+    r"(?=\s*(?:[,;]|$))"
+)
+
+
 def strip_cross_refs(text: str) -> str:
-    """``text`` without parenthesised pointers into the paper ("(Table 2)", "(see Section 4.1)")."""
-    return _CROSS_REF.sub("", text)
+    """``text`` without pointers into the paper: "(Table 2)", "(see Section 4.1)" go, and "(comparing absolute BLEU,
+    Table 3)" keeps only "(comparing absolute BLEU)"."""
+    text = _CROSS_REF.sub("", text)
+    return re.sub(r"\(([^()]*)\)", lambda m: f"({_INNER_REF.sub('', m.group(1)).strip(' ,;')})", text).replace(" ()", "")
 
 
 def decontextualise(text: str, ctx: PaperContext, previous: str | None = None) -> tuple[str, bool]:
@@ -227,11 +267,18 @@ def decontextualise(text: str, ctx: PaperContext, previous: str | None = None) -
     out = _FRAME.sub("", text, count=1)
     if re.search(r"\band that\b", out) and out != text:
         out = text  # "We show that X, and that Y": without the frame the second clause has no verb to hang on
+    out = _FORWARD.sub("", out, count=1)  # "As will be shown below, X" → "X"
+    inferred = _INFERENCE.match(out) is not None  # "Thus X": a conclusion drawn from the sentences before
     out = _CONNECTIVE.sub("", out, count=1)
     if out != text and out:
         out = _cap(out)
     name = ctx.name
     prev_is_ours = bool(previous and (re.search(r"\b(?:[Ww]e|[Oo]ur)\b", previous) or (name and name in previous)))
+    if name and ctx.name_is_resource:
+        out = re.sub(r"\b[Oo]ur (?:new |proposed )?(?:corpus|dataset|benchmark|evaluation set)\b", name, out)
+        name = None  # "our method" in a corpus paper is the authors' baseline, not the corpus
+    # which of the authors' methods "our method" is, in a paper named for its corpus, no rule can tell
+    unnamed_method = ctx.name_is_resource and re.search(rf"\b[Oo]ur (?:[\w-]+\s+){{0,2}}?{_METHOD_NOUNS}\b", out) is not None
     if name:
         out = re.sub(rf"\b[Oo]ur (?!baseline)(?:[\w-]+\s+){{0,3}}?{_METHOD_NOUNS}\b(?! (?:of|for|with|on)\b)", name, out)
         out = re.sub(rf"\b[Tt]he (?:proposed|presented) {_METHOD_NOUNS}\b", name, out)
@@ -284,11 +331,13 @@ def decontextualise(text: str, ctx: PaperContext, previous: str | None = None) -
         out,
     ):
         resolved = False
-    if _DANGLING.search(out) or _DANGLING_PRONOUN.search(out) or _GENERIC_SUBJECT.match(out):
+    if inferred or unnamed_method or _DANGLING.search(out) or _DANGLING_PRONOUN.search(out) or _GENERIC_SUBJECT.match(out):
         resolved = False  # "these methods", "the experiments above", "… setup it indicates", "The model …"
     ref = ctx.ref
     is_title = ref.startswith("“")
-    own = not (previous and _OTHERS.search(previous)) or bool(re.search(r"\b(?:[Ii]n|[Tt]hroughout) this (?:work|study),? we\b", text))
+    own = not (previous and _OTHERS.search(previous)) or bool(
+        re.search(r"\b(?:[Ii]n|[Tt]hroughout) this (?:work|study),? we\b", text)
+    )
     if re.search(r"\b(?:[Tt]his|[Tt]he present) (?:work|study)\b", out) and not own:
         resolved = False  # "all of this work was at a modest scale": earlier work the sentence before cited, not the authors'
     else:
@@ -368,4 +417,7 @@ def _subject_name(sentence: str) -> str | None:
 
 
 def _cap(text: str) -> str:
+    first = text.split(" ", 1)[0]
+    if any(ch.isupper() for ch in first[1:]):
+        return text  # "mBERT", "iPhone": a name keeps its case
     return text[:1].upper() + text[1:]

@@ -50,7 +50,9 @@ COMPARATIVE = re.compile(
     r"(?:the )?(?:best|second[- ]best|top)[- ](?:performing|overall|scoring)|the best (?:overall )?(?:system|results?|score|performance)|"  # noqa: E501
     r"(?:largest|smallest|biggest|best|worst|highest|lowest) (?:\w+ )?(?:gains?|drops?|improvements?|performance|results?|accuracy)|"  # noqa: E501
     r"gap between|differences? (?:in [\w-]+ )?between|match(?:es|ing)? the performance|(?:still |remains? |is |are )(?:well )?(?:below|above|behind)|"  # noqa: E501
-    r"(?:an? )?(?:encouraging |efficient |competitive |strong )*alternative to|trade-off between)\b",
+    r"trade-off between|improv\w+ (?:[\w-]+ ){1,3}(?:over|upon)|differ(?:s|ed)? (?:in|from)|(?:the )?(?:most|least) (?:difficult|"
+    r"challenging|effective|accurate|robust|successful|useful|beneficial)|(?:first|second|third|fourth|fifth) (?:overall )?position|"  # noqa: E501
+    r"\b(?:while|whereas)\b[^.;]{0,120}\b(?:goes (?:up|down)|drops?|decreases?|increases?))\b",
     re.I,
 )
 FINDING = re.compile(
@@ -80,7 +82,7 @@ LIMITATION = re.compile(
 )
 CITED = re.compile(
     r"\((?:e\.g\.,?\s*|see\s*)?[A-Z][A-Za-z\u00c0-\u017f'\-]+(?: et al\.?| and [A-Z][A-Za-z\u00c0-\u017f'\-]+| & [A-Z][a-z]+)?,? (?:19|20)\d\d[a-z]?(?:[;,] [^)]{0,80})?\)"  # noqa: E501
-    r"|[A-Z][A-Za-z\u00c0-\u017f'\-]+ (?:et al\.|and [A-Z][a-z]+) \((?:19|20)\d\d[a-z]?\)|\[\d+(?:\s*[,–-]\s*\d+)*\]"
+    r"|[A-Z][A-Za-z\u00c0-\u017f'\-]* (?:et al\.|and [A-Z][a-z]+) \((?:19|20)\d\d[a-z]?\)|\[\d+(?:\s*[,–-]\s*\d+)*\]"
 )
 ASSERTIVE_VERB = re.compile(
     r"\b(is|are|was|were|has|have|had|can|could|may|might|does|do|did|will|would|shows?|yields?|leads?|remains?|become\w*|require\w*|rel(?:y|ies) on|depends?|achieves?|performs?|outperforms?|improves?|captures?|learns?|encodes?|provides?|suffers?|tends?)\b",  # noqa: E501
@@ -106,11 +108,17 @@ METHOD_ONLY = re.compile(
 )
 # announcements, goals and hearsay: what the paper sets out to do, or what others are said to have found
 ANNOUNCEMENT = re.compile(
-    r"\b(?:this|the present|our) (?:paper|work|study|article) (?:introduces|presents|proposes|describes|releases|provides|studies|"
-    r"investigates|explores|addresses|aims|focuses|extends|builds)\b|\b(?:our|the authors'?|the) (?:main )?(?:goal|aim|objective|"
-    r"contributions?|motivation|purpose|intention) (?:is|are|was|were|here)\b|^(?:our|the main|main) contributions?\b|"
+    r"\b(?:this|the present|our) (?:paper|work|study|article) (?:introduces|presents|proposes|describes|releases|provides|"
+    r"studies|investigates|explores|addresses|aims|focuses|extends|builds)\b|"
+    r"\b(?:our|the authors'?|the) (?:main )?(?:goal|aim|objective|contributions?|motivation|purpose|intention) (?:is|are|was|were|here)\b|^(?:our|the main|main) contributions?\b|"  # noqa: E501
     r"\b(?:we|this paper) (?:introduce|present|propose|release|describe|provide|offer|make (?:publicly )?available)\b(?![^.]{0,60}\b(?:show|find|outperform|achiev|improv))|"  # noqa: E501
-    r"\b(?:we|I) (?:hope|believe|plan|aim|intend|expect|envision|wish|conjecture|hypothesi[sz]e|speculate)\b|"
+    r"\b(?:we|I) (?:hope|believe|plan|aim|intend|expect|envision|wish|conjecture|hypothesi[sz]e|speculate|formulate)\b|"
+    r"\bfuture (?:work|research|studies)\b|\bwe leave\b|\bremains? to be (?:seen|explored|investigated)\b|"
+    r"^(?:one|a|another) (?:possible|potential|likely|plausible) (?:reason|explanation|cause)\b|"
+    r"\bwe (?:now )?turn to\b|^now,? we\b|\b(?:are|am|is) (?:also |particularly )?interested (?:to|in)\b|"
+    r"^in (?:our|the proposed|this) (?:method|approach|model|work|framework),? we\b|"
+    r"\bwe (?:additionally |also |further |then )?(?:increase|decrease|vary|change|modify|remove|add|replace|create|construct)\b"
+    r"[^.]{0,80}\bby (?:using|adding|removing|replacing|training|creating)\b|"
     r"\b(?:has|have) (?:been|also been|recently been|previously been) (?:shown|suggested|found|proposed|argued|reported|"
     r"demonstrated|hypothesi[sz]ed|observed|attributed|studied|explored|used)\b|\b(?:several|many|some|other|previous|prior|"
     r"recent|earlier|existing) (?:papers|works|studies|authors|researchers|approaches|methods)\b|\bit is (?:well[- ])?known\b|"
@@ -342,10 +350,11 @@ def is_own(text: str, ctx: PaperContext) -> bool:
 
 
 _OWN_RESULT = re.compile(
-    r"\b(?:we|our (?:results|experiments|analysis|findings|evaluation|study))\b[^.;]{0,80}?\b(?:show|find|found|demonstrat|observ|"
-    r"discover|reveal|achiev|obtain|outperform|improv|confirm|establish|indicat|suggest)\w*",
+    r"\b(?:we|our (?:results|experiments|analysis|findings|evaluation|study))\b[^.;]{0,80}?\b(?:show|find|found|demonstrat|"
+    r"observ|discover|reveal|achiev|obtain|outperform|improv|confirm|establish|indicat|suggest)\w*",
     re.I,
 )
+_HEDGE = re.compile(r"\b(?:may|might|could|would|possibly|perhaps|presumably|hypothesi[sz]e|conjecture)\b", re.I)
 _SCENE_SECTIONS = re.compile(r"introduction|related|background|previous|prior work|preliminar|motivation", re.I)
 # resources and tasks the dataset finder knows that are not what a score is measured on
 _NOT_EVAL_SETS = frozenset({"Wikipedia", "Europarl", "MUSE", "NER", "CNN", "Daily Mail", "DailyMail", "Quora"})
@@ -359,6 +368,8 @@ def not_a_finding(part: str, kind: ClaimKind, section: str, ctx: PaperContext) -
         return "cited"  # somebody else's result, restated with its citation
     if _SCENE_SECTIONS.search(section) and not _OWN_RESULT.search(part) and not (ctx.name and is_own(part, ctx)):
         return "scene"  # introduction and related work: motivation and background unless the authors report a result
+    if _HEDGE.search(part) and not STRONG_SECTIONS.search(section):
+        return "hypothesis"  # "X may contribute to Y" where the method is set out: a conjecture, not a result
     return None
 
 

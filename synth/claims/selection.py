@@ -5,10 +5,12 @@ this module owns what is common to both:
 
 - relevance: cosine similarity of the claim to the question (the run's embedding model) plus a weight on the
   extractor's cue, which encodes the claim's kind and how clearly it is a checkable claim;
-- self-containment: candidates whose opening pronoun or "this approach" could not be resolved are dropped;
-- de-duplication: claims whose embeddings are nearly identical (cosine ≥ ``DUPLICATE_COSINE``) are merged into
-  the most relevant one, keeping every source (the same finding stated in the abstract and the conclusion,
-  or by two papers);
+- findings only: candidates an extractor labels ``background`` (someone else's result, the state of the field) are
+  dropped, as are those whose opening pronoun or "this approach" could not be resolved;
+- de-duplication: two claims are merged into the more relevant one, keeping every source (the same finding stated in
+  the abstract and the conclusion, or by two papers), only when their embeddings are nearly identical (cosine ≥
+  ``DUPLICATE_COSINE`` = 0.9) *and* they state the same numbers (one with 4% and one with 9% are two findings,
+  however alike their words);
 - budget: at most ``per_paper`` claims from one paper and ``max_claims`` in all;
 - failures: a paper with no qualifying sentence is recorded as ``NoClaims`` (the report says so); a paper the
   extractor could not process (an LLM server error) is recorded with the error's message; when *every* paper
@@ -17,6 +19,7 @@ this module owns what is common to both:
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -67,8 +70,11 @@ def extract_all(
             result.rejected[reason] = result.rejected.get(reason, 0) + n
         # a claim that still leans on the sentence before it ("This approach works poorly …") is not reported: the
         # reader cannot tell what it is about
-        kept = [c for c in found.candidates if c.self_contained]
-        result.not_self_contained += len(found.candidates) - len(kept)
+        findings = [c for c in found.candidates if c.kind != "background"]
+        if len(findings) < len(found.candidates):
+            result.rejected["background"] = result.rejected.get("background", 0) + len(found.candidates) - len(findings)
+        kept = [c for c in findings if c.self_contained]
+        result.not_self_contained += len(findings) - len(kept)
         if not kept:
             result.failures.append(
                 Failure(
@@ -95,9 +101,7 @@ def rank(
     merged: dict[int, list[int]] = {}
     for i in order:
         cand = pool[i]
-        dup = next((k for k in kept if float(vectors[k] @ vectors[i]) >= DUPLICATE_COSINE), None)
-        if dup is None and any(pool[k].sentence.text == cand.sentence.text for k in kept):
-            dup = next(k for k in kept if pool[k].sentence.text == cand.sentence.text)
+        dup = next((k for k in kept if is_duplicate(pool[k], cand, float(vectors[k] @ vectors[i]))), None)
         if dup is not None:
             merged.setdefault(dup, []).append(i)
             continue
@@ -124,6 +128,21 @@ def rank(
             )
         )
     return claims, sum(len(v) for v in merged.values())
+
+
+_NUMERAL = re.compile(r"(?<![\w.])[-+−]?\d+(?:[.,]\d+)?")
+
+
+def numerals(text: str) -> set[str]:
+    """The numbers a sentence states, as written ("4", "9.5"), for telling apart findings that differ only in them."""
+    return {m.group(0).lstrip("+").replace("−", "-") for m in _NUMERAL.finditer(text)}
+
+
+def is_duplicate(a: Candidate, b: Candidate, cosine: float) -> bool:
+    """The same finding: the same sentence, or embeddings at least ``DUPLICATE_COSINE`` alike *and* the same numbers."""
+    if " ".join(a.sentence.text.split()) == " ".join(b.sentence.text.split()):
+        return True
+    return cosine >= DUPLICATE_COSINE and numerals(a.sentence.text) == numerals(b.sentence.text)
 
 
 def source_of(s: Sentence) -> ClaimSource:

@@ -70,12 +70,15 @@ class RunStore:
     def create(cls, runs_dir: Path, question: str, manifest: dict[str, Any]) -> RunStore:
         stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%d-%H%M%S")
         base = f"{stamp}-{slugify(question)}"
-        root = runs_dir / base
-        n = 1
-        while root.exists():
-            n += 1
-            root = runs_dir / f"{base}-{n}"
-        root.mkdir(parents=True)
+        runs_dir.mkdir(parents=True, exist_ok=True)
+        root, n = runs_dir / base, 1
+        while True:  # mkdir is the claim: two processes starting the same second never share a run directory
+            try:
+                root.mkdir()
+                break
+            except FileExistsError:
+                n += 1
+                root = runs_dir / f"{base}-{n}"
         store = cls(root)
         store.write_manifest({"id": root.name, "question": question, "created": _now(), "stages": {}, **manifest})
         return store

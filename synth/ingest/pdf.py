@@ -29,7 +29,7 @@ from synth.core.records import Block, ParsedDoc
 from synth.ingest.glyphs import clean_glyphs, fix_accents
 from synth.ingest.hyphens import SUSPENDED, Vocabulary, keep_hyphen
 
-PARSER_VERSION = "4"
+PARSER_VERSION = "5"
 BLOCK_SEP = "\n\n"
 
 KNOWN_SECTIONS = (
@@ -466,7 +466,8 @@ def _join_lines(lines: list[_Line]) -> str:
         elif len(text) > 1 and text[-1] in "-\u2010" and text[-2].isalpha() and line[:1].islower():
             text = text[:-1] + SOFT + line
         elif len(text) > 1 and text[-1] == "-" and text[-2].isalpha() and line[:1].isupper():
-            text += line  # "Wide-" / "Coverage": a compound split at its hyphen
+            # "Wide-" / "Coverage" (a compound), or "biL-" / "STM" (a name broken): decided with the other hyphens
+            text = text[:-1] + SOFT + line
         elif len(text) > 1 and text[-1] in "-\u2010" and text[-2].isdigit() and line[:1].isalpha():
             text += line  # "0-" / "shot", "50-" / "dimensional": a number's hyphen is never a syllable break
         else:
@@ -807,4 +808,6 @@ def guess_language(text: str) -> str:
         return "unknown"
     scores = {lang: sum(w in vocab for w in words) for lang, vocab in (("en", _EN), ("de", _DE), ("fr", _FR), ("es", _ES))}
     best = max(scores, key=lambda k: scores[k])
+    if best != "en" and scores["en"] and scores[best] < max(3, 1.5 * scores["en"]):
+        best = "en"  # "de la Torre", "et al.", "Le et al.": a few foreign stop words in English prose are names
     return best if scores[best] >= 0.05 * len(words) else "unknown"

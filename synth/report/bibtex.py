@@ -1,9 +1,10 @@
 """references.bib: one BibTeX entry per paper the run kept, keyed ``lastname<year><firstword>``.
 
 Written with pybtex (the maintained BibTeX library of the Python world: its own parser reads every file it writes),
-whose writer escapes text for LaTeX with latexcodec: ``&`` becomes ``\\&``, ``é`` becomes ``\\'e``. Braces the
-metadata gives (``{BERT}``) are kept, so capitalisation survives, and unbalanced ones are dropped so an entry always
-parses; the few characters latexcodec passes through (``\\``, ``$``, ``^``) are escaped here. A title is wrapped in one more pair of braces so BibTeX styles never lower-case it.
+whose writer escapes LaTeX specials with latexcodec (``&`` becomes ``\\&``, ``%`` ``\\%``, ``_`` ``\\_``; letters
+such as ``é`` stay UTF-8). Braces the metadata gives (``{BERT}``) are kept, so capitalisation survives; unbalanced
+ones are dropped so an entry always parses; the characters latexcodec passes through (``\\``, ``$``, ``^``) are
+escaped here. A title is wrapped in one more pair of braces so BibTeX styles never lower-case it.
 Internal ids (``local:…``) never appear: an arXiv paper has its ``eprint``, any paper its DOI and URL.
 """
 
@@ -93,7 +94,7 @@ _HOLD = {k: chr(0xE000 + i) for i, k in enumerate(_ESCAPED)}  # private-use stan
 def decode_field(value: str) -> str:
     """A field as pybtex reads it back, decoded from LaTeX to plain text (what the round-trip test compares)."""
     held = _ESCAPED_RE.sub(lambda m: _HOLD[m.group(0)], value)
-    text = codecs.decode(held, "ulatex")
+    text: str = codecs.decode(held, "ulatex")  # type: ignore[call-overload]  # latexcodec decodes str to str
     for escaped, stand_in in _HOLD.items():
         text = text.replace(stand_in, _ESCAPED[escaped])
     return text

@@ -55,6 +55,8 @@ def parse_xml(data: bytes) -> ET.Element:
         parser.Parse(data, True)
     except expat.ExpatError as err:
         raise MalformedXML(f"{expat.errors.messages[err.code]} at line {err.lineno}, column {err.offset}") from None
+    except LookupError as err:  # <?xml encoding="…"?> naming a codec Python does not know (found by fuzzing)
+        raise MalformedXML(f"the XML declares an encoding that does not exist ({err})") from None
     return builder.close()
 
 

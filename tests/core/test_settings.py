@@ -64,3 +64,35 @@ def test_config_show_prints_resolved_json(monkeypatch: pytest.MonkeyPatch) -> No
     shown = json.loads(result.stdout)
     assert shown["verify"]["top_k"] == 5
     assert shown["embedding_model"] == "sentence-transformers/all-MiniLM-L6-v2"
+
+
+def test_list_settings_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A list setting takes a comma-separated value as well as JSON; a bad value blames the variable, not a file."""
+    monkeypatch.setenv("SYNTH_SEARCH__CATEGORIES", "cs.CL")
+    assert load_settings().search.categories == ["cs.CL"]
+    monkeypatch.setenv("SYNTH_SEARCH__CATEGORIES", "cs.CL, cs.LG")
+    assert load_settings().search.categories == ["cs.CL", "cs.LG"]
+    monkeypatch.setenv("SYNTH_SEARCH__CATEGORIES", '["cs.IR"]')
+    assert load_settings().search.categories == ["cs.IR"]
+    monkeypatch.setenv("SYNTH_SEARCH__MAX_PAPERS", "many")
+    with pytest.raises(ConfigError) as err:
+        load_settings()
+    assert "SYNTH_SEARCH__MAX_PAPERS" in str(err.value) and "synth.toml" not in str(err.value)
+    monkeypatch.delenv("SYNTH_SEARCH__MAX_PAPERS")
+    monkeypatch.setenv("SYNTH_SEARCH", "{not json")
+    with pytest.raises(ConfigError, match="not valid JSON") as err:
+        load_settings()
+    assert "config None" not in str(err.value) and "synth.toml" not in str(err.value)
+
+
+def test_an_empty_home_means_the_default_never_the_working_directory(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("SYNTH_HOME", "")
+    home = load_settings().home
+    assert home == SynthSettings.model_fields["home"].default and home.is_absolute() and home != Path.cwd()
+    monkeypatch.setenv("SYNTH_HOME", "   ")
+    assert load_settings().home == home
+
+
+def test_a_folder_source_is_recorded_as_an_absolute_path(tmp_path: Path) -> None:
+    assert load_settings(overrides={"search": {"source": "papers"}}).search.source == str(tmp_path / "papers")
+    assert load_settings(overrides={"search": {"source": "arxiv"}}).search.source == "arxiv"

@@ -37,7 +37,8 @@ def test_audit_explains_every_verdict() -> None:
     assert "Raw score 0.9312 → calibrated confidence 0.8814" in out
     assert "c = 0.862 ≥ 0.5 and c − e = 0.787 ≥ 0.1 → refuted" in out
     assert "no evidence window was retrieved" in out
-    assert "| 1 | 2104.08645v1 p. 1 | 0.778 | 0.931 | 0.055 | 0.014 |" in out
+    assert "| 1 | Huang et al. 2021 p. 1 | 0.778 | 0.931 | 0.055 | 0.014 |" in out  # papers named as the report names them
+    assert "- Source: " in out and "local:" not in out
     assert "## Distribution of confidences" in out and "[0.8, 0.9)    2 " in out
 
 
@@ -113,6 +114,7 @@ def test_audit_with_labels_writes_png_html_pdf_beside_the_run(tmp_path: Path, mo
 
 def test_output_path_puts_everything_beside_it(tmp_path: Path) -> None:
     target = tmp_path / "out" / "gold-audit.json"
+    target.parent.mkdir()
     invoke(str(FIXTURE), "--labels", str(LABELS_CSV), "--format", "json", "--output", str(target))
     audit = json.loads(target.read_text(encoding="utf-8"))
     assert audit["metrics"]["n_scored"] == 6

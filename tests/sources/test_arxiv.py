@@ -1,7 +1,9 @@
-"""ArxivSource and its client against the local arXiv-compatible server: politeness, retries and every bad input."""
+"""ArxivSource and its client against the local arXiv-compatible server (the sample corpus under test ids):
+politeness, retries, limits on time and size, and every bad input."""
 
 from __future__ import annotations
 
+import json
 import time
 from pathlib import Path
 
@@ -15,9 +17,11 @@ from synth.sources import Found
 from synth.sources.arxiv import LIMITER, USER_AGENT, ArxivClient, ArxivSource, PdfIndex, RateLimiter
 from tests.arxiv_server import ArxivTestServer, Doc, free_port
 from tests.conftest_arxiv import TEST_INTERVAL_S, arxiv_server_fixture, arxiv_settings_fixture  # noqa: F401 - fixtures
-from tests.paths import SHARED
+from tests.paths import ARXIV_API
 
-QUESTION = "Do sentence embeddings learned from natural language inference data transfer to other tasks?"
+QUESTION = "Do multilingual word embeddings capture cross-lingual semantic similarity?"
+TARGET = "1708.00103v1"  # SemEval-2017 Task 2, multilingual and cross-lingual word similarity: found for QUESTION
+PARSER = "2010.00101v2"  # Bootstrapping a crosslingual semantic parser (2020)
 # measured on the server: a request can only arrive after the previous answer left, so no slack is needed
 SLACK_S = 0.0
 
@@ -42,7 +46,7 @@ def test_retrieves_ranks_and_downloads(arxiv_server: ArxivTestServer, arxiv_sett
     ids = [p.id for p in found.papers]
     assert found.failures == []
     assert 1 <= len(ids) <= arxiv_settings.max_papers
-    assert "1705.02364v5" in ids  # InferSent: sentence representations from NLI data
+    assert TARGET in ids
     sims = [p.similarity for p in found.papers]
     assert sims == sorted(sims, reverse=True)  # type: ignore[type-var]
     for p in found.papers:
@@ -100,7 +104,7 @@ def test_503_then_success_is_retried_and_spacing_holds(
     arxiv_server.script("api", "503", "503", "ok")
     client = ArxivClient(arxiv_settings, limiter=RateLimiter())
     with caplog.at_level("INFO", logger="synth.arxiv"):
-        entries, counts = client.search('abs:"natural language inference"', 10)
+        entries, counts = client.search("abs:multilingual", 10)
     assert entries and counts["total_results"] == len(entries)
     statuses = [r.status for r in arxiv_server.requests]
     assert statuses == [503, 503, 200]
@@ -145,8 +149,8 @@ def test_timeout_is_retried_then_unavailable(arxiv_server: ArxivTestServer, arxi
 def test_timeout_then_success(arxiv_server: ArxivTestServer, arxiv_settings: SearchSettings) -> None:
     settings = arxiv_settings.model_copy(update={"timeout_s": 0.3})
     arxiv_server.script("api", "delay:1.0", "ok")
-    entries, _ = ArxivClient(settings, limiter=RateLimiter()).search("ti:xnli", 5)
-    assert [e.id for e in entries] == ["1809.05053v1"]
+    entries, _ = ArxivClient(settings, limiter=RateLimiter()).search("ti:bootstrapping", 5)
+    assert [e.id for e in entries] == [PARSER]
 
 
 def test_connection_refused_is_unavailable_within_seconds(tmp_path: Path) -> None:
@@ -201,11 +205,11 @@ def test_zero_results_is_an_empty_found_with_a_note(
 def test_html_instead_of_pdf_is_a_failure_and_the_run_goes_on(
     arxiv_server: ArxivTestServer, arxiv_settings: SearchSettings, tmp_path: Path
 ) -> None:
-    arxiv_server.pdf_faults["1705.02364v5"] = "html"
+    arxiv_server.pdf_faults[TARGET] = "html"
     found, _ = _find(arxiv_settings, tmp_path)
-    assert "1705.02364v5" not in [p.id for p in found.papers] and found.papers
+    assert TARGET not in [p.id for p in found.papers] and found.papers
     (failure,) = found.failures
-    assert failure.stage == "search" and failure.item == "1705.02364v5" and failure.error == "DownloadError"
+    assert failure.stage == "search" and failure.item == TARGET and failure.error == "DownloadError"
     assert "not a PDF: the server sent text/html" in failure.message
     assert found.plan.arxiv is not None and found.plan.arxiv.failed == 1
     assert not list((tmp_path / "cache" / "pdfs" / "incoming").iterdir())  # no temp file left behind
@@ -215,14 +219,14 @@ def test_html_instead_of_pdf_is_a_failure_and_the_run_goes_on(
 def test_truncated_pdf_is_a_failure(
     arxiv_server: ArxivTestServer, arxiv_settings: SearchSettings, tmp_path: Path, fault: str, reason: str
 ) -> None:
-    arxiv_server.pdf_faults["1705.02364v5"] = fault
+    arxiv_server.pdf_faults[TARGET] = fault
     found, _ = _find(arxiv_settings, tmp_path)
     (failure,) = found.failures
-    assert failure.item == "1705.02364v5" and reason in failure.message
+    assert failure.item == TARGET and reason in failure.message
     assert found.papers  # the others still came
     cache = Cache(tmp_path / "cache")
     assert not list((cache.root / "pdfs" / "incoming").iterdir())
-    assert PdfIndex(cache).get("1705.02364v5") is None
+    assert PdfIndex(cache).get(TARGET) is None
 
 
 def test_cut_stream_is_retried_and_can_recover(
@@ -231,8 +235,8 @@ def test_cut_stream_is_retried_and_can_recover(
     client = ArxivClient(arxiv_settings, limiter=RateLimiter())
     arxiv_server.script("pdf", "cut", "ok")
     cache = Cache(tmp_path / "cache")
-    sha, path, cached = client.fetch_pdf("1809.05053v1", cache, PdfIndex(cache))
-    assert not cached and path.read_bytes() == next(d for d in arxiv_server.docs if d.id == "1809.05053v1").pdf.read_bytes()  # type: ignore[union-attr]
+    sha, path, cached = client.fetch_pdf(PARSER, cache, PdfIndex(cache))
+    assert not cached and path.read_bytes() == next(d for d in arxiv_server.docs if d.id == PARSER).pdf.read_bytes()  # type: ignore[union-attr]
     assert [r.fault for r in arxiv_server.requests] == ["cut", "ok"]
 
 
@@ -252,11 +256,11 @@ def test_traversal_id_never_leaves_the_cache(
     arxiv_server: ArxivTestServer, arxiv_settings: SearchSettings, tmp_path: Path
 ) -> None:
     evil = "../../../escaped"
-    template = next(d for d in arxiv_server.docs if d.id == "1705.02364v5")
+    template = next(d for d in arxiv_server.docs if d.id == TARGET)
     arxiv_server.add(
         Doc(
             id=evil,
-            title="Natural language inference sentence embeddings transfer",
+            title="Multilingual word embeddings capture cross-lingual semantic similarity",
             abstract=template.abstract,
             authors=["Mallory"],
             published=template.published,
@@ -283,13 +287,13 @@ def test_traversal_id_never_leaves_the_cache(
 def test_seed_papers_are_fetched_by_id_and_always_kept(
     arxiv_server: ArxivTestServer, arxiv_settings: SearchSettings, tmp_path: Path
 ) -> None:
-    settings = arxiv_settings.model_copy(update={"papers": ["1111.2011", "1301.3781v3"], "max_papers": 2})
-    found, _ = _find(settings, tmp_path)
+    settings = arxiv_settings.model_copy(update={"papers": ["2108.00104", "1708.00102v1"], "max_papers": 2})
+    found, _ = _find(settings, tmp_path, "Can a semantic parser be bootstrapped for another language?")
     ids = [p.id for p in found.papers]
-    assert ids[:2] == ["1111.2011v2", "1301.3781v3"] or set(ids[:2]) == {"1111.2011v2", "1301.3781v3"}
-    assert found.plan.arxiv is not None and found.plan.arxiv.id_list == ["1111.2011", "1301.3781v3"]
+    assert set(ids[:2]) == {"2108.00104v1", "1708.00102v1"}
+    assert found.plan.arxiv is not None and found.plan.arxiv.id_list == ["2108.00104", "1708.00102v1"]
     id_requests = [r for r in arxiv_server.requests if r.route == "api" and r.query.get("id_list")]
-    assert id_requests[0].query["id_list"] == ["1111.2011,1301.3781v3"]
+    assert id_requests[0].query["id_list"] == ["2108.00104,1708.00102v1"]
 
 
 def test_missing_seed_is_a_failure(arxiv_server: ArxivTestServer, arxiv_settings: SearchSettings, tmp_path: Path) -> None:
@@ -303,8 +307,8 @@ def test_category_and_date_filters(arxiv_server: ArxivTestServer, arxiv_settings
     settings = arxiv_settings.model_copy(
         update={"since": dt.date(2018, 1, 1), "until": dt.date(2020, 12, 31), "categories": ["cs.CL"], "max_papers": 20}
     )
-    found, _ = _find(settings, tmp_path, "Do multilingual sentence embeddings transfer across languages?")
-    assert found.papers
+    found, _ = _find(settings, tmp_path, "Can a semantic parser be bootstrapped for languages other than English?")
+    assert [p.id for p in found.papers] == [PARSER]  # the only cs.CL paper of 2018-2020
     for p in found.papers:
         assert "2018-01-01" <= (p.published or "") <= "2020-12-31" and "cs.CL" in p.categories
     sent = [r.query["search_query"][0] for r in arxiv_server.requests if r.route == "api"]
@@ -315,13 +319,13 @@ def test_category_and_date_filters(arxiv_server: ArxivTestServer, arxiv_settings
 
 def test_paging_follows_opensearch(arxiv_server: ArxivTestServer, arxiv_settings: SearchSettings) -> None:
     client = ArxivClient(arxiv_settings, limiter=RateLimiter(), page_size=2)
-    entries, counts = client.search("cat:cs.CL", 5)
-    assert len(entries) == 5 and counts["pages"] == 3 and counts["total_results"] >= 15
-    assert [r.query["start"][0] for r in arxiv_server.requests] == ["0", "2", "4"]
-    assert [r.query["max_results"][0] for r in arxiv_server.requests] == ["2", "2", "1"]
-    assert len({e.id for e in entries}) == 5
-    everything, counts = client.search("ti:inference", 100)
-    assert counts["returned"] == counts["total_results"] == len(everything)  # stops at totalResults
+    entries, counts = client.search("cat:cs.CL", 3)
+    assert len(entries) == 3 and counts["pages"] == 2 and counts["total_results"] == 4
+    assert [r.query["start"][0] for r in arxiv_server.requests] == ["0", "2"]
+    assert [r.query["max_results"][0] for r in arxiv_server.requests] == ["2", "1"]
+    assert len({e.id for e in entries}) == 3
+    everything, counts = client.search("cat:cs.CL", 100)
+    assert counts["returned"] == counts["total_results"] == len(everything) == 4  # stops at totalResults
 
 
 def test_unknown_host_fails_at_once_without_retries() -> None:
@@ -364,10 +368,125 @@ def test_temporary_dns_failure_is_retried() -> None:
                 raise socket.gaierror(socket.EAI_AGAIN, "Temporary failure in name resolution")
             except socket.gaierror as err:
                 raise httpx.ConnectError("[Errno -3] Temporary failure in name resolution", request=request) from err
-        body = (SHARED / "arxiv-api/body-xml/id_1605.08386_s0_m100_199195aa31ad.xml").read_bytes()
+        record = json.loads((ARXIV_API / "recorded" / "id_1605.08386_s0_m100_199195aa31ad.json").read_text())
+        body = record["body"].encode()
         return httpx.Response(200, content=body)
 
     settings = SearchSettings(request_interval_s=0.05, max_retries=2)
     client = ArxivClient(settings, client=httpx.Client(transport=httpx.MockTransport(handler)), limiter=RateLimiter())
     assert [e.id for e in client.by_ids(["1605.08386"])] == ["1605.08386v1"]
     assert len(calls) == 2 and client.stats.retries == 1
+
+
+# -- limits: a hostile or broken server never holds synth forever, fills the disk, or floods it with entries ------
+def _quick(settings: SearchSettings, **update: object) -> SearchSettings:
+    return settings.model_copy(update={"max_retries": 0, **update})
+
+
+def test_a_feed_sent_at_a_trickle_trips_the_total_deadline(arxiv_server: ArxivTestServer, arxiv_settings: SearchSettings) -> None:
+    """50 bytes/s: every read arrives well within timeout_s, so only the total deadline can stop it."""
+    arxiv_server.script("api", "slow:50")
+    settings = _quick(arxiv_settings, request_deadline_s=1.0, timeout_s=2.0)
+    t0 = time.monotonic()
+    with pytest.raises(ArxivUnavailable, match=r"did not finish answering query 'ti:xnli' within 1 s \(\d+ bytes received\)"):
+        ArxivClient(settings, limiter=RateLimiter()).search("ti:xnli", 5)
+    assert time.monotonic() - t0 < 3
+
+
+def test_a_pdf_sent_at_a_trickle_is_a_failure_and_the_run_goes_on(
+    arxiv_server: ArxivTestServer, arxiv_settings: SearchSettings, tmp_path: Path
+) -> None:
+    arxiv_server.pdf_faults[TARGET] = "slow:200"
+    t0 = time.monotonic()
+    found, _ = _find(_quick(arxiv_settings, request_deadline_s=1.0), tmp_path)
+    assert time.monotonic() - t0 < 15
+    (failure,) = found.failures
+    assert failure.item == TARGET and "took longer than 1 s" in failure.message
+    assert found.papers and TARGET not in [p.id for p in found.papers]
+    assert not list((tmp_path / "cache" / "pdfs" / "incoming").iterdir())
+
+
+def test_an_endless_pdf_stops_at_the_size_limit(
+    arxiv_server: ArxivTestServer, arxiv_settings: SearchSettings, tmp_path: Path
+) -> None:
+    """No Content-Length and no end: the download stops at max_pdf_mb, the file goes, the other papers come."""
+    arxiv_server.pdf_faults[TARGET] = "endless"
+    found, _ = _find(_quick(arxiv_settings, max_pdf_mb=2), tmp_path)  # the largest sample paper is 1.2 MB
+    (failure,) = found.failures
+    assert failure.item == TARGET and "PDF larger than 2 MB" in failure.message
+    assert len(found.papers) == 3
+    assert not list((tmp_path / "cache" / "pdfs" / "incoming").iterdir())  # nothing left on disk
+
+
+def test_an_announced_huge_pdf_is_refused_before_reading(
+    arxiv_server: ArxivTestServer, arxiv_settings: SearchSettings, tmp_path: Path
+) -> None:
+    arxiv_server.pdf_faults[TARGET] = "huge"
+    found, _ = _find(_quick(arxiv_settings), tmp_path)
+    (failure,) = found.failures
+    assert failure.item == TARGET and "PDF larger than 100 MB (10737418240+ bytes)" in failure.message
+
+
+def test_never_more_entries_than_asked_for(arxiv_server: ArxivTestServer, arxiv_settings: SearchSettings) -> None:
+    arxiv_server.script("api", "many:500", "many:500")
+    client = ArxivClient(arxiv_settings, limiter=RateLimiter())
+    entries, counts = client.search("ti:xnli", 5)
+    assert len(entries) == 5 and counts["returned"] == 5 and counts["pages"] == 1
+    assert len(client.by_ids(["2010.00101"])) == 1
+
+
+def test_an_oversized_feed_is_refused(arxiv_server: ArxivTestServer, arxiv_settings: SearchSettings) -> None:
+    arxiv_server.script("api", "bloat:300000")
+    with pytest.raises(RetrievalError, match=r"answer to query 'ti:xnli' is larger than 0.1 MB \(\d+ bytes\); refused"):
+        ArxivClient(_quick(arxiv_settings, max_feed_mb=0.1), limiter=RateLimiter()).search("ti:xnli", 5)
+    assert len(arxiv_server.requests) == 1  # not retried: the answer would be as large again
+
+
+def test_429_is_retried_after_what_retry_after_asks(arxiv_server: ArxivTestServer, arxiv_settings: SearchSettings) -> None:
+    arxiv_server.script("api", "429", "ok")
+    client = ArxivClient(arxiv_settings, limiter=RateLimiter())
+    entries, _ = client.search("cat:cs.CL", 2)
+    assert len(entries) == 2 and [r.status for r in arxiv_server.requests] == [429, 200]
+    assert _gaps(arxiv_server.times())[0] >= 1.0  # Retry-After: 1 (the backoff alone would be 0.25 s)
+    assert client.stats.retries == 1
+
+
+def test_429_on_a_pdf_is_retried(arxiv_server: ArxivTestServer, arxiv_settings: SearchSettings, tmp_path: Path) -> None:
+    arxiv_server.script("pdf", "429", "ok")
+    cache = Cache(tmp_path / "cache")
+    sha, path, cached = ArxivClient(arxiv_settings, limiter=RateLimiter()).fetch_pdf(PARSER, cache, PdfIndex(cache))
+    assert not cached and path.is_file() and [r.status for r in arxiv_server.requests] == [429, 200]
+
+
+@pytest.mark.parametrize(("header", "seconds"), [("5", 5.0), ("0", 0.0), ("-3", 0.0), ("1e9", 120.0), ("soon", None), ("", None)])
+def test_retry_after_values(header: str, seconds: float | None) -> None:
+    import httpx
+
+    from synth.sources.arxiv import _retry_after
+
+    assert _retry_after(httpx.Response(429, headers={"Retry-After": header})) == seconds
+
+
+def test_retry_after_as_an_http_date() -> None:
+    import email.utils
+
+    import httpx
+
+    from synth.sources.arxiv import _retry_after
+
+    when = email.utils.formatdate(time.time() + 30, usegmt=True)
+    assert 25 <= (_retry_after(httpx.Response(503, headers={"Retry-After": when})) or 0) <= 30
+
+
+def test_invalid_ids_never_take_a_paper_place(
+    arxiv_server: ArxivTestServer, arxiv_settings: SearchSettings, tmp_path: Path
+) -> None:
+    """Two entries with ids that are not arXiv ids, ranked first for the question: all four real papers still come."""
+    template = next(d for d in arxiv_server.docs if d.id == TARGET)
+    for evil in ("../../etc/passwd", "javascript:alert(1)"):
+        arxiv_server.add(Doc(**{**template.__dict__, "id": evil, "title": QUESTION}))
+    found, _ = _find(arxiv_settings.model_copy(update={"max_papers": 4}), tmp_path)
+    assert sorted(p.id for p in found.papers) == sorted(d.id for d in arxiv_server.docs[:4])
+    assert {f.item for f in found.failures} == {"../../etc/passwd", "javascript:alert(1)"}
+    assert all(f.error == "InvalidId" for f in found.failures)
+    assert found.plan.kept == 4 and all(r.id != "../../etc/passwd" for r in found.plan.arxiv.ranking)  # type: ignore[union-attr]

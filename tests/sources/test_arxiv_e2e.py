@@ -13,7 +13,8 @@ from tests.arxiv_server import ArxivTestServer, free_port
 from tests.conftest_arxiv import TEST_INTERVAL_S, arxiv_server_fixture  # noqa: F401 - fixture
 
 ZERO_QUESTION = "Which superconducting qubits decohere fastest under cosmic rays?"
-QUESTION = "Do sentence embeddings trained on natural language inference data transfer to other tasks?"
+QUESTION = "Do multilingual word embeddings capture cross-lingual semantic similarity?"
+TARGET = "1708.00103v1"  # SemEval-2017 Task 2 (multilingual word similarity), under the test server's id
 
 
 def _env(monkeypatch: pytest.MonkeyPatch, home: Path, api: str, pdf: str) -> None:
@@ -47,7 +48,7 @@ def _check_search(run: Path, server: ArxivTestServer, kept: int) -> dict:  # typ
     assert 1 <= len(papers) <= kept
     sims = [p["similarity"] for p in papers]
     assert sims == sorted(sims, reverse=True)
-    assert "1705.02364v5" in [p["id"] for p in papers]  # InferSent: sentence representations from NLI data
+    assert TARGET in [p["id"] for p in papers]
     for p in papers:
         assert Path(p["pdf_path"]).read_bytes()[:5] == b"%PDF-" and manifest["corpus"][p["id"]] == p["sha256"]
     times = server.times()
@@ -68,7 +69,7 @@ def test_synth_run_against_local_arxiv(arxiv_server: ArxivTestServer, tmp_path: 
     monkeypatch.setattr(synth.verification.nli, "load_nli", lambda *a, **k: FakeNLI())
     home = tmp_path / "home"
     _env(monkeypatch, home, arxiv_server.api_url, arxiv_server.pdf_url)
-    arxiv_server.pdf_faults["1609.06038v3"] = "html"  # ESIM: found and ranked, but its download returns a web page
+    arxiv_server.pdf_faults["1708.00102v1"] = "html"  # found and ranked, but its download returns a web page
     result = CliRunner().invoke(
         _app(), ["run", QUESTION, "--source", "arxiv", "--max-papers", "4", "--max-claims", "6"], catch_exceptions=False
     )
@@ -76,8 +77,8 @@ def test_synth_run_against_local_arxiv(arxiv_server: ArxivTestServer, tmp_path: 
     run = _run_dir(home)
     plan = _check_search(run, arxiv_server, kept=4)
     failures = [json.loads(line) for line in (run / "failures.jsonl").read_text().splitlines()]
-    if "1609.06038v3" in [c["id"] for c in plan["arxiv"]["ranking"][:4]]:
-        assert any(f["item"] == "1609.06038v3" and f["stage"] == "search" for f in failures)
+    if "1708.00102v1" in [c["id"] for c in plan["arxiv"]["ranking"][:4]]:
+        assert any(f["item"] == "1708.00102v1" and f["stage"] == "search" for f in failures)
     manifest = json.loads((run / "manifest.json").read_text())
     assert all(s["status"] == "done" for s in manifest["stages"].values()), manifest["stages"]
     report = next((run / "07_report").glob("*.md")).read_text()

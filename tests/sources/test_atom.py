@@ -1,4 +1,4 @@
-"""The Atom reader on the 25 real recorded arXiv responses (current and 2016 formats), and on hostile XML."""
+"""The Atom reader on 17 real recorded arXiv responses (current and 2016 formats, in tests/data), and on hostile XML."""
 
 from __future__ import annotations
 
@@ -12,15 +12,20 @@ from synth.core.arxiv_ids import split_id
 from synth.core.errors import MalformedXML, RetrievalError, UnsafeXML
 from synth.sources.arxiv import _feed_of, merge
 from synth.sources.atom import Entry, id_from_url, parse_feed, parse_xml
-from tests.paths import SHARED
+from tests.paths import ARXIV_API
 
-API = SHARED / "arxiv-api"
-RECORDED = sorted((API / "recorded-2026-json").glob("*.json"))
-LEGACY = sorted((API / "legacy-2016-xml").glob("*.xml"))
+RECORDED = sorted((ARXIV_API / "recorded").glob("*.json"))
+LEGACY = sorted((ARXIV_API / "legacy-2016").glob("*.xml"))
+
+
+def _body(name: str) -> bytes:
+    """The Atom body of the recorded response whose file name starts with ``name``."""
+    (path,) = [p for p in RECORDED if p.name.startswith(name)]
+    return str(json.loads(path.read_text(encoding="utf-8"))["body"]).encode("utf-8")
 
 
 def test_all_recorded_files_are_present() -> None:
-    assert len(RECORDED) == 20 and len(LEGACY) == 5
+    assert len(RECORDED) == 12 and len(LEGACY) == 5
 
 
 @pytest.mark.parametrize("path", RECORDED, ids=lambda p: p.stem)
@@ -49,9 +54,7 @@ def test_recorded_response_replays(path: Path) -> None:
         assert feed.start_index == start
         assert 0 < len(feed.entries) <= max_results
         assert all(e.title and e.abstract and e.id for e in feed.entries)
-    # the body-xml copy is the same bytes
-    xml = API / "body-xml" / f"{name}.xml"
-    assert parse_feed(xml.read_bytes()) == feed
+    assert parse_feed(rec["body"].encode("utf-8")) == feed
 
 
 def test_old_style_ids_from_recorded_feeds() -> None:
@@ -65,11 +68,12 @@ def test_old_style_ids_from_recorded_feeds() -> None:
 
 def test_paging_fields_of_recorded_pages_chain() -> None:
     """Pages s0_m10, s10_m10, s20_m10 … continue one another: startIndex advances by the page length."""
-    pages = {int(p.stem.split("_")[2][1:]): parse_feed(p.read_bytes()) for p in (API / "body-xml").glob("q_testing_s*_m10_*.xml")}
-    assert sorted(pages) == [0, 5, 10, 20, 30, 40, 50]
+    pages = {start: parse_feed(_body(f"q_testing_s{start}_m10_")) for start in (0, 5, 10)}
+    assert {s: p.start_index for s, p in pages.items()} == {0: 0, 5: 5, 10: 10}
     ids_0 = [e.id for e in pages[0].entries]
     ids_5 = [e.id for e in pages[5].entries]
-    assert ids_0[5:] == ids_5[:5]  # overlapping windows agree
+    ids_10 = [e.id for e in pages[10].entries]
+    assert ids_0[5:] == ids_5[:5] and ids_5[5:] == ids_10[:5]  # overlapping windows agree
 
 
 @pytest.mark.parametrize("path", LEGACY, ids=lambda p: p.stem)
@@ -83,7 +87,7 @@ def test_legacy_2016_format(path: Path) -> None:
 
 
 def test_legacy_entry_fields() -> None:
-    entry = parse_feed((API / "legacy-2016-xml" / "id_list=1111.2011v2.xml").read_bytes()).entries[0]
+    entry = parse_feed((ARXIV_API / "legacy-2016" / "id_list_1111.2011v2.xml").read_bytes()).entries[0]
     assert entry.id == "1111.2011v2" and entry.version == 2
     assert entry.title == "Quantum Criticality for Extended Nodes on a Bethe Lattice in the Large Connectivity Limit"
     assert entry.authors == ["James M. Murray", "Adrian Del Maestro", "Zlatko Tesanovic"]

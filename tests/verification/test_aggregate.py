@@ -50,7 +50,9 @@ def test_a_fitted_aggregator_separates_clear_cases_and_round_trips(tmp_path) -> 
             labels.append(label)
     agg = Aggregator.fit(np.array(rows), labels, fit_data={"n_claims": 120})
     probs = agg.predict_proba(np.array(rows))
-    assert (probs.argmax(axis=1) == np.array([["supported", "refuted", "not_enough_evidence"].index(y) for y in labels])).mean() > 0.95
+    assert (
+        probs.argmax(axis=1) == np.array([["supported", "refuted", "not_enough_evidence"].index(y) for y in labels])
+    ).mean() > 0.95
     agg.save(tmp_path / "aggregator.json")
     again = Aggregator.load(tmp_path / "aggregator.json")
     assert np.allclose(again.predict_proba(np.array(rows)), probs) and again.min_confidence == agg.min_confidence

@@ -106,7 +106,7 @@ def test_smoke_preset_end_to_end(tmp_path: Path, monkeypatch: pytest.MonkeyPatch
     assert (out / "accuracy.png").stat().st_size > 5000
     assert (
         remeasure(
-            "Robust training improves XNLI by 1.6 points",
+            "Adversarial training improves XNLI by 1.6 points",
             [{"value": 1.6, "unit": "points", "dataset": "XNLI", "direction": "increase"}],
             out / "results.json",
         )["task"]

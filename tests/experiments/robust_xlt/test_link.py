@@ -20,7 +20,7 @@ PAWS = {"value": 2.1, "unit": "points", "metric": "accuracy", "dataset": "PAWS-X
 
 def test_delta_claim_matches_and_agrees():
     doc = fake_doc()
-    r = remeasure("Robust training improves cross-lingual transfer by 2.1 points on PAWS-X", [PAWS], doc)
+    r = remeasure("Data augmentation with synonyms improves cross-lingual transfer by 2.1 points on PAWS-X", [PAWS], doc)
     assert r is not None and r["task"] == "pawsx" and r["method"] == "rs-da" and r["setting"] == "avg"
     assert r["measured"]["mean"] > 0 and r["direction_agrees"] and r["size_agrees"]
     assert r["verdict"] == "agrees" and r["kind"] == "delta"
@@ -34,7 +34,7 @@ def test_direction_disagreement_and_settings():
     )
     assert r["setting"] == "lang:zh" and r["claimed"] == -3.0
     assert not r["direction_agrees"] and r["verdict"] == "disagrees"
-    g = remeasure("gains in the generalized setting on PAWS-X", [{**PAWS, "value": 9.0}], doc)
+    g = remeasure("RS-DA gains in the generalized setting on PAWS-X", [{**PAWS, "value": 9.0}], doc)
     assert g["setting"] == "generalized_avg" and g["verdict"] == "same direction, different size"
 
 
@@ -47,12 +47,16 @@ def test_no_match():
     assert remeasure("anything", [], doc) is None
 
 
-def test_absolute_claim_is_reported_not_judged():
+def test_only_the_same_comparison_meets_a_remeasurement():
+    """Method, dataset, metric and comparison must all match; nothing falls back to RS-DA vs baseline."""
     doc = fake_doc()
-    r = remeasure(
-        "mBERT reaches 81.9% accuracy on PAWS-X", [{"value": 81.9, "unit": "%", "metric": "accuracy", "dataset": "PAWS-X"}], doc
-    )
-    assert r["kind"] == "absolute" and r["direction_agrees"] is None
+    level = {"value": 81.9, "unit": "%", "metric": "accuracy", "dataset": "PAWS-X", "direction": "level"}
+    assert remeasure("RS-DA reaches 81.9% accuracy on PAWS-X", [level], doc) is None  # a level, not a comparison
+    assert remeasure("Robust training improves PAWS-X accuracy by 2.1 points", [PAWS], doc) is None  # no method named
+    vocab = {"value": 250.0, "unit": None, "metric": None, "dataset": "XNLI", "direction": None}
+    assert remeasure("XLM-R's vocabulary of 250k tokens helps on XNLI", [vocab], doc) is None
+    tta = {"value": 2.0, "unit": "points", "metric": "accuracy", "dataset": "XNLI", "direction": "increase"}
+    assert remeasure("Translate-train-all improves XNLI accuracy by 2 points", [tta], doc) is None
 
 
 def test_results_are_read_only_from_the_file_named(tmp_path: Path):
@@ -64,7 +68,7 @@ def test_results_are_read_only_from_the_file_named(tmp_path: Path):
     assert remeasurer.identity()["path"] == str(path.resolve()) and len(remeasurer.identity()["sha256"]) == 64
     claim = Claim(
         id="C001",
-        text="Robust training improves cross-lingual transfer by 2.1 points on PAWS-X",
+        text="Synonym data augmentation improves cross-lingual transfer by 2.1 points on PAWS-X",
         kind="numeric",
         sources=[],
         numbers=[Number(**PAWS, text="2.1 points")],
