@@ -69,6 +69,10 @@ def write_error(err: BaseException, path: Path) -> WriteError:
     return WriteError(f"{reason[:1].lower()}{reason[1:]} writing {path}", errno=code, filename=str(path))
 
 
+_UMASK = os.umask(0)
+os.umask(_UMASK)
+
+
 def atomic_write_with(path: Path, write: Callable[[Path], object]) -> None:
     """``write(tmp)`` into a temporary file beside ``path``, flushed to disk, then renamed over ``path``.
 
@@ -82,6 +86,7 @@ def atomic_write_with(path: Path, write: Callable[[Path], object]) -> None:
     except OSError as err:
         raise write_error(err, path) from None
     tmp = Path(name)
+    os.chmod(tmp, 0o666 & ~_UMASK)  # mkstemp makes 0600; a written file gets the user's usual permissions
     try:
         write(tmp)
         with tmp.open("rb+") as f:

@@ -31,7 +31,8 @@ class HybridIndex:
     @classmethod
     def load(cls, index_dir: Path, chunks_path: Path) -> HybridIndex:
         dense = PassageIndex.load(index_dir, chunks_path)
-        lexical = LexicalIndex.load(index_dir, len(dense.chunks)) if (index_dir / LexicalIndex.FOLDER).is_dir() else None
+        folder = index_dir / LexicalIndex.FOLDER
+        lexical = LexicalIndex.load(index_dir, len(dense.chunks)) if folder.is_dir() or not dense.chunks else None
         return cls(dense, lexical)
 
     @property

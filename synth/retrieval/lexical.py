@@ -41,24 +41,29 @@ class LexicalIndex:
     def build(cls, texts: list[str]) -> LexicalIndex:
         import bm25s
 
+        if not texts:  # nothing to index (a search that found no paper): an index that finds nothing
+            return cls(None, 0)
         model = bm25s.BM25()
         # a passage with no token still gets a row (an empty token list), so rows stay aligned with the dense index
         model.index([tokens(t) or ["\x00"] for t in texts], show_progress=False)
         return cls(model, len(texts))
 
     def save(self, folder: Path) -> None:
-        self.model.save(str(folder / self.FOLDER), show_progress=False)
+        if self.model is not None:
+            self.model.save(str(folder / self.FOLDER), show_progress=False)
 
     @classmethod
     def load(cls, folder: Path, n: int) -> LexicalIndex:
         import bm25s
 
+        if n == 0:
+            return cls(None, 0)
         return cls(bm25s.BM25.load(str(folder / cls.FOLDER), show_progress=False), n)
 
     def search(self, query: str, k: int, allowed: np.ndarray | None = None) -> list[tuple[int, float]]:
         """Top-k (row, score) for ``query``; ``allowed`` is a 0/1 mask over rows (e.g. other papers' passages)."""
         q = tokens(query)
-        if not q or self.n == 0 or k <= 0:
+        if not q or self.model is None or k <= 0:
             return []
         k = min(k, self.n if allowed is None else int(allowed.sum()))
         if k <= 0:
