@@ -1,4 +1,4 @@
-"""The claim-level decision: features, a fitted aggregator, and the operating point that says nothing rather than something wrong."""
+"""The claim-level decision: features, a fitted aggregator, and an operating point that says nothing rather than wrong."""
 
 from __future__ import annotations
 

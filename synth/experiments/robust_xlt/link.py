@@ -128,66 +128,6 @@ def _pick_number(numbers: list[dict[str, Any]]) -> dict[str, Any] | None:
     return None
 
 
-def remeasure(self, claim: Claim) -> dict[str, Any] | None:
-        if not claim.numbers:
-            return None
-        match = remeasure(claim.text, [n.model_dump(mode="json") for n in claim.numbers], self.doc)
-        return json.loads(json.dumps(match, default=str)) if match else None
-
-
-def _task_of(text: str, numbers: list[dict[str, Any]]) -> str | None:
-    hay = " ".join([text, *(str(n.get("dataset") or "") for n in numbers)]).lower()
-    for task, names in _DATASETS.items():
-        if any(re.search(rf"(?<![a-z]){re.escape(n)}(?![a-z])", hay) for n in names):
-            return task
-    return None
-
-
-def _method_of(text: str, available: list[str]) -> str | None:
-    low = text.lower()
-    for method, words in _METHOD_WORDS:
-        if any(w in low for w in words):
-            return method if method in available else None
-    return None
-
-
-def _setting_of(text: str, langs: list[str]) -> str:
-    low = text.lower()
-    if any(
-        w in low for w in ("generalized", "generalised", "mixed-language", "mixed language", "code-switch", "different languages")
-    ):
-        return "generalized_avg"
-    for name, code in _LANG_NAMES.items():
-        if name in low and code in langs and code != "en":
-            return "lang:" + code
-    return "avg"
-
-
-def _direction(number: dict[str, Any], text: str) -> int | None:
-    d = str(number.get("direction") or "").lower()
-    if any(w == d or d.startswith(w) for w in _INCREASE if len(w) > 1):
-        return 1
-    if any(w == d or d.startswith(w) for w in _DECREASE if len(w) > 1):
-        return -1
-    low = text.lower()
-    if re.search(r"\b(improv|increas|gain|boost|outperform|better)", low):
-        return 1
-    if re.search(r"\b(decreas|drop|hurt|degrad|worse|lower)", low):
-        return -1
-    return None
-
-
-def _pick_number(numbers: list[dict[str, Any]]) -> dict[str, Any] | None:
-    for n in numbers:
-        unit = str(n.get("unit") or "").lower()
-        metric = str(n.get("metric") or "accuracy").lower()
-        if "acc" not in metric and metric not in ("", "score"):
-            continue
-        if unit in ("points", "point", "pp", "percentage points", "%", "percent", "") and isinstance(n.get("value"), int | float):
-            return n
-    return None
-
-
 def remeasure(claim_text: str, numbers: list[dict[str, Any]], results: dict[str, Any] | str | Path) -> dict[str, Any] | None:
     """The re-measured figure matching a numeric claim, or None when the experiment did not measure it.
 
