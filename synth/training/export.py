@@ -164,7 +164,7 @@ def write_model_card(model_dir: str | Path, train_dir: str | Path, lineage: str 
             f"A {agg['method']} over {len(agg['features'])} features ({', '.join(agg['features'])}), fitted on "
             f"{agg['fit_data']['n_claims']} SciFact `fit` claims, each with its cited abstracts (gold label) and with "
             "passages retrieved from the other abstracts, its cited ones removed (not enough evidence). Operating point "
-            f"(min_confidence) {agg['min_confidence']:g}, the lowest probability at which \"supported\" reached a "
+            f'(min_confidence) {agg["min_confidence"]:g}, the lowest probability at which "supported" reached a '
             f"precision of {agg['target_precision']:g} on 5-fold cross-validated fit predictions "
             f"(fit estimate: supported {op['supported']['precision']} precision, {op['supported']['coverage']} coverage).",
             "",
