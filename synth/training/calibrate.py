@@ -44,6 +44,9 @@ MARGINS = [round(x, 2) for x in np.arange(0.0, 0.601, 0.05)]
 WINDOWS_PER_CLAIM = 16
 TOP_K = 8
 MAX_PREMISE_TOKENS = 200
+# distractor-evidence examples count this much in the fit: they teach "related text is not evidence" without making
+# "not enough evidence" the prior of every claim
+DISTRACTOR_WEIGHT = 0.5
 
 
 # ----------------------------------------------------------------------------------------------- evidence
@@ -188,56 +191,102 @@ def calibrate(
         return claim_evidence(nli, embed, texts, candidates)
 
     fit, ev = parts["fit"], parts["eval"]
-    fit_gold = [c.label for c in fit]
-    fit_oracle = oracle(fit)
-    fit_distract = retrieved(fit, drop_cited=True)
-    x_fit = np.vstack([feature_matrix(*fit_oracle), feature_matrix(*fit_distract)])
-    y_fit: list[str] = [*fit_gold, *(["not_enough_evidence"] * len(fit))]
+    sets = {
+        "fit_oracle": oracle(fit),
+        "fit_distract": retrieved(fit, drop_cited=True),
+        "eval_oracle": oracle(ev),
+        "eval_retrieval": retrieved(ev, drop_cited=False),
+    }
+    evidence = Evidence(
+        features={k: feature_matrix(*v) for k, v in sets.items()},
+        probs={k: v[1] for k, v in sets.items()},
+        fit_gold=[c.label for c in fit],
+        eval_gold=[c.label for c in ev],
+    )
+    evidence.save(Path(model_dir) / "calibration_evidence.npz")
+    model = {"path": str(model_dir), "revision": nli.revision, "embedding_model": embedder.key}
+    figures = fit_and_evaluate(evidence, model_dir, model)
+    return {**figures, "seconds": round(time.time() - t0, 1)}
+
+
+class Evidence:
+    """Features and window probabilities of every calibration set, so that fitting can be redone without the model.
+
+    Saved as plain numpy arrays (``.npz``; the ragged per-claim probabilities concatenated with their offsets).
+    """
+
+    def __init__(
+        self, features: dict[str, np.ndarray], probs: dict[str, list[np.ndarray]], fit_gold: list[str], eval_gold: list[str]
+    ):
+        self.features, self.probs, self.fit_gold, self.eval_gold = features, probs, fit_gold, eval_gold
+
+    def save(self, path: Path) -> None:
+        arrays: dict[str, np.ndarray] = {"fit_gold": np.array(self.fit_gold), "eval_gold": np.array(self.eval_gold)}
+        for name in self.features:
+            arrays[f"x_{name}"] = self.features[name]
+            arrays[f"p_{name}"] = np.vstack([*self.probs[name], np.zeros((0, 3))])
+            arrays[f"n_{name}"] = np.array([len(p) for p in self.probs[name]])
+        np.savez(path, **arrays)  # type: ignore[arg-type]  # numpy stubs type the first keyword as allow_pickle
+
+    @classmethod
+    def load(cls, path: Path) -> Evidence:
+        data = np.load(path, allow_pickle=False)
+        names = [k[2:] for k in data.files if k.startswith("x_")]
+        probs = {}
+        for name in names:
+            flat, sizes = data[f"p_{name}"], data[f"n_{name}"]
+            probs[name] = np.split(flat, np.cumsum(sizes)[:-1]) if len(sizes) else []
+        return cls({n: data[f"x_{n}"] for n in names}, probs, data["fit_gold"].tolist(), data["eval_gold"].tolist())
+
+
+def fit_and_evaluate(
+    evidence: Evidence, model_dir: str | Path, model: dict[str, Any], distractor_weight: float = DISTRACTOR_WEIGHT
+) -> dict[str, Any]:
+    """Fit the aggregator (and the baseline rule's calibration) on the fit sets; measure both on the eval sets."""
+    fit_gold = evidence.fit_gold
+    x_fit = np.vstack([evidence.features["fit_oracle"], evidence.features["fit_distract"]])
+    y_fit: list[str] = [*fit_gold, *(["not_enough_evidence"] * len(fit_gold))]
+    weights = np.array([1.0] * len(fit_gold) + [distractor_weight] * len(fit_gold))
     aggregator = Aggregator.fit(
         x_fit,
         y_fit,
+        sample_weight=weights,
         fit_data={
             "dataset": "SciFact claims_train.jsonl",
             "part": "fit",
             "split": "synth.training.data.scifact_split (sha256 of claim id; 60/20/20 train/fit/eval)",
-            "n_claims": len(fit),
+            "n_claims": len(fit_gold),
             "examples": len(y_fit),
             "evidence": "each fit claim twice: its cited abstracts (gold label), and passages retrieved from the other "
-            "abstracts with its cited ones removed (not enough evidence)",
+            f"abstracts with its cited ones removed (not enough evidence, weight {distractor_weight:g})",
             "windows_per_claim": WINDOWS_PER_CLAIM,
             "top_k": TOP_K,
         },
-        model={"path": str(model_dir), "revision": nli.revision, "embedding_model": embedder.key},
+        model=model,
     )
-
-    threshold, margin, fit_f1 = choose_rule(fit_gold, fit_oracle[1])
-    fit_j = [judge(p, threshold=threshold, margin=margin) for p in fit_oracle[1]]
+    threshold, margin, fit_f1 = choose_rule(fit_gold, evidence.probs["fit_oracle"])
+    fit_j = [judge(p, threshold=threshold, margin=margin) for p in evidence.probs["fit_oracle"]]
     baseline = Calibration.fit(
         [j.label for j in fit_j],
         [j.score for j in fit_j],
         [j.label == g for j, g in zip(fit_j, fit_gold, strict=True)],
         threshold=threshold,
         margin=margin,
-        fit_data={"dataset": "SciFact claims_train.jsonl", "part": "fit", "n_claims": len(fit),
+        fit_data={"dataset": "SciFact claims_train.jsonl", "part": "fit", "n_claims": len(fit_gold),
                   "premises": "oracle abstracts", "rule_selection": f"grid search, fit macro-F1 {fit_f1:.4f}"},
-        model={"path": str(model_dir), "revision": nli.revision},
+        model=model,
     )  # fmt: skip
-
-    gold = [c.label for c in ev]
+    gold = evidence.eval_gold
     settings: dict[str, Any] = {}
-    for name, (windows, probs) in (("oracle", oracle(ev)), ("retrieval", retrieved(ev, drop_cited=False))):
-        p = aggregator.predict_proba(feature_matrix(windows, probs))
+    for name in ("oracle", "retrieval"):
+        probs = evidence.probs[f"eval_{name}"]
+        p = aggregator.predict_proba(evidence.features[f"eval_{name}"])
         settings[name] = {
             "aggregator": verdict_metrics(gold, p, aggregator.min_confidence),
             "baseline_rule": rule_metrics(gold, probs, baseline),
             "n_pairs": int(sum(len(x) for x in probs)),
         }
-    aggregator.eval = {
-        "part": "eval",
-        "n_claims": len(ev),
-        **settings,
-        "seconds": round(time.time() - t0, 1),
-    }
+    aggregator.eval = {"part": "eval", "n_claims": len(gold), **settings}
     aggregator.save(Path(model_dir) / "aggregator.json")
     baseline.save(Path(model_dir) / "calibration.json")
     return {"operating_point": aggregator.operating_point, **aggregator.eval}

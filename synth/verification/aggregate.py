@@ -115,7 +115,16 @@ class Aggregator:
         )
 
     @classmethod
-    def fit(cls, x: np.ndarray, y: list[str], *, target_precision: float = 0.8, seed: int = 0, **meta: Any) -> Aggregator:
+    def fit(
+        cls,
+        x: np.ndarray,
+        y: list[str],
+        *,
+        sample_weight: np.ndarray | None = None,
+        target_precision: float = 0.8,
+        seed: int = 0,
+        **meta: Any,
+    ) -> Aggregator:
         """Fit on labelled claims; choose C by cross-validated log-loss and the operating point on CV predictions."""
         from sklearn.linear_model import LogisticRegression
         from sklearn.model_selection import StratifiedKFold, cross_val_predict, cross_val_score
@@ -127,18 +136,24 @@ class Aggregator:
         xs = (x - mean) / scale
         labels = np.array([VERDICT_LABELS.index(v) for v in y])
         folds = StratifiedKFold(n_splits=5, shuffle=True, random_state=seed)
+        w = np.ones(len(labels)) if sample_weight is None else np.asarray(sample_weight, dtype=np.float64)
+        fit_params = {"sample_weight": w}
         losses = {
-            c: cross_val_score(LogisticRegression(C=c, max_iter=2000), xs, labels, cv=folds, scoring="neg_log_loss").mean()
+            c: cross_val_score(
+                LogisticRegression(C=c, max_iter=2000), xs, labels, cv=folds, scoring="neg_log_loss", params=fit_params
+            ).mean()
             for c in (0.01, 0.03, 0.1, 0.3, 1.0, 3.0)
         }
         c_value = max(losses, key=lambda c: losses[c])
         model = LogisticRegression(C=c_value, max_iter=2000)
-        model.fit(xs, labels)
+        model.fit(xs, labels, sample_weight=w)
         coef = np.zeros((3, x.shape[1]))
         intercept = np.full(3, -30.0)  # a class absent from the fit data is never predicted
         for row, cls_index in enumerate(model.classes_):
             coef[cls_index], intercept[cls_index] = model.coef_[row], model.intercept_[row]
-        held = cross_val_predict(LogisticRegression(C=c_value, max_iter=2000), xs, labels, cv=folds, method="predict_proba")
+        held = cross_val_predict(
+            LogisticRegression(C=c_value, max_iter=2000), xs, labels, cv=folds, method="predict_proba", params=fit_params
+        )
         cv_probs = np.zeros((len(labels), 3))
         cv_probs[:, sorted(set(labels.tolist()))] = held
         point = choose_operating_point(cv_probs, list(y), target_precision)
