@@ -37,7 +37,7 @@ def main() -> None:
     import torch
     from sentence_transformers import CrossEncoder
 
-    from synth.training.train import TrainConfig, _train_round, _Log, evaluate_dir, heldout_sets, round_pairs
+    from synth.training.train import TrainConfig, _Log, _train_round, evaluate_dir, heldout_sets, round_pairs
 
     torch.set_num_threads(args.threads)
     bases = {"all-MiniLM-L6-v2": "sentence-transformers/all-MiniLM-L6-v2", "all-mpnet-base-v2": args.mpnet}

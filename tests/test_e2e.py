@@ -25,7 +25,7 @@ def test_run_on_sample_corpus_then_table_on_moved_run(
     assert result.exit_code == 0, result.output
     summary = json.loads(result.stdout)
     run = Path(summary["path"])
-    report = run / "07_report" / "report.md"
+    report = run / "08_report" / "report.md"
     assert report.is_file() and summary["report"] == str(report)
     text = report.read_text()
     for heading in ("Abstract", "Introduction", "Method", "Results", "Limitations", "Claims", "References"):

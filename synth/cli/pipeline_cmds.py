@@ -1,4 +1,4 @@
-"""`synth run`, `synth search` and the stage commands (`ingest`, `claims`, `verify`, `report`)."""
+"""`synth run`, `synth search` and the stage commands (`ingest`, `claims`, `verify`, `synthesize`, `report`)."""
 
 from __future__ import annotations
 
@@ -119,7 +119,7 @@ def _summary(store: RunStore, rows: list[dict[str, Any]], as_json: bool) -> None
         return
     for row in rows:
         counts = ", ".join(f"{k} {v}" for k, v in row["counts"].items() if not isinstance(v, list | dict))
-        typer.echo(f"  {row['stage']:<11} {row['status']:<7} {row['duration_s']:>7.1f}s  {counts}", err=True)
+        typer.echo(f"  {row['stage']:<12} {row['status']:<7} {row['duration_s']:>7.1f}s  {counts}", err=True)
     failures = store.failures()
     if failures:
         typer.echo(f"  {len(failures)} item(s) skipped, listed in {store.root / 'failures.jsonl'} and the report", err=True)
@@ -147,7 +147,7 @@ def run(
     as_json: JsonOpt = False,
     quiet: QuietOpt = False,
 ) -> None:
-    """Run every stage: search → parse → chunk → index → claims → verify → report."""
+    """Run every stage: search → parse → chunk → index → claims → verify → synthesis → report."""
     from synth.stages import STAGES
 
     flags = overrides_from(ctx.params)
@@ -217,6 +217,14 @@ def verify(
     _stage("verify", ctx, run_ref, force, config, as_json, quiet)
 
 
+def synthesize(
+    ctx: typer.Context, run_ref: RunArg, force: ForceOpt = False, config: ConfigOpt = None, as_json: JsonOpt = False,
+    quiet: QuietOpt = False,
+) -> None:  # fmt: skip
+    """Weigh a run's papers and claims against the question: relevance, the question's facets, the answer."""
+    _stage("synthesize", ctx, run_ref, force, config, as_json, quiet)
+
+
 def report(
     ctx: typer.Context, run_ref: RunArg, force: ForceOpt = False, config: ConfigOpt = None, as_json: JsonOpt = False,
     quiet: QuietOpt = False,
@@ -231,5 +239,6 @@ COMMANDS: dict[str, Callable[..., None]] = {
     "ingest": ingest,
     "claims": claims,
     "verify": verify,
+    "synthesize": synthesize,
     "report": report,
 }

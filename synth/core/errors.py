@@ -89,6 +89,13 @@ class ModelLoadError(SynthError):
     exit_code = 5
 
 
+class AnswerWriterError(SynthError):
+    """The LLM that rewrites the answer could not be used (the extractive answer needs no server)."""
+
+    hint = "Check claims.llm_url and that the server is running, or keep the offline answer (synthesis.writer = 'extractive')."
+    retryable = True
+
+
 class ExtractorError(SynthError):
     """The LLM claim extractor's server failed or answered nonsense (the rules extractor needs no server)."""
 

@@ -224,3 +224,122 @@ class SearchPlan(Record):
     queries: list[PlannedQuery] = Field(default_factory=list)
     summary: str = ""  # one paragraph for a reader
     arxiv: ArxivSearch | None = None
+
+
+# -- synthesis: what the papers say about the question ---------------------------------------------------------
+class PaperRelevance(Record):
+    """How far one kept paper bears on the question: the measure's score, and whether it reached the threshold."""
+
+    paper_id: str
+    score: float  # cosine similarity of the question with the paper's profile text (see Synthesis.measure)
+    profile: Literal["title+abstract", "title+first chunks", "title"]  # what the question was compared with
+    relevant: bool  # score >= Synthesis.paper_threshold
+    facets: list[str] = Field(default_factory=list)  # ids of the facets the paper addresses
+
+
+class ClaimRelevance(Record):
+    """A claim's similarity to the question and its facets; ``finding`` when the report presents it as one."""
+
+    claim_id: str
+    score: float  # cosine similarity of the question with the claim's text
+    facets: list[str] = Field(default_factory=list)  # ids of the facets the claim addresses
+    finding: bool  # from a relevant paper and relevant itself (score or a facet); presented in the report
+    rank: int | None = None  # 1-based among the findings, most relevant first; None for a claim not presented
+
+
+class Facet(Record):
+    """One part of the question ("zero-shot cross-lingual transfer"), found by :mod:`synth.synthesis.facets`."""
+
+    id: str  # "F1", "F2", … in question order
+    text: str  # as the question words it
+    terms: list[str]  # the content words a passage must contain to mention it (lower case, stemmed lightly)
+    kind: Literal["topic", "comparison"] = "topic"
+    sides: list[list[str]] = Field(default_factory=list)  # a comparison's two sides, each its terms
+
+
+class FacetCoverage(Record):
+    """Which relevant papers and findings address one facet, and by which measure."""
+
+    facet: str  # the facet's text
+    facet_id: str
+    addressed: bool  # at least one relevant paper addresses it
+    papers: list[str]  # paper ids, strongest first
+    claims: list[str]  # claim ids of findings that address it, most relevant first
+    best_score: float  # the highest facet–passage cosine over the passages that mention its terms (0 when none)
+    mentions: int  # passages of relevant papers that mention all its terms
+
+
+class AnswerSentence(Record):
+    """One sentence of the answer: what it says, the findings it rests on and the papers it cites."""
+
+    text: str  # the sentence as shown, without its citation marks (renderers add them)
+    claims: list[str]  # claim ids it is built from (extractive: exactly one)
+    papers: list[str]  # paper ids it cites: the claims' sources, then the papers whose passages decided a verdict
+    status: Literal[
+        "supported", "refuted", "not_verified", "disagreement", "mentioned", "more"
+    ]  # mentioned: no finding, papers only
+    leaning: Literal["supported", "refuted"] | None = None  # for a claim not verified, the way the evidence leaned
+    entailment: float | None = None  # abstractive only: P(its cited passages entail it), as the verifier measured
+
+
+class AnswerParagraph(Record):
+    facet: str  # the facet's text
+    facet_id: str
+    sentences: list[AnswerSentence]
+
+
+class HeldOutFigures(Record):
+    """The verifier measured on held-out labelled claims in one setting."""
+
+    setting: str  # "oracle" (the cited abstracts as evidence) or "retrieval" (passages retrieved from the corpus)
+    n_claims: int | None
+    accuracy: float | None  # 3-way accuracy of the most probable verdict
+    macro_f1: float | None
+    ece: float | None  # expected calibration error (15 bins)
+    precision_supported: float | None  # at the operating point
+    coverage_supported: float | None
+    precision_refuted: float | None
+    coverage_refuted: float | None
+
+
+class VerifierFigures(Record):
+    """The verifier's own measured figures (``aggregator.json`` beside the model), as the report states them."""
+
+    model: str  # the NLI model as configured
+    source: str  # the file the figures were read from
+    operating_point: float | None  # min_confidence a supported / refuted verdict must reach
+    target_precision: float | None
+    fit_precision_supported: float | None  # on the fit claims' cross-validated predictions, at the operating point
+    fit_coverage_supported: float | None
+    eval_data: str | None  # the held-out data, e.g. "SciFact claims_train.jsonl, eval part"
+    held_out: list[HeldOutFigures] = Field(default_factory=list)
+
+    def setting(self, name: str) -> HeldOutFigures | None:
+        return next((h for h in self.held_out if h.setting == name), None)
+
+
+class Synthesis(Record):
+    """``07_synthesis/synthesis.json``: relevance of every paper and claim, the question's facets, their coverage and
+    the answer. Every score the gates used is kept, with the thresholds and the measures, so a reader can re-draw the
+    lines."""
+
+    question: str
+    embedding_model: str  # model key of the embeddings the similarities come from
+    measure: str  # how paper and claim relevance are measured, in words
+    facet_method: str  # how the facets were found and matched, in words
+    paper_threshold: float
+    claim_threshold: float
+    facet_threshold: float  # facet–passage cosine from which a passage that mentions a facet addresses it
+    claim_facet_threshold: float  # facet–claim cosine from which a claim addresses a facet it does not name
+    papers: list[PaperRelevance]  # every kept paper, most relevant first
+    claims: list[ClaimRelevance]  # every claim, in claims.jsonl order
+    facets: list[Facet]
+    coverage: list[FacetCoverage]  # one per facet, in facet order
+    answer: list[AnswerParagraph]  # one per addressed facet with at least one finding
+    writer: Literal["extractive", "llm"]
+    dropped_sentences: int = 0  # abstractive sentences the verifier did not find entailed by their passages
+    verifier: VerifierFigures | None = None  # None when the verifier ships no measured figures
+
+    @property
+    def on_topic(self) -> bool:
+        return any(p.relevant for p in self.papers)

@@ -127,6 +127,46 @@ class VerifySettings(Section):
     )
 
 
+class SynthesisSettings(Section):
+    paper_threshold: float = Field(
+        0.40,
+        ge=-1,
+        le=1,
+        description="A paper bears on the question when the cosine similarity of the question with its title and "
+        "abstract reaches this (chosen for all-MiniLM-L6-v2: off-topic papers score below 0.15, papers of the same field "
+        "0.25-0.45; another embedding model needs its own).",
+    )
+    claim_threshold: float = Field(
+        0.45,
+        ge=-1,
+        le=1,
+        description="A claim of a paper that bears on the question is presented as a finding when its cosine "
+        "similarity to the question reaches this, or when it names a facet of the question.",
+    )
+    facet_threshold: float = Field(
+        0.30,
+        ge=-1,
+        le=1,
+        description="A passage that names a facet of the question addresses it when their cosine similarity reaches this.",
+    )
+    claim_facet_threshold: float = Field(
+        0.55,
+        ge=-1,
+        le=1,
+        description="A claim addresses a facet of the question when it names it, or when their cosine similarity reaches this.",
+    )
+    max_findings: int = Field(15, ge=1, description="Most claims presented as findings, most relevant first.")
+    sentences_per_facet: int = Field(3, ge=1, description="Most findings the answer uses per facet of the question.")
+    writer: Literal["extractive", "llm"] = Field(
+        "extractive",
+        description="'extractive' (offline: the findings' own sentences) or 'llm' (rewritten through the claims.llm_* "
+        "endpoint; every sentence kept only when the verifier finds it entailed by the passages it cites).",
+    )
+    min_entailment: float = Field(
+        0.5, ge=0, le=1, description="For the llm writer: P(entailment) a sentence needs from the passages it cites."
+    )
+
+
 ReportFormat = Literal["md", "html", "pdf", "json", "csv", "bib"]
 
 
@@ -151,6 +191,7 @@ class SynthSettings(BaseSettings):
     index: IndexSettings = Field(default_factory=IndexSettings)  # type: ignore[arg-type]
     claims: ClaimsSettings = Field(default_factory=ClaimsSettings)  # type: ignore[arg-type]
     verify: VerifySettings = Field(default_factory=VerifySettings)  # type: ignore[arg-type]
+    synthesis: SynthesisSettings = Field(default_factory=SynthesisSettings)  # type: ignore[arg-type]
     report: ReportSettings = Field(default_factory=ReportSettings)  # type: ignore[arg-type]
 
     @field_validator("home", mode="before")

@@ -12,9 +12,10 @@ CHUNK = "03_chunk"
 INDEX = "04_index"
 CLAIMS = "05_claims"
 VERIFY = "06_verify"
-REPORT = "07_report"
+SYNTHESIS = "07_synthesis"
+REPORT = "08_report"
 
-ORDER: tuple[str, ...] = (SEARCH, PARSE, CHUNK, INDEX, CLAIMS, VERIFY, REPORT)
+ORDER: tuple[str, ...] = (SEARCH, PARSE, CHUNK, INDEX, CLAIMS, VERIFY, SYNTHESIS, REPORT)
 
 # the command that makes each stage's output, for messages that say what to run
 MADE_BY: dict[str, str] = {
@@ -24,5 +25,6 @@ MADE_BY: dict[str, str] = {
     INDEX: "synth ingest RUN",
     CLAIMS: "synth claims RUN",
     VERIFY: "synth verify RUN",
+    SYNTHESIS: "synth synthesize RUN",
     REPORT: "synth report RUN",
 }

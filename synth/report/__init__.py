@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from synth.report.data import RunData
 
-RENDERER_VERSION = "4"
+RENDERER_VERSION = "5"
 REPORT_NAME = "report"
 FORMATS = ("md", "html", "pdf", "json", "csv", "bib")
 

@@ -13,13 +13,14 @@ import json
 import re
 from collections import Counter
 from pathlib import Path
+from typing import Literal
 
 from pydantic import Field
 
 from synth.core.errors import UsageError
-from synth.core.records import VERDICT_LABELS, ClaimKind, NLILabel, Record, VerdictLabel
+from synth.core.records import VERDICT_LABELS, ClaimKind, EvidenceRole, NLILabel, Record, Verdict, VerdictLabel
 from synth.report.data import CLAIMS, VERIFY, RunData
-from synth.report.table import VERDICT_TEXT, short_cite
+from synth.report.table import VERDICT_TEXT, short_cite, verdict_text
 from synth.verification.metrics import ECE_BINS, expected_calibration_error, reliability_table
 
 LABELS = VERDICT_LABELS
@@ -64,6 +65,7 @@ class AuditEvidence(Record):
     retrieval_score: float
     probs: dict[NLILabel, float]
     text: str
+    role: EvidenceRole | None = None  # deciding / supporting / contradicting / closest; None for runs before roles
 
 
 class AuditClaim(Record):
@@ -81,6 +83,12 @@ class AuditClaim(Record):
     max_entailment: float | None = None
     max_contradiction: float | None = None
     how: str | None = None  # the derivation in one line, from the windows and the rule's parameters
+    probs: dict[VerdictLabel, float] = Field(default_factory=dict)  # claim-level P(verdict), when the verifier gave them
+    leaning: Literal["supported", "refuted"] | None = None  # for a claim not verified, the way its evidence leaned
+    reason: str | None = None  # why it is not verified, when the verifier said more
+    numeric: str | None = None  # the number check
+    operating_point: float | None = None
+    shown_as: str | None = None  # the verdict as reports print it: "not verified (leans supported)"
     stated_by: int | None = None
     model: str | None = None
     evidence: list[AuditEvidence] = Field(default_factory=list)
@@ -141,8 +149,16 @@ class Audit(Record):
 
 
 # -- per-claim account ---------------------------------------------------------------------------------
-def _how(label: str, e: float, c: float, rule: str, n_windows: int) -> str:
-    """The verdict's derivation in one line, from the stored windows and the rule's parameters."""
+def _how(label: str, e: float, c: float, rule: str, n_windows: int, v: Verdict | None = None) -> str:
+    """The verdict's derivation in one line: from the claim-level probabilities and the operating point when the
+    verifier recorded them, else from the stored windows and the rule's parameters."""
+    if v is not None and v.probs and v.operating_point is not None:
+        p = ", ".join(f"P({k}) = {x:.3f}" for k, x in v.probs.items())
+        shown = verdict_text(v.label, v.leaning)
+        if v.label in ("supported", "refuted"):
+            return f"{p}; P({v.label}) ≥ operating point {v.operating_point:g} → {shown}"
+        why = f" ({v.reason})" if v.reason else ""
+        return f"{p}; neither supported nor refuted reaches the operating point {v.operating_point:g} → {shown}{why}"
     if n_windows == 0:
         return "no evidence window was retrieved from another paper → not enough evidence (raw score 1)"
     m = _RULE_PARAMS.search(rule)
@@ -187,7 +203,13 @@ def build_audit(data: RunData) -> Audit:
                 calibration=v.calibration,
                 max_entailment=e,
                 max_contradiction=c,
-                how=_how(v.label, e, c, v.rule, len(v.evidence)),
+                how=_how(v.label, e, c, v.rule, len(v.evidence), v),
+                probs=dict(v.probs),
+                leaning=v.leaning,
+                reason=v.reason,
+                numeric=v.numeric,
+                operating_point=v.operating_point,
+                shown_as=verdict_text(v.label, v.leaning),
                 stated_by=v.stated_by,
                 model=f"{v.model_id}@{v.model_revision}" if v.model_revision else v.model_id,
                 evidence=[
@@ -200,6 +222,7 @@ def build_audit(data: RunData) -> Audit:
                         retrieval_score=ev.retrieval_score,
                         probs=ev.probs,
                         text=ev.text,
+                        role=ev.role if "role" in ev.model_fields_set else None,
                     )
                     for ev in v.evidence
                 ],

@@ -42,7 +42,7 @@ def render_audit_md(audit: Audit) -> str:
     out += ["", "e and c below are the largest entailment and contradiction probabilities over the stored evidence windows.", ""]
     out += ["## Claims", ""]
     for c in audit.claims:
-        out.append(f"### {c.id} ({c.kind}): {SYMBOLS[c.verdict]} {VERDICT_TEXT[c.verdict]}")
+        out.append(f"### {c.id} ({c.kind}): {SYMBOLS[c.verdict]} {c.shown_as or VERDICT_TEXT[c.verdict]}")
         out += ["", c.claim, ""]
         if c.verdict is None:
             out += ["Not verified.", ""]
@@ -52,17 +52,31 @@ def render_audit_md(audit: Audit) -> str:
             f" · model {c.model}"
         )
         out.append(f"- Raw score {c.raw_score:.4f} → calibrated confidence {c.confidence:.4f}")
+        if c.probs:
+            out.append(
+                "- Claim-level probabilities: "
+                + ", ".join(
+                    f"{VERDICT_TEXT[k] if k != 'not_enough_evidence' else 'not enough evidence'} {x:.3f}"
+                    for k, x in c.probs.items()
+                )
+                + (f" · operating point {c.operating_point:g}" if c.operating_point is not None else "")
+            )
+        if c.verdict == "not_enough_evidence":
+            out.append(f"- Leaning: {c.leaning or 'neither way'}" + (f" · reason: {c.reason}" if c.reason else ""))
+        if c.numeric:
+            out.append(f"- Number check: {c.numeric}")
         out.append(f"- How: {c.how}")
         if c.evidence:
             out += [
                 "",
-                "| # | Paper, page | Retrieval | P(entail) | P(neutral) | P(contra) | Window |",
-                "|---|---|---|---|---|---|---|",
+                "| # | Role | Paper, page | Retrieval | P(entail) | P(neutral) | P(contra) | Window |",
+                "|---|---|---|---|---|---|---|---|",
             ]
             for i, ev in enumerate(c.evidence, 1):
                 p = ev.probs
                 out.append(
-                    f"| {i} | {ev.cite or ev.paper_id} p. {ev.page} | {ev.retrieval_score:.3f} | {p.get('entailment', 0):.3f} | "
+                    f"| {i} | {ev.role or '–'} | {ev.cite or ev.paper_id} p. {ev.page} | {ev.retrieval_score:.3f} | "
+                    f"{p.get('entailment', 0):.3f} | "
                     f"{p.get('neutral', 0):.3f} | {p.get('contradiction', 0):.3f} | "
                     f"{' '.join(ev.text.split()).replace('|', chr(92) + '|')} |"
                 )
@@ -193,17 +207,22 @@ def audit_parts(audit: Audit, figure: str | None, for_pdf: bool = False) -> list
     h.append("<h2>Claims</h2>")
     w = cell_widths((16, 7, 7, 7, 63), for_pdf)
     for c in audit.claims:
-        h.append(f"<h3>{esc(c.id)} ({esc(c.kind)}): {SYMBOLS[c.verdict]} {esc(VERDICT_TEXT[c.verdict])}</h3>")
+        h.append(f"<h3>{esc(c.id)} ({esc(c.kind)}): {SYMBOLS[c.verdict]} {esc(c.shown_as or VERDICT_TEXT[c.verdict])}</h3>")
         h.append(f"<p>{esc(c.claim)}</p>")
         if c.verdict is None:
             continue
-        h.append(f"<p>Raw score {c.raw_score:.4f} → confidence {c.confidence:.4f}. {esc(c.how or '')}</p>")
+        extra = ""
+        if c.verdict == "not_enough_evidence":
+            extra = f" Leaning: {esc(c.leaning or 'neither way')}." + (f" Reason: {esc(c.reason)}." if c.reason else "")
+        h.append(f"<p>Raw score {c.raw_score:.4f} → confidence {c.confidence:.4f}. {esc(c.how or '')}{extra}</p>")
         if c.evidence:
             rows = []
             for ev in c.evidence:
                 p = ev.probs
                 rows.append(
-                    f"<tr><td{w[0]}>{esc(ev.cite or ev.paper_id or '')} p. {ev.page}</td>"
+                    f"<tr><td{w[0]}>{esc(ev.cite or ev.paper_id or '')} p. {ev.page}"
+                    + (f"<br/><i>{esc(ev.role)}</i>" if ev.role else "")
+                    + "</td>"
                     f"<td{w[1]}>{p.get('entailment', 0):.3f}</td>"
                     f"<td{w[2]}>{p.get('neutral', 0):.3f}</td><td{w[3]}>{p.get('contradiction', 0):.3f}</td>"
                     f"<td{w[4]}>{esc(ev.text)}</td></tr>"

@@ -1,5 +1,8 @@
 """Everything a report, table or audit needs, read from one run directory's files and nothing else.
 
+The synthesis stage's ``synthesis.json`` (relevance, facets, coverage, the answer and the verifier's measured
+figures) is read when the run has it; an older run without it still renders, saying the stage has not run.
+
 No model is loaded and no setting is resolved here: a run directory copied to another machine (with every
 model unavailable) still renders, tables and audits. A stage that has not run yet leaves its part ``None``
 and :meth:`RunData.require` names the missing stage with the command that makes it.
@@ -17,11 +20,17 @@ from pydantic import ValidationError
 
 from synth.core.errors import MissingStageOutput, RunNotFound
 from synth.core.io import read_json, read_jsonl
-from synth.core.records import ArxivSearch, Claim, Failure, Paper, SearchPlan, Verdict
-from synth.core.stage_ids import CLAIMS, MADE_BY, PARSE, SEARCH, VERIFY
+from synth.core.records import ArxivSearch, Claim, Failure, Paper, SearchPlan, Synthesis, Verdict
+from synth.core.stage_ids import CLAIMS, MADE_BY, PARSE, SEARCH, SYNTHESIS, VERIFY
 from synth.core.store import FAILURES, MANIFEST
 
-_FILES = {SEARCH: "papers.jsonl", PARSE: "docs.jsonl", CLAIMS: "claims.jsonl", VERIFY: "verdicts.jsonl"}
+_FILES = {
+    SEARCH: "papers.jsonl",
+    PARSE: "docs.jsonl",
+    CLAIMS: "claims.jsonl",
+    VERIFY: "verdicts.jsonl",
+    SYNTHESIS: "synthesis.json",
+}
 
 
 @dataclass(frozen=True)
@@ -47,6 +56,7 @@ class RunData:
     docs: list[DocInfo] | None = None
     claims: list[Claim] | None = None
     verdicts: list[Verdict] | None = None
+    synthesis: Synthesis | None = None
     failures: list[Failure] = field(default_factory=list)
 
     # -- identity -------------------------------------------------------------------------------
@@ -73,7 +83,13 @@ class RunData:
     # -- lookups --------------------------------------------------------------------------------
     def missing(self) -> list[str]:
         """Stages whose output this run lacks, in pipeline order."""
-        parts = {SEARCH: self.papers, PARSE: self.docs, CLAIMS: self.claims, VERIFY: self.verdicts}
+        parts = {
+            SEARCH: self.papers,
+            PARSE: self.docs,
+            CLAIMS: self.claims,
+            VERIFY: self.verdicts,
+            SYNTHESIS: self.synthesis,
+        }
         return [name for name, part in parts.items() if part is None]
 
     def require(self, *stages: str) -> None:
@@ -113,11 +129,25 @@ def load_run(run_dir: Path, *, docs: bool = True) -> RunData:
     data.papers = _maybe(run_dir / SEARCH / _FILES[SEARCH], Paper)
     data.claims = _maybe(run_dir / CLAIMS / _FILES[CLAIMS], Claim)
     data.verdicts = _maybe(run_dir / VERIFY / _FILES[VERIFY], Verdict)
+    synthesis = run_dir / SYNTHESIS / _FILES[SYNTHESIS]
+    if synthesis.is_file():
+        data.synthesis = read_synthesis(synthesis)
     if docs:
         data.docs = _doc_infos(run_dir / PARSE / _FILES[PARSE])
     if (run_dir / FAILURES).is_file():
         data.failures = read_jsonl(run_dir / FAILURES, Failure)
     return data
+
+
+def read_synthesis(path: Path) -> Synthesis:
+    """``synthesis.json``; one this synth cannot read is named, with the command that makes it again."""
+    try:
+        return Synthesis.model_validate(read_json(path))
+    except ValidationError as err:
+        raise MissingStageOutput(
+            f"{path}: not a synthesis this synth can read ({err.error_count()} problem(s), first: {err.errors()[0]['msg']})",
+            hint=f"Make it again with `{MADE_BY[SYNTHESIS]}`.",
+        ) from None
 
 
 def read_plan(raw: dict[str, Any], path: Path) -> SearchPlan:

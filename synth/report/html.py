@@ -12,15 +12,20 @@ from synth.report.markdown import (
     CLAIMS_KEY,
     EXTRACTION,
     REVIEWERS,
+    answer_sentence,
     count_rows,
+    coverage_cells,
     kinds_text,
+    overall_text,
     papers_text,
     reference_text,
+    relevant_count,
     score_text,
     sentence,
 )
 from synth.report.model import (
     Abstract,
+    Answer,
     ClaimRow,
     Claims,
     Introduction,
@@ -60,6 +65,18 @@ _VERDICT_CLASS = {"supported": "ok", "refuted": "bad", "not_enough_evidence": "n
 SCREEN_CSS = """
 body { font-family: "DejaVu Serif", Georgia, serif; max-width: 60em; margin: 2em auto; padding: 0 1em;
        line-height: 1.45; color: #111; }
+.headline { font-weight: bold; font-size: 1.1em; border-left: 4px solid #a40e0e; padding-left: 0.6em; }
+p.facet { margin: 0.5em 0; } .facet b { color: #223; }
+a.cite, a.cid { text-decoration: none; } a.cite:hover, a.cid:hover { text-decoration: underline; }
+.filters { margin: 0.4em 0; font-size: 0.9em; } .filters input, .filters select { font: inherit; margin-right: 0.8em; }
+table.claims th { cursor: pointer; user-select: none; } table.claims th[aria-sort="ascending"]::after { content: " ▲"; }
+table.claims th[aria-sort="descending"]::after { content: " ▼"; }
+.wide { overflow-x: auto; }
+@media (max-width: 40em) {
+  body { margin: 0.6em auto; padding: 0 0.5em; font-size: 0.95em; }
+  table { font-size: 0.78em; } th, td { padding: 0.2em 0.25em; }
+  table.claims td:nth-child(3), table.claims th:nth-child(3) { display: none; }
+}
 h1 { font-size: 1.6em; margin-bottom: 0.2em; } h2 { font-size: 1.25em; margin-top: 1.6em; } h3 { font-size: 1.05em; }
 .sub { font-style: italic; color: #444; } .meta { color: #555; font-size: 0.9em; }
 .score { font-weight: bold; }
@@ -120,24 +137,95 @@ def cell_widths(shares: tuple[float, ...], for_pdf: bool) -> list[str]:
 
 
 def claims_table(rows: list[ClaimRow], for_pdf: bool = False) -> Rows:
-    """The claims table as an HTML table (widths sized for A4 in the PDF)."""
-    heads = ("#", "Claim", "Verdict", "Conf.", "Evidence (paper, page, passage)", "Source (paper, page)")
-    wa = cell_widths((10, 28, 10, 6, 31, 15), for_pdf)
+    """The claims table as an HTML table (widths sized for A4 in the PDF; on screen sortable and filterable)."""
+    heads: tuple[str, ...] = ("#", "Claim", "Kind", "Verdict", "Conf.", "Evidence (paper, page, passage)", "Source (paper, page)")
+    if for_pdf:
+        heads = ("#", "Claim", "Verdict", "Conf.", "Evidence (paper, page, passage)", "Source (paper, page)")
+    wa = cell_widths((10, 28, 10, 6, 31, 15), for_pdf) if for_pdf else [""] * len(heads)
     th = "".join(f"<th{a}>{h}</th>" for a, h in zip(wa, heads, strict=True))
     body = []
     for r in rows:
         cls = _VERDICT_CLASS[r.verdict]
+        verdict = f'<span class="{cls} mark">{_e(r.symbol)}</span> {_e(r.verdict_text)}'
+        if for_pdf:
+            body.append(
+                "<tr>"
+                f"<td{wa[0]}>{_e(r.id)}<br/><i>{_e(r.kind)}</i></td>"
+                f"<td{wa[1]}>{_e(r.claim)}</td>"
+                f"<td{wa[2]}>{verdict}</td>"
+                f'<td{wa[3]} class="num">{fmt_conf(r.confidence)}</td>'
+                f"<td{wa[4]}>{_e(evidence_cell(r))}</td>"
+                f"<td{wa[5]}>{_e(source_cell(r))}</td>"
+                "</tr>"
+            )
+            continue
+        conf = "" if r.confidence is None else f"{r.confidence:.4f}"
         body.append(
-            "<tr>"
-            f"<td{wa[0]}>{_e(r.id)}<br/><i>{_e(r.kind)}</i></td>"
-            f"<td{wa[1]}>{_e(r.claim)}</td>"
-            f'<td{wa[2]}><span class="{cls} mark">{_e(r.symbol)}</span> {_e(r.verdict_text)}</td>'
-            f'<td{wa[3]} class="num">{fmt_conf(r.confidence)}</td>'
-            f"<td{wa[4]}>{_e(evidence_cell(r))}</td>"
-            f"<td{wa[5]}>{_e(source_cell(r))}</td>"
+            f'<tr id="claim-{escape(r.id)}" data-verdict="{escape(r.verdict_text)}">'
+            f'<td data-key="{r.finding_rank or r.n:05d}">{_e(r.id)}</td>'
+            f"<td>{_e(r.claim)}</td>"
+            f"<td>{_e(r.kind)}</td>"
+            f'<td data-key="{escape(r.verdict_text)}">{verdict}</td>'
+            f'<td class="num" data-key="{conf}">{fmt_conf(r.confidence)}</td>'
+            f"<td>{_e(evidence_cell(r))}</td>"
+            f"<td>{_e(source_cell(r))}</td>"
             "</tr>"
         )
-    return Rows('<table class="claims">', f"<tr>{th}</tr>", body, "</table>")
+    return Rows('<table class="claims" id="claims-table">', f"<tr>{th}</tr>", body, "</table>")
+
+
+CLAIMS_KEY_HTML = (
+    _e(CLAIMS_KEY)
+    .replace("✓", '<span class="ok">✓</span>', 1)
+    .replace("×", '<span class="bad">×</span>', 1)
+    .replace("?", '<span class="nee">?</span>', 1)
+)
+
+# sorting (click a header) and filtering (text, verdict) of the claims table; inline, no network
+TABLE_JS = """
+(function () {
+  var table = document.getElementById("claims-table");
+  if (!table) return;
+  var rows = Array.prototype.slice.call(table.rows, 1);
+  var text = document.getElementById("claims-filter"), verdict = document.getElementById("claims-verdict");
+  var count = document.getElementById("claims-count");
+  function filter() {
+    var q = text.value.toLowerCase(), v = verdict.value, n = 0;
+    rows.forEach(function (r) {
+      var show = (!q || r.textContent.toLowerCase().indexOf(q) >= 0) && (!v || r.getAttribute("data-verdict").indexOf(v) === 0);
+      r.style.display = show ? "" : "none"; if (show) n++;
+    });
+    count.textContent = n + " of " + rows.length + " shown";
+  }
+  text.addEventListener("input", filter); verdict.addEventListener("change", filter);
+  Array.prototype.forEach.call(table.rows[0].cells, function (th, col) {
+    th.addEventListener("click", function () {
+      var up = th.getAttribute("aria-sort") !== "ascending";
+      Array.prototype.forEach.call(table.rows[0].cells, function (h) { h.removeAttribute("aria-sort"); });
+      th.setAttribute("aria-sort", up ? "ascending" : "descending");
+      function key(r) {
+        var c = r.cells[col]; return c.getAttribute("data-key") !== null ? c.getAttribute("data-key") : c.textContent;
+      }
+      rows.sort(function (a, b) {
+        var x = key(a), y = key(b), nx = parseFloat(x), ny = parseFloat(y);
+        var d = (!isNaN(nx) && !isNaN(ny)) ? nx - ny : x.localeCompare(y);
+        return up ? d : -d;
+      });
+      rows.forEach(function (r) { table.tBodies[0].appendChild(r); });
+    });
+  });
+  filter();
+})();
+"""
+
+FILTERS = (
+    '<div class="filters"><label>Filter <input id="claims-filter" type="search" placeholder="words, paper, claim id"></label>'
+    '<label>Verdict <select id="claims-verdict"><option value="">any</option><option value="supported">supported</option>'
+    '<option value="refuted">refuted</option><option value="not verified">not verified</option>'
+    '<option value="not verified (leans supported)">not verified, leans supported</option>'
+    '<option value="not verified (leans refuted)">not verified, leans refuted</option></select></label>'
+    '<span id="claims-count"></span> · click a column header to sort</div>'
+)
 
 
 def render_html(report: Report, for_pdf: bool = False) -> str:
@@ -146,8 +234,10 @@ def render_html(report: Report, for_pdf: bool = False) -> str:
     if for_pdf:
         return f"<html><body>{body}</body></html>"
     return (
-        f'<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8"><title>{_e(report.title)}</title>'
-        f"<style>{SCREEN_CSS}</style></head><body>\n{body}\n</body></html>\n"
+        f'<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">'
+        '<meta name="viewport" content="width=device-width, initial-scale=1">'
+        f"<title>{_e(report.title)}</title>"
+        f"<style>{SCREEN_CSS}</style></head><body>\n{body}\n<script>{TABLE_JS}</script>\n</body></html>\n"
     )
 
 
@@ -162,10 +252,13 @@ def html_parts(report: Report, for_pdf: bool = False) -> list[Part]:
     if run.synth_version:
         stamp.append(f"synth {run.synth_version}" + (f" ({run.git_sha})" if run.git_sha else ""))
     h.append(f'<p class="meta">{_e(" · ".join(stamp))}</p>')
+    headline = report.section(Abstract).headline
+    if headline:
+        h.append(f'<p class="headline">{_e(headline)}{"" if headline.endswith(("?”", "!”", ".”")) else "."}</p>')
     if results.quality.overall is not None:
         h.append(f'<p class="score">Quality score: {results.quality.overall:.1f}/10 ({results.ref("Quality score")})</p>')
     for section in report.sections:
-        h.append(f"<h2>{_e(section.heading)}</h2>")
+        h.append(f'<h2 id="{section.kind}">{_e(section.heading)}</h2>')
         h += _body(section, report, for_pdf)
     return h
 
@@ -179,6 +272,50 @@ def _body(section: Section, report: Report, for_pdf: bool) -> list[Part]:
 @_body.register
 def _(section: Abstract, report: Report, for_pdf: bool) -> list[Part]:
     return [f"<p>{_e(section.text)}</p>"]
+
+
+def _ref_link(for_pdf: bool):  # type: ignore[no-untyped-def]
+    """How a reference number is shown: a link to the reference list on screen, plain in the PDF."""
+    if for_pdf:
+        return lambda n: str(n)
+    return lambda n: f'<a class="cite" href="#ref-{n}">{n}</a>'
+
+
+def _claim_link(for_pdf: bool):  # type: ignore[no-untyped-def]
+    if for_pdf:
+        return lambda c: c
+    return lambda c: f'<a class="cid" href="#claim-{escape(c)}">{escape(c)}</a>'
+
+
+@_body.register
+def _(section: Answer, report: Report, for_pdf: bool) -> list[Part]:
+    h: list[Part] = [f"<p>{_e(section.lead)}</p>"]
+    ref, cid = _ref_link(for_pdf), _claim_link(for_pdf)
+    for part in report.answer:
+        # the sentences' own text is escaped; the links are built here
+        text = " ".join(_answer_html(s, ref, cid) for s in part.sentences)
+        h.append(f'<p class="facet"><b>{_e(part.facet_id)} {_e(part.facet)}.</b> {text}</p>')
+    if section.unaddressed:
+        h.append(f"<p><b>Not addressed by any paper:</b> {_e('; '.join(section.unaddressed))}.</p>")
+    if report.coverage:
+        w = cell_widths((40, 12, 24, 24), for_pdf)
+        head = f"<tr><th{w[0]}>Part of the question</th><th{w[1]}>Addressed</th><th{w[2]}>Papers</th><th{w[3]}>Findings</th></tr>"
+        rows = []
+        for (facet, addressed, _, _), row in zip(coverage_cells(report), report.coverage, strict=True):
+            papers = "[" + ", ".join(ref(n) for n in row.references) + "]" if row.references else "–"
+            found = ", ".join(cid(c) for c in row.claims) or "–"
+            rows.append(
+                f"<tr><td{w[0]}>{_e(facet)}</td><td{w[1]}>{addressed}</td><td{w[2]}>{papers}</td><td{w[3]}>{found}</td></tr>"
+            )
+        h.append(Rows('<div class="wide"><table>', head, rows, "</table></div>"))
+    if section.key:
+        h.append(f"<p><i>{_e(section.key)}</i></p>")
+    return h
+
+
+def _answer_html(line, ref, cid) -> str:  # type: ignore[no-untyped-def]
+    """An answer sentence: its words escaped, its citations and claim ids linked (plain in the PDF)."""
+    return answer_sentence(line, ref, cid, _e)
 
 
 @_body.register
@@ -201,6 +338,22 @@ def _(section: Methodology, report: Report, for_pdf: bool) -> list[Part]:
     h.append(f"<p>{_e(papers_text(section.papers, report.section(Limitations).ref()))}</p>")
     h.append(f"<h3>{_e(section.subheading('Claim extraction'))}</h3>")
     h.append(f"<p>{EXTRACTION}" + (f" Extractor: {_e(', '.join(section.extractors))}." if section.extractors else "") + "</p>")
+    h.append(f"<h3>{_e(section.subheading('Relevance and facets'))}</h3>")
+    h.append(Rows("<ul>", "", [f"<li>{_e(line)}</li>" for line in section.relevance], "</ul>"))
+    if section.paper_scores:
+        w = cell_widths((46, 18, 14, 22), for_pdf)
+        ref = _ref_link(for_pdf)
+        head = (
+            f"<tr><th{w[0]}>Paper</th><th{w[1]}>Similarity to the question</th><th{w[2]}>Bears on it</th>"
+            f"<th{w[3]}>Facets addressed</th></tr>"
+        )
+        rows = [
+            f"<tr><td{w[0]}>" + (f"[{ref(p.reference)}] {_e(p.cite)}" if p.reference is not None else _e(p.cite)) + "</td>"
+            f'<td{w[1]} class="num">{p.score:.2f}</td><td{w[2]}>{"yes" if p.relevant else "no"}</td>'
+            f"<td{w[3]}>{_e(', '.join(p.facets) or '–')}</td></tr>"
+            for p in section.paper_scores
+        ]
+        h.append(Rows('<div class="wide"><table>', head, rows, "</table></div>"))
     h.append(f"<h3>{_e(section.subheading('Models'))}</h3>")
     if section.models:
         wa = cell_widths((30, 45, 25), for_pdf)
@@ -216,7 +369,8 @@ def _(section: Methodology, report: Report, for_pdf: bool) -> list[Part]:
         h.append("<p>No model identities were recorded.</p>")
     h.append(f"<h3>{_e(section.subheading('Verification rule and calibration'))}</h3>")
     h.append(f"<p>{_e(section.evidence_policy)}</p>")
-    items = [f"<li>Rule: {_e(r)}</li>" for r in section.rules]
+    items = [f"<li>{_e(line)}</li>" for line in section.decision]
+    items += [f"<li>Rule: {_e(r)}</li>" for r in section.rules]
     items += [f"<li>Calibration: {_e(c)}</li>" for c in section.calibrations]
     h.append(Rows("<ul>", "", items or ["<li>No claim has been verified yet.</li>"], "</ul>"))
     return h
@@ -230,6 +384,7 @@ def _(section: Results, report: Report, for_pdf: bool) -> list[Part]:
         section.claims,
         fmt_conf(section.mean_confidence),
         mark=lambda css, symbol: f'<span class="{css}">{symbol}</span>',
+        relevant=relevant_count(report),
     )
     h.append(
         "<table><tr><th>Measure</th><th>Count</th></tr>"
@@ -252,7 +407,7 @@ def _(section: Results, report: Report, for_pdf: bool) -> list[Part]:
         )
         + "</table>"
     )
-    h.append(f"<p><b>Overall: {score_text(quality.overall)}/10</b>, {_e(quality.formula)}.</p>")
+    h.append(f"<p>{overall_text(quality, bold=lambda t: f'<b>{t}</b>')}.</p>")
     return h
 
 
@@ -265,11 +420,15 @@ def _(section: Limitations, report: Report, for_pdf: bool) -> list[Part]:
 def _(section: Claims, report: Report, for_pdf: bool) -> list[Part]:
     if not section.rows:
         return ["<p>No claims were extracted.</p>"]
-    key = (
-        '<p>Verdict: <span class="ok">✓</span> supported · <span class="bad">×</span> '
-        f'refuted · <span class="nee">?</span> not enough evidence. {_e(CLAIMS_KEY)}</p>'
-    )
-    return [key, claims_table(section.rows, for_pdf)]
+    shown = section.shown()
+    h: list[Part] = [f"<p>{_e(section.note)}</p>"] if section.note else []
+    if not shown:
+        return h
+    h.append(f"<p>{CLAIMS_KEY_HTML}</p>")
+    if not for_pdf:
+        h.append(FILTERS)
+        return [*h, Rows('<div class="wide">', "", [claims_table(shown).html()], "</div>")]
+    return [*h, claims_table(shown, for_pdf)]
 
 
 @_body.register
@@ -288,7 +447,9 @@ def _(section: References, report: Report, for_pdf: bool) -> list[Part]:
     refs = []
     for i, ref in enumerate(section.references, 1):
         text = _e(reference_text(ref, link=False)).replace(f"*{_e(ref.title)}*", f"<i>{_e(ref.title)}</i>")
-        if ref.url:
-            text += f' <a href="{escape(ref.url)}">{_e(ref.url)}</a>'
-        refs.append(f'<p class="ref">[{i}] {text}</p>')
+        links = [ref.url] if ref.url else []
+        if ref.doi and f"https://doi.org/{ref.doi}" not in links:
+            links.append(f"https://doi.org/{ref.doi}")
+        text += "".join(f' <a href="{escape(u)}">{_e(u)}</a>' for u in links)
+        refs.append(f'<p class="ref" id="ref-{i}">[{i}] {text}</p>')
     return [Rows("<div>", "", refs or ["<p>No papers.</p>"], "</div>"), "<p>BibTeX: references.bib.</p>"]

@@ -12,9 +12,18 @@ from typing import Annotated, Any, ClassVar, Final, Literal, TypeVar
 
 from pydantic import ConfigDict, Field, model_validator
 
-from synth.core.records import ClaimKind, Failure, NLILabel, Number, Record, VerdictLabel
+from synth.core.records import (
+    ClaimKind,
+    EvidenceRole,
+    Failure,
+    NLILabel,
+    Number,
+    Record,
+    VerdictLabel,
+    VerifierFigures,
+)
 
-SCHEMA: Final = "synth.report/2"
+SCHEMA: Final = "synth.report/3"
 
 
 # -- the quality score ---------------------------------------------------------------------------------------
@@ -29,18 +38,22 @@ class Review(Record):
 
 
 class Quality(Record):
-    """Every reviewer's score and their weighted mean."""
+    """Every reviewer's score, their weighted mean, and the cap a run that answers nothing (or verifies nothing) gets."""
 
     reviews: list[Review]
-    overall: float | None
+    overall: float | None  # the weighted mean, capped
     formula: str
     weights: dict[str, float]
+    uncapped: float | None = None  # the weighted mean before the cap
+    cap: float | None = None  # the most this run may score, when a cap applies
+    cap_reason: str | None = None
 
     def rounded(self) -> Quality:
         """Scores to two decimals, as the report states them (the reader recomputes to that precision)."""
         return self.model_copy(
             update={
                 "overall": _round(self.overall),
+                "uncapped": _round(self.uncapped),
                 "reviews": [r.model_copy(update={"score": _round(r.score)}) for r in self.reviews],
             }
         )
@@ -63,8 +76,9 @@ class SourceRef(Record):
 
 
 class EvidenceRef(Record):
-    """The passage from another paper that decided the verdict (or, when none did, the closest one); where it came
-    from is None only for evidence a user gave to ``synth check``."""
+    """A passage from another paper the verifier read: the one that decided the verdict (or, when none did, the
+    closest one), or the strongest supporting / contradicting one; where it came from is None only for evidence a user
+    gave to ``synth check``."""
 
     paper_id: str | None
     cite: str
@@ -75,6 +89,7 @@ class EvidenceRef(Record):
     deciding: bool
     probs: dict[NLILabel, float]
     retrieval_score: float
+    role: EvidenceRole = "closest"
 
 
 class ClaimRow(Record):
@@ -87,14 +102,22 @@ class ClaimRow(Record):
     relevance: float
     verdict: VerdictLabel | None
     symbol: str
-    verdict_text: str
-    confidence: float | None
+    verdict_text: str  # "supported", "refuted", "not verified (leans supported)", "no verdict yet"
+    confidence: float | None  # P(the verdict shown), or for a claim not verified P(the way it leans)
     raw_score: float | None
     n_evidence: int
     stated_by: int
     source: SourceRef
-    evidence: EvidenceRef | None
+    evidence: EvidenceRef | None  # the deciding passage, else the closest
     numbers: list[Number]
+    leaning: Literal["supported", "refuted"] | None = None
+    reason: str | None = None  # why it is not verified, when the verifier said more than "the evidence is weak"
+    probs: dict[VerdictLabel, float] = Field(default_factory=dict)  # claim-level P(verdict)
+    supporting: EvidenceRef | None = None  # the strongest supporting passage, shown when a contradicting one exists too
+    contradicting: EvidenceRef | None = None
+    finding: bool | None = None  # presented as a finding (it bears on the question); None before the synthesis stage
+    question_similarity: float | None = None  # the claim's cosine similarity to the question (synthesis stage)
+    finding_rank: int | None = None  # 1-based among the findings
 
 
 # -- the parts of sections -----------------------------------------------------------------------------------
@@ -119,11 +142,16 @@ class PaperCounts(Record):
 
 
 class ClaimCounts(Record):
-    claims: int
-    supported: int
+    """Verdicts of the claims presented as findings (of every claim, for a run without a synthesis stage)."""
+
+    claims: int  # extracted
+    findings: int | None  # presented as findings; None before the synthesis stage
+    supported: int  # verified at the operating point
     refuted: int
-    unresolved: int
-    unverified: int
+    unresolved: int  # not verified
+    leans_supported: int = 0  # not verified, leaning supported
+    leans_refuted: int = 0
+    unverified: int  # no verdict yet
 
 
 class KindTally(Record):
@@ -140,6 +168,49 @@ class Remeasurement(Record):
     claim: str
     summary: str
     result: dict[str, Any]  # the experiment linker's answer as it gave it
+
+
+class AnswerLine(Record):
+    """One sentence of the answer, as report.json gives it: its text, the claims it rests on, the references it cites."""
+
+    text: str
+    claims: list[str]
+    references: list[int]  # numbers in the reference list: the claims' sources, then the papers that decided a verdict
+    papers: list[str]  # the same papers, by id
+    status: Literal["supported", "refuted", "not_verified", "disagreement", "mentioned", "more"]
+    leaning: Literal["supported", "refuted"] | None = None
+    decided_by: list[int] = Field(default_factory=list)  # references whose passage decided a supported/refuted verdict
+    confidence: float | None = None  # of the claim's verdict (one claim), as the claims table shows it
+    quoted_from: str | None = None  # "Conneau et al. 2018": the text is that paper's own first-person sentence, quoted
+    entailment: float | None = None  # abstractive sentences: P(its passages entail it)
+
+
+class AnswerPart(Record):
+    facet: str
+    facet_id: str
+    sentences: list[AnswerLine]
+
+
+class CoverageRow(Record):
+    """One facet of the question and what addresses it."""
+
+    facet: str
+    facet_id: str
+    addressed: bool
+    papers: list[str]  # paper ids, strongest first
+    references: list[int]  # the same papers as reference numbers
+    claims: list[str]  # findings that address it
+
+
+class PaperScore(Record):
+    """A kept paper's relevance to the question, as the methodology lists it."""
+
+    paper_id: str
+    reference: int | None
+    cite: str
+    score: float
+    relevant: bool
+    facets: list[str]  # facet ids
 
 
 class Reference(Record):
@@ -200,6 +271,17 @@ class Abstract(Section):
     numbered: ClassVar[bool] = False
     kind: Literal["abstract"] = "abstract"
     text: str
+    headline: str | None = None  # when no paper bears on the question, the sentence that says so (the report opens with it)
+
+
+class Answer(Section):
+    """What the papers say about each facet of the question (the paragraphs are ``Report.answer``)."""
+
+    title: ClassVar[str] = "Answer"
+    kind: Literal["answer"] = "answer"
+    lead: str  # what the answer rests on, or why there is none
+    unaddressed: list[str]  # facets no paper addresses
+    key: str  # how to read the sentences' marks
 
 
 class Introduction(Section):
@@ -214,6 +296,7 @@ class Methodology(Section):
     subsections: ClassVar[tuple[str, ...]] = (
         "Sources and queries",
         "Claim extraction",
+        "Relevance and facets",
         "Models",
         "Verification rule and calibration",
     )
@@ -223,10 +306,14 @@ class Methodology(Section):
     search_settings: list[str]  # the rest of the search plan, one line each
     papers: PaperCounts
     extractors: list[str]
+    relevance: list[str]  # the relevance measure, its thresholds and the facet method, one statement each
+    paper_scores: list[PaperScore]  # every kept paper, most relevant first (empty before the synthesis stage)
     models: list[ModelUsed]
     rules: list[str]
     calibrations: list[str]
     evidence_policy: str
+    decision: list[str]  # how verdicts are decided: the operating point, its precision and coverage
+    verifier: VerifierFigures | None  # the verifier's own measured figures; None when not available
 
 
 class Results(Section):
@@ -249,7 +336,14 @@ class Limitations(Section):
 class Claims(Section):
     title: ClassVar[str] = "Extracted Claims"
     kind: Literal["claims"] = "claims"
-    rows: list[ClaimRow]
+    rows: list[ClaimRow]  # every claim; the tables show the findings (all claims before the synthesis stage)
+    note: str = ""  # what the tables leave out and why
+
+    def shown(self) -> list[ClaimRow]:
+        """The rows the report's tables show: the findings by rank, or every claim when no synthesis ran."""
+        if any(r.finding is not None for r in self.rows):
+            return sorted((r for r in self.rows if r.finding), key=lambda r: r.finding_rank or 0)
+        return list(self.rows)
 
 
 class Remeasured(Section):
@@ -267,7 +361,7 @@ class References(Section):
 
 
 AnySection = Annotated[
-    Abstract | Introduction | Methodology | Results | Limitations | Claims | Remeasured | References,
+    Abstract | Answer | Introduction | Methodology | Results | Limitations | Claims | Remeasured | References,
     Field(discriminator="kind"),
 ]
 S = TypeVar("S", bound=Section)
@@ -308,7 +402,7 @@ class Report(Record):
 
     model_config = ConfigDict(serialize_by_alias=True, validate_by_name=True)
 
-    report_schema: Literal["synth.report/2"] = Field(default=SCHEMA, alias="schema")
+    report_schema: Literal["synth.report/3"] = Field(default=SCHEMA, alias="schema")
     renderer_version: str
     title: str
     subtitle: str
@@ -316,6 +410,8 @@ class Report(Record):
     run: RunInfo
     sections: list[AnySection]
     failures: list[Failure]
+    coverage: list[CoverageRow] = Field(default_factory=list)  # the question's facets and what addresses them
+    answer: list[AnswerPart] = Field(default_factory=list)  # per addressed facet, its sentences
 
     @model_validator(mode="after")
     def _numbered_by_order(self) -> Report:

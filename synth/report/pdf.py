@@ -13,7 +13,9 @@ from __future__ import annotations
 
 import functools
 import io
+import re
 from collections.abc import Callable
+from html import unescape
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -63,8 +65,9 @@ class _Pager:
     def _story(self, html: str) -> Any:
         return self.pymupdf.Story(html=f"<html><body>{html}</body></html>", user_css=self.css, archive=self.archive)
 
-    def put(self, html_for: Callable[[bool], str]) -> None:
-        """Place one block (``html_for(at_page_top)``) here if it fits whole, else at the top of a new page."""
+    def put(self, html_for: Callable[[bool], str]) -> int:
+        """Place one block (``html_for(at_page_top)``) here if it fits whole, else at the top of a new page; returns the
+        1-based page it starts on."""
         if self.device is None:
             self._new_page()
         at_top = self.y <= self.area.y0 + 0.5
@@ -76,11 +79,13 @@ class _Pager:
             more, filled = story.place(self.area)
         story.draw(self.device)
         self.y = filled[3]
+        start = self.pages
         while more:  # a block taller than a page: MuPDF splits it
             self._new_page()
             more, filled = story.place(self.area)
             story.draw(self.device)
             self.y = filled[3]
+        return start
 
     def skip(self, points: float) -> None:
         self.y += points
@@ -107,9 +112,29 @@ def _row_html(part: Rows, row: str, lead: str | None, at_top: bool) -> str:
     return (lead or "") + part.open + header + row + part.close
 
 
-def layout(parts: list[Part], pager: _Pager) -> None:
-    """Place ``parts`` in order; a heading is glued to the first block after it."""
+_HEADING = re.compile(r"<h([1-4])[^>]*>(.*?)</h\1>", re.S)
+
+
+def _headings(html: str) -> list[tuple[int, str]]:
+    """(level, plain text) of each heading in ``html``: h2 is level 1 of the outline, h3 level 2 (h1 is the title)."""
+    out = []
+    for level, inner in _HEADING.findall(html):
+        if level == "1":
+            continue
+        text = unescape(re.sub(r"<[^>]+>", "", inner)).strip()
+        out.append((int(level) - 1, text))
+    return out
+
+
+def layout(parts: list[Part], pager: _Pager) -> list[list[Any]]:
+    """Place ``parts`` in order (a heading is glued to the first block after it); returns the outline, PyMuPDF
+    ``set_toc`` style: ``[level, title, page]`` per h2/h3 heading."""
+    toc: list[list[Any]] = []
     pending = ""
+
+    def note(html: str, page: int) -> None:
+        toc.extend([level, title, page] for level, title in _headings(html))
+
     for part in parts:
         if _is_heading(part):
             pending += str(part)
@@ -118,12 +143,20 @@ def layout(parts: list[Part], pager: _Pager) -> None:
         if isinstance(part, Rows):
             rows = part.rows or [""]
             for i, row in enumerate(rows):
-                pager.put(functools.partial(_row_html, part, row, lead if i == 0 else None))
+                page = pager.put(functools.partial(_row_html, part, row, lead if i == 0 else None))
+                if i == 0:
+                    note(lead, page)
             pager.skip(GAP_AFTER_ROWS)
         else:
-            pager.put(functools.partial(_same, lead + part))
+            note(lead, pager.put(functools.partial(_same, lead + part)))
     if pending:
-        pager.put(functools.partial(_same, pending))
+        note(pending, pager.put(functools.partial(_same, pending)))
+    # an outline must start at level 1 and never go down more than one level at a time
+    fixed: list[list[Any]] = []
+    for level, title, page in toc:
+        level = min(level, (fixed[-1][0] + 1) if fixed else 1)
+        fixed.append([level, title, page])
+    return fixed
 
 
 def parts_to_pdf(
@@ -143,8 +176,10 @@ def parts_to_pdf(
     if images is not None:
         archive.add(str(images))
     pager = _Pager(css, archive)
-    layout(parts, pager)
+    toc = layout(parts, pager)
     doc = pymupdf.open("pdf", pager.finish())
+    if toc:
+        doc.set_toc(toc)  # the PDF's outline (bookmarks): every section and subsection
     n = doc.page_count
     for i in range(n):
         page = doc[i]

@@ -13,7 +13,7 @@ from collections.abc import Callable
 from typing import Any
 
 from synth.core.errors import UsageError
-from synth.core.records import Paper
+from synth.core.records import Evidence, Paper, Verdict
 from synth.core.text import sanitize
 from synth.report.data import CLAIMS, RunData
 from synth.report.model import ClaimRow, EvidenceRef, SourceRef
@@ -22,9 +22,18 @@ SYMBOLS = {"supported": "✓", "refuted": "×", "not_enough_evidence": "?", None
 VERDICT_TEXT = {
     "supported": "supported",
     "refuted": "refuted",
-    "not_enough_evidence": "not enough evidence",
-    None: "not verified",
+    "not_enough_evidence": "not verified",
+    None: "no verdict yet",
 }
+
+
+def verdict_text(label: str | None, leaning: str | None = None) -> str:
+    """How a verdict is shown: "supported", "refuted", "not verified (leans supported)", "not verified", "no verdict yet"."""
+    if label == "not_enough_evidence" and leaning:
+        return f"not verified (leans {leaning})"
+    return VERDICT_TEXT[label]
+
+
 VERDICT_ALIASES = {
     "supported": "supported",
     "refuted": "refuted",
@@ -70,19 +79,58 @@ def _short_title(title: str, words: int = 5) -> str:
     return " ".join(parts[:words]) + (" …" if len(parts) > words else "")
 
 
+def _evidence_ref(ev: Evidence, papers: dict[str, Paper], deciding: bool) -> EvidenceRef:
+    paper = papers.get(ev.paper_id) if ev.paper_id else None
+    return EvidenceRef(
+        paper_id=ev.paper_id,
+        cite=short_cite(paper, ev.paper_id or "given evidence"),
+        page=ev.page,
+        section=ev.section,
+        text=ev.text,
+        quote=quote(ev.text),
+        deciding=deciding,
+        probs=ev.probs,
+        retrieval_score=ev.retrieval_score,
+        role=ev.role,
+    )
+
+
+def shown_evidence(verdict: Verdict | None) -> tuple[Evidence | None, bool, Evidence | None, Evidence | None]:
+    """(the passage shown first, whether it decided the verdict, the best supporting, the best contradicting).
+
+    The first is the deciding passage, else the closest; runs verified before evidence had roles: their first passage
+    decided a supported/refuted verdict. Supporting and contradicting are given only when both exist (then the reader
+    sees the strongest passage each way, not only the one that won)."""
+    if verdict is None or not verdict.evidence:
+        return None, False, None, None
+    first = verdict.evidence[0]
+    deciding = first.role == "deciding" or ("role" not in first.model_fields_set and verdict.label in ("supported", "refuted"))
+    pro = next((e for e in verdict.evidence if e.role == "supporting"), None)
+    con = next((e for e in verdict.evidence if e.role == "contradicting"), None)
+    if first.role == "deciding" and verdict.label == "supported":
+        pro = pro or first
+    if first.role == "deciding" and verdict.label == "refuted":
+        con = con or first
+    if pro is None or con is None:
+        return first, deciding, None, None
+    return first, deciding, pro, con
+
+
 def claim_rows(data: RunData) -> list[ClaimRow]:
-    """One row per claim, in the stored (relevance-ranked) order."""
+    """One row per claim, in the stored (relevance) order, with the synthesis stage's flags when it has run."""
     data.require(CLAIMS)
     verdicts = data.verdict_map()
     papers = {p.id: p for p in data.papers or []}
+    relevance = {c.claim_id: c for c in data.synthesis.claims} if data.synthesis else {}
     rows = []
     for n, claim in enumerate(data.claims or [], start=1):
         verdict = verdicts.get(claim.id)
         src = claim.sources[0]
         src_paper = papers.get(src.paper_id)
-        ev = verdict.evidence[0] if verdict and verdict.evidence else None
-        ev_paper = papers.get(ev.paper_id) if ev and ev.paper_id else None
+        ev, deciding, pro, con = shown_evidence(verdict)
         label = verdict.label if verdict else None
+        leaning = verdict.leaning if verdict and label == "not_enough_evidence" else None
+        rel = relevance.get(claim.id)
         rows.append(
             ClaimRow(
                 n=n,
@@ -92,7 +140,7 @@ def claim_rows(data: RunData) -> list[ClaimRow]:
                 relevance=claim.relevance,
                 verdict=label,
                 symbol=SYMBOLS[label],
-                verdict_text=VERDICT_TEXT[label],
+                verdict_text=verdict_text(label, leaning),
                 confidence=verdict.confidence if verdict else None,
                 raw_score=verdict.raw_score if verdict else None,
                 n_evidence=len(verdict.evidence) if verdict else 0,
@@ -105,22 +153,16 @@ def claim_rows(data: RunData) -> list[ClaimRow]:
                     section=src.section,
                     also=[s.paper_id for s in claim.sources[1:]],
                 ),
-                evidence=None
-                if ev is None
-                else EvidenceRef(
-                    paper_id=ev.paper_id,
-                    cite=short_cite(ev_paper, ev.paper_id or "given evidence"),
-                    page=ev.page,
-                    section=ev.section,
-                    text=ev.text,
-                    quote=quote(ev.text),
-                    # runs verified before evidence had roles: their first passage decided a supported/refuted verdict
-                    deciding=ev.role == "deciding"
-                    or ("role" not in ev.model_fields_set and label in ("supported", "refuted")),
-                    probs=ev.probs,
-                    retrieval_score=ev.retrieval_score,
-                ),
+                evidence=None if ev is None else _evidence_ref(ev, papers, deciding),
                 numbers=claim.numbers,
+                leaning=leaning,
+                reason=verdict.reason if verdict else None,
+                probs=dict(verdict.probs) if verdict else {},
+                supporting=None if pro is None else _evidence_ref(pro, papers, pro is ev and deciding),
+                contradicting=None if con is None else _evidence_ref(con, papers, con is ev and deciding),
+                finding=rel.finding if rel else (False if data.synthesis else None),
+                question_similarity=rel.score if rel else None,
+                finding_rank=rel.rank if rel else None,
             )
         )
     return rows
@@ -185,13 +227,21 @@ def cite_id(cite: str, paper_id: str) -> str:
     return f"{cite} ({paper_id})"
 
 
-def evidence_cell(row: ClaimRow) -> str:
-    ev = row.evidence
-    if ev is None:
-        return "no passage retrieved" if row.verdict is not None else "not verified yet"
-    lead = "" if ev.deciding else "closest passage: "
+def _passage(ev: EvidenceRef, lead: str) -> str:
     where = f"{cite_id(ev.cite, ev.paper_id)}, p. {ev.page}" if ev.paper_id else ev.cite
     return f"{lead}{where}: “{ev.quote}”"
+
+
+def evidence_cell(row: ClaimRow) -> str:
+    """The deciding passage (else the closest); where both exist, the strongest supporting and contradicting ones."""
+    ev = row.evidence
+    if ev is None:
+        return "no passage retrieved" if row.verdict is not None else "no verdict yet"
+    if row.supporting is not None and row.contradicting is not None:
+        pro, con = row.supporting, row.contradicting
+        tag = {True: " (decided)", False: ""}
+        return _passage(pro, f"supporting{tag[pro.deciding]}: ") + " · " + _passage(con, f"contradicting{tag[con.deciding]}: ")
+    return _passage(ev, "" if ev.deciding else "closest passage: ")
 
 
 def source_cell(row: ClaimRow) -> str:
@@ -218,6 +268,11 @@ CSV_COLUMNS = [
     "claim",
     "kind",
     "verdict",
+    "label",
+    "leaning",
+    "reason",
+    "finding",
+    "question_similarity",
     "confidence",
     "raw_score",
     "relevance",
@@ -234,6 +289,13 @@ CSV_COLUMNS = [
     "p_contradiction",
     "n_evidence",
     "stated_by",
+    "p_supported",
+    "p_refuted",
+    "p_not_enough_evidence",
+    "supporting_paper",
+    "supporting_text",
+    "contradicting_paper",
+    "contradicting_text",
 ]
 
 
@@ -254,7 +316,12 @@ def _csv(rows: list[ClaimRow]) -> str:
                 r.id,
                 r.claim,
                 r.kind,
+                r.verdict_text,
                 r.verdict or "",
+                r.leaning or "",
+                r.reason or "",
+                "" if r.finding is None else ("yes" if r.finding else "no"),
+                _num(r.question_similarity),
                 _num(r.confidence),
                 _num(r.raw_score),
                 _num(r.relevance),
@@ -271,6 +338,13 @@ def _csv(rows: list[ClaimRow]) -> str:
                 _num(probs.get("contradiction")),
                 r.n_evidence,
                 r.stated_by,
+                _num(r.probs.get("supported")),
+                _num(r.probs.get("refuted")),
+                _num(r.probs.get("not_enough_evidence")),
+                r.supporting.paper_id if r.supporting else "",
+                r.supporting.text if r.supporting else "",
+                r.contradicting.paper_id if r.contradicting else "",
+                r.contradicting.text if r.contradicting else "",
             ]
         )
     return buf.getvalue()

@@ -13,13 +13,24 @@ from synth.stages.index import IndexStage
 from synth.stages.parse import ParseStage
 from synth.stages.report import ReportStage
 from synth.stages.search import SearchStage
+from synth.stages.synthesize import SynthesisStage
 from synth.stages.verify import VerifyStage
 
-STAGES: list[Stage] = [SearchStage(), ParseStage(), ChunkStage(), IndexStage(), ClaimsStage(), VerifyStage(), ReportStage()]
+STAGES: list[Stage] = [
+    SearchStage(),
+    ParseStage(),
+    ChunkStage(),
+    IndexStage(),
+    ClaimsStage(),
+    VerifyStage(),
+    SynthesisStage(),
+    ReportStage(),
+]
 COMMANDS: dict[str, list[Stage]] = {
     "search": STAGES[:1],
     "ingest": STAGES[1:4],
     "claims": STAGES[4:5],
     "verify": STAGES[5:6],
-    "report": STAGES[6:7],
+    "synthesize": STAGES[6:7],
+    "report": STAGES[7:8],
 }

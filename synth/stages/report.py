@@ -1,18 +1,18 @@
-"""Stage 7: render the report (Markdown, HTML, PDF, JSON), claims.csv and references.bib from the run's records."""
+"""Stage 8: render the report (Markdown, HTML, PDF, JSON), claims.csv and references.bib from the run's records."""
 
 from __future__ import annotations
 
 from pathlib import Path
 from typing import Any
 
-from synth.core.stage_ids import CLAIMS, PARSE, REPORT, SEARCH, VERIFY
+from synth.core.stage_ids import CLAIMS, PARSE, REPORT, SEARCH, SYNTHESIS, VERIFY
 from synth.pipeline.base import Stage, StageContext
 
 
 class ReportStage(Stage):
     name = REPORT
-    version = "1"
-    upstream = (SEARCH, PARSE, CLAIMS, VERIFY)
+    version = "2"
+    upstream = (SEARCH, PARSE, CLAIMS, VERIFY, SYNTHESIS)
 
     def inputs(self, ctx: StageContext) -> dict[str, Any]:
         from synth.report import RENDERER_VERSION

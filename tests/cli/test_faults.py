@@ -212,7 +212,7 @@ def test_escape_sequences_never_reach_report_bibtex_runs_or_passages(sample_corp
     result = invoke("run", question, "--source", str(sample_corpus), "--max-claims", "4", "--json")
     assert result.exit_code == 0, result.output
     run = Path(json.loads(result.stdout)["path"])
-    report = run / "07_report"
+    report = run / "08_report"
     for name in ("report.md", "report.html", "references.bib", "claims.csv", "report.json"):
         text = (report / name).read_text(encoding="utf-8")
         assert "\x1b" not in text and "\x07" not in text and "\x9b" not in text and "\u202e" not in text, name

@@ -8,21 +8,30 @@ import pytest
 from pydantic import ValidationError
 
 from synth.core.records import (
+    AnswerParagraph,
+    AnswerSentence,
     ArxivSearch,
     Block,
     Chunk,
     Claim,
+    ClaimRelevance,
     ClaimSource,
     Evidence,
+    Facet,
+    FacetCoverage,
     Failure,
+    HeldOutFigures,
     Number,
     Paper,
+    PaperRelevance,
     ParsedDoc,
     PlannedQuery,
     RankedCandidate,
     SearchPlan,
     Sentence,
+    Synthesis,
     Verdict,
+    VerifierFigures,
 )
 
 SOURCE = ClaimSource(
@@ -119,6 +128,76 @@ EXAMPLES = [
         ),
     ),
 ]
+
+
+HELD_OUT = HeldOutFigures(
+    setting="retrieval",
+    n_claims=40,
+    accuracy=0.625,
+    macro_f1=0.557,
+    ece=0.254,
+    precision_supported=0.7,
+    coverage_supported=0.41,
+    precision_refuted=None,
+    coverage_refuted=None,
+)
+FIGURES = VerifierFigures(
+    model="synth/nli-minilm-l6",
+    source="synth/assets/nli-minilm-l6/aggregator.json",
+    operating_point=0.44,
+    target_precision=0.8,
+    fit_precision_supported=0.857,
+    fit_coverage_supported=0.46,
+    eval_data="SciFact claims_train.jsonl, eval part",
+    held_out=[HELD_OUT],
+)
+FACET = Facet(id="F2", text="text + images vs text-only models", terms=["text", "image", "text-only"], kind="comparison",
+              sides=[["text", "image"], ["text-only"]])  # fmt: skip
+SENTENCE = AnswerSentence(text="X helps.", claims=["C001"], papers=["a", "b"], status="not_verified", leaning="supported")
+PAPER_RELEVANCE = PaperRelevance(paper_id="a", score=0.61, profile="title+abstract", relevant=True, facets=["F2"])
+CLAIM_RELEVANCE = ClaimRelevance(claim_id="C001", score=0.52, facets=["F2"], finding=True, rank=1)
+COVERAGE = FacetCoverage(
+    facet=FACET.text, facet_id="F2", addressed=True, papers=["a"], claims=["C001"], best_score=0.7, mentions=3
+)
+PARAGRAPH = AnswerParagraph(facet=FACET.text, facet_id="F2", sentences=[SENTENCE])
+SYNTHESIS_EXAMPLES = [
+    HELD_OUT,
+    FIGURES,
+    FACET,
+    SENTENCE,
+    AnswerSentence(text="Y.", claims=["C002"], papers=["c"], status="supported", entailment=0.93),
+    PAPER_RELEVANCE,
+    CLAIM_RELEVANCE,
+    COVERAGE,
+    PARAGRAPH,
+    Synthesis(
+        question="Does X help?",
+        embedding_model="m@rev",
+        measure="cosine",
+        facet_method="keyphrases",
+        paper_threshold=0.4,
+        claim_threshold=0.45,
+        facet_threshold=0.3,
+        claim_facet_threshold=0.55,
+        papers=[PAPER_RELEVANCE, PaperRelevance(paper_id="b", score=0.1, profile="title", relevant=False)],
+        claims=[CLAIM_RELEVANCE, ClaimRelevance(claim_id="C002", score=0.2, finding=False)],
+        facets=[FACET],
+        coverage=[COVERAGE],
+        answer=[PARAGRAPH],
+        writer="llm",
+        dropped_sentences=2,
+        verifier=FIGURES,
+    ),
+]
+EXAMPLES += SYNTHESIS_EXAMPLES
+
+
+def test_synthesis_knows_whether_it_is_on_topic() -> None:
+    synthesis = SYNTHESIS_EXAMPLES[-1]
+    assert isinstance(synthesis, Synthesis) and synthesis.on_topic
+    off = synthesis.model_copy(update={"papers": [p.model_copy(update={"relevant": False}) for p in synthesis.papers]})
+    assert not off.on_topic
+    assert FIGURES.setting("retrieval") == HELD_OUT and FIGURES.setting("oracle") is None
 
 
 @pytest.mark.parametrize("record", EXAMPLES, ids=lambda r: f"{type(r).__name__}-{getattr(r, 'source', '')}")

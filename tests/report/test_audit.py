@@ -37,7 +37,7 @@ def test_audit_explains_every_verdict() -> None:
     assert "Raw score 0.9312 → calibrated confidence 0.8814" in out
     assert "c = 0.862 ≥ 0.5 and c − e = 0.787 ≥ 0.1 → refuted" in out
     assert "no evidence window was retrieved" in out
-    assert "| 1 | Huang et al. 2021 p. 1 | 0.778 | 0.931 | 0.055 | 0.014 |" in out  # papers named as the report names them
+    assert "| 1 | – | Huang et al. 2021 p. 1 | 0.778 | 0.931 | 0.055 | 0.014 |" in out  # papers named as the report names them
     assert "- Source: " in out and "local:" not in out
     assert "## Distribution of confidences" in out and "[0.8, 0.9)    2 " in out
 
@@ -158,3 +158,38 @@ def test_audit_needs_verdicts(tmp_path: Path) -> None:
     shutil.rmtree(run / "06_verify")
     with pytest.raises(MissingStageOutput, match="06_verify"):
         invoke(str(run))
+
+
+def test_audit_shows_claim_level_probabilities_leaning_reason_and_roles(tmp_path: Path) -> None:
+    """A run verified with the learned decision: per claim its P(verdict), the operating point, the leaning, the
+    reason it is not verified, and the role of each passage."""
+    from synth.core.io import read_jsonl, write_jsonl
+    from synth.core.records import Verdict
+    from synth.report.audit import build_audit
+    from synth.report.audit_render import render_audit_md
+    from synth.report.data import load_run
+
+    run = copy_run(tmp_path)
+    path = run / "06_verify" / "verdicts.jsonl"
+    verdicts = read_jsonl(path, Verdict)
+    c005 = verdicts[4]
+    ev = c005.evidence[0].model_copy(update={"role": "closest"})
+    verdicts[4] = c005.model_copy(
+        update={
+            "probs": {"supported": 0.41, "refuted": 0.07, "not_enough_evidence": 0.52},
+            "leaning": "supported",
+            "operating_point": 0.44,
+            "reason": "the numbers conflict",
+            "evidence": [ev],
+        }
+    )
+    write_jsonl(path, verdicts)
+    audit = build_audit(load_run(run, docs=False))
+    claim = next(c for c in audit.claims if c.id == "C005")
+    assert claim.probs == {"supported": 0.41, "refuted": 0.07, "not_enough_evidence": 0.52}
+    assert (claim.leaning, claim.reason, claim.operating_point) == ("supported", "the numbers conflict", 0.44)
+    assert claim.evidence[0].role == "closest" and claim.shown_as == "not verified (leans supported)"
+    md = render_audit_md(audit)
+    assert "### C005 (numeric): ? not verified (leans supported)" in md
+    assert "operating point 0.44" in md and "Leaning: supported · reason: the numbers conflict" in md
+    assert "| 1 | closest | " in md

@@ -48,12 +48,13 @@ def test_markdown_has_the_paper_sections_in_order(rendered: Path) -> None:
     heads = [line for line in text.splitlines() if line.startswith("## ")]
     assert heads == [
         "## Abstract",
-        "## 1 Introduction",
-        "## 2 Methodology",
-        "## 3 Results",
-        "## 4 Limitations",
-        "## 5 Extracted Claims",
-        "## 6 Re-measured numbers",
+        "## 1 Answer",
+        "## 2 Introduction",
+        "## 3 Methodology",
+        "## 4 Results",
+        "## 5 Limitations",
+        "## 6 Extracted Claims",
+        "## 7 Re-measured numbers",
         "## References",
     ]
 
@@ -66,12 +67,13 @@ def test_report_json_is_the_whole(rendered: Path) -> None:
     report = _report_json(rendered)
     assert report == build_report(load_run(FIXTURE), remeasure=None, renderer_version=RENDERER_VERSION)
     raw = json.loads((rendered / "report.json").read_text(encoding="utf-8"))
-    assert raw["schema"] == "synth.report/2" and raw["renderer_version"] == RENDERER_VERSION
+    assert raw["schema"] == "synth.report/3" and raw["renderer_version"] == RENDERER_VERSION
     numbered = [(s["kind"], s["number"]) for s in raw["sections"]]
-    assert numbered[:3] == [("abstract", None), ("introduction", 1), ("methodology", 2)] and numbered[-1] == ("references", None)
+    assert numbered[:3] == [("abstract", None), ("answer", 1), ("introduction", 2)] and numbered[-1] == ("references", None)
     assert report.question == load_run(FIXTURE).question
     results = report.section(Results)
-    assert (results.claims.claims, results.claims.supported, results.claims.refuted, results.claims.unresolved) == (6, 3, 1, 2)
+    counts = results.claims
+    assert (counts.claims, counts.findings, counts.supported, counts.refuted, counts.unresolved) == (6, 4, 2, 1, 1)
     assert (results.papers.found, results.papers.kept, results.papers.failed) == (4, 3, 1)
     refs = report.section(References).references
     assert [r.id for r in refs] == ["1906.01502v1", "1911.02116v2", "2104.08645v1"]
@@ -81,14 +83,17 @@ def test_report_json_is_the_whole(rendered: Path) -> None:
     assert meth.rules[0].endswith("[threshold=0.5, margin=0.1]")
 
 
-def test_claims_are_complete_and_long_evidence_is_marked(rendered: Path) -> None:
+def test_findings_are_complete_and_long_evidence_is_marked(rendered: Path) -> None:
     md = (rendered / "report.md").read_text(encoding="utf-8")
     html = (rendered / "report.html").read_text(encoding="utf-8")
     data = load_run(FIXTURE)
+    findings = {c.claim_id for c in data.synthesis.claims if c.finding}  # type: ignore[union-attr]
+    assert findings == {"C002", "C003", "C004", "C005"}
     for claim in data.claims or []:
-        assert claim.text in md
-        assert claim.text.replace("'", "'") in html
-    long_text = data.verdict_for("C005").evidence[0].text  # type: ignore[union-attr]
+        assert (claim.text in md) == (claim.id in findings), claim.id  # claims that do not bear on the question: CSV/JSON only
+        if claim.id in findings:
+            assert claim.text.replace("'", "'") in html
+    long_text = data.verdict_for("C005").evidence[0].text  # type: ignore[union-attr]  # the closest passage of C005
     assert len(long_text) > 400
     assert long_text not in md and "[…]" in md
     c005 = next(r for r in _report_json(rendered).section(Claims).rows if r.id == "C005")
@@ -130,26 +135,30 @@ def test_pdf_renders_symbols_and_loses_nothing(rendered: Path) -> None:
         assert mark in text
     squashed = _squash(text)
     report = _report_json(rendered)
-    for claim in report.section(Claims).rows:  # every claim, complete (MuPDF once dropped a page of content at a table break)
+    for claim in report.section(Claims).shown():  # every finding, complete (MuPDF once dropped a page at a table break)
         assert _squash(claim.claim) in squashed, claim.id
-    for heading in (
+    headings = (
         "Abstract",
-        "1 Introduction",
-        "2 Methodology",
-        "3 Results",
-        "3.2 Quality score",
-        "4 Limitations",
-        "5 Extracted Claims",
-        "6 Re-measured numbers",
+        "1 Answer",
+        "2 Introduction",
+        "3 Methodology",
+        "4 Results",
+        "4.2 Quality score",
+        "5 Limitations",
+        "6 Extracted Claims",
+        "7 Re-measured numbers",
         "References",
-    ):
+    )
+    for heading in headings:
         assert _squash(heading) in squashed, heading
+    outline = [title for _, title, _ in doc.get_toc()]
+    assert set(headings) <= set(outline)  # the PDF has an outline: every section and subsection
     for lim in report.section(Limitations).items:
         assert _squash(lim) in squashed
     fonts = {f[3] for page in doc for f in page.get_fonts()}
     assert any("DejaVu" in f for f in fonts)
     page1 = doc[0].get_text()
-    assert "Abstract" in page1 and "1 Introduction" in page1
+    assert "Abstract" in page1 and "1 Answer" in page1  # the PDF opens with the answer
     for page in doc:  # nothing is drawn outside the page
         for block in page.get_text("blocks"):
             assert block[2] <= page.rect.width + 1 and block[3] <= page.rect.height + 1
@@ -170,6 +179,9 @@ def test_csv_round_trips(rendered: Path) -> None:
     rows = list(csv.DictReader((rendered / "claims.csv").open(encoding="utf-8")))
     assert [r["id"] for r in rows] == ["C001", "C002", "C003", "C004", "C005", "C006"]
     assert rows[3]["verdict"] == "refuted" and rows[3]["confidence"] == "0.8105"
+    assert (rows[4]["verdict"], rows[4]["label"]) == ("not verified", "not_enough_evidence")  # as readers see it
+    assert [r["finding"] for r in rows] == ["no", "yes", "yes", "yes", "yes", "no"]
+    assert all(r["question_similarity"] for r in rows)
 
 
 def test_rendering_is_deterministic(tmp_path: Path) -> None:
@@ -228,10 +240,10 @@ def test_missing_stages_still_render(tmp_path: Path) -> None:
     data = load_run(run)
     assert data.missing() == ["06_verify"]
     report = build_report(data, remeasure=None)
-    assert report.section(Results).claims.unverified == 6
+    assert report.section(Results).claims.unverified == 4  # the findings, none verified
     assert any("06_verify" in lim for lim in report.section(Limitations).items)
     render_report(data, tmp_path / "out", ["md", "json"], remeasure=None)
-    assert "not verified" in (tmp_path / "out" / "report.md").read_text(encoding="utf-8")
+    assert "no verdict yet" in (tmp_path / "out" / "report.md").read_text(encoding="utf-8")
 
 
 def test_unknown_format_is_a_usage_error(tmp_path: Path) -> None:
@@ -262,7 +274,7 @@ def test_report_stage_renders_through_the_cli(tmp_path: Path, monkeypatch: pytes
     monkeypatch.setenv("SYNTH_EMBEDDING_MODEL", "/nonexistent")
     result = CliRunner().invoke(synth_cli.app, ["report", str(run), "--quiet"], catch_exceptions=False)
     assert result.exit_code == 0, result.output
-    assert (run / "07_report" / "report.md").is_file() and (run / "07_report" / "report.pdf").is_file()
+    assert (run / "08_report" / "report.md").is_file() and (run / "08_report" / "report.pdf").is_file()
 
 
 ARXIV_PLAN = SearchPlan(
@@ -362,3 +374,55 @@ def test_an_unreadable_plan_names_its_file(tmp_path: Path) -> None:
     with pytest.raises(MissingStageOutput, match="plan.json: not a search plan") as err:
         load_run(run)
     assert "synth search" in err.value.hint
+
+
+def test_fixture_synthesis_is_what_the_code_makes() -> None:
+    """The committed 07_synthesis of the fixture run is the synthesis code's output on it (regenerate with
+    ``write_fixture_synthesis()`` after a deliberate change)."""
+    from synth.core.records import Synthesis
+    from tests.report_helpers import fixture_synthesis
+
+    stored = Synthesis.model_validate_json((FIXTURE / "07_synthesis" / "synthesis.json").read_text(encoding="utf-8"))
+    assert stored == fixture_synthesis()
+
+
+def test_the_report_shows_the_strongest_passage_each_way(tmp_path: Path) -> None:
+    """Where passages point both ways, the claims table shows the best supporting and the best contradicting one."""
+    from synth.core.io import read_jsonl, write_jsonl
+    from synth.core.records import Verdict
+
+    run = copy_run(tmp_path)
+    path = run / "06_verify" / "verdicts.jsonl"
+    verdicts = read_jsonl(path, Verdict)
+    c002 = verdicts[1]
+    pro = c002.evidence[0].model_copy(update={"role": "deciding"})
+    con = pro.model_copy(update={"role": "contradicting", "text": "XLM-R does not transfer at all.", "paper_id": "2104.08645v1"})
+    verdicts[1] = c002.model_copy(update={"evidence": [pro, con]})
+    write_jsonl(path, verdicts)
+    rows = {r.id: r for r in build_report(load_run(run), remeasure=None).section(Claims).rows}
+    row = rows["C002"]
+    assert row.supporting is not None and row.contradicting is not None
+    assert row.supporting.deciding and row.contradicting.text == "XLM-R does not transfer at all."
+    from synth.report.table import evidence_cell
+
+    cell = evidence_cell(row)
+    assert cell.startswith("supporting (decided): ") and "contradicting: Huang et al. 2021" in cell
+    assert rows["C001"].contradicting is None  # old runs without roles: the first passage, as before
+
+
+def test_not_verified_claims_show_their_leaning(tmp_path: Path) -> None:
+    from synth.core.io import read_jsonl, write_jsonl
+    from synth.core.records import Verdict
+
+    run = copy_run(tmp_path)
+    path = run / "06_verify" / "verdicts.jsonl"
+    verdicts = read_jsonl(path, Verdict)
+    verdicts[4] = verdicts[4].model_copy(update={"leaning": "supported"})
+    write_jsonl(path, verdicts)
+    report = build_report(load_run(run), remeasure=None)
+    row = next(r for r in report.section(Claims).rows if r.id == "C005")
+    assert row.verdict_text == "not verified (leans supported)" and row.leaning == "supported"
+    md = render_markdown(report)
+    assert "not verified (leans supported)" in md and "not enough evidence" not in md
+    assert "(C005; ? not verified, leans supported)" in md  # in the answer too
+    assert "1 leaning supported" in report.sections[0].text  # type: ignore[union-attr]

@@ -36,7 +36,7 @@ def test_markdown_table_has_every_claim_in_full(no_models: None) -> None:
     assert out.splitlines()[0].startswith("| # | Claim | Kind | Verdict | Confidence | Evidence")
     for claim in load_run(FIXTURE).claims or []:
         assert claim.text in out
-    assert "✓ supported" in out and "× refuted" in out and "? not enough evidence" in out
+    assert "✓ supported" in out and "× refuted" in out and "? not verified" in out
 
 
 def test_csv_and_json_formats(no_models: None) -> None:
@@ -108,7 +108,7 @@ def test_unverified_run_lists_claims_without_verdicts(tmp_path: Path) -> None:
     run = copy_run(tmp_path)
     shutil.rmtree(run / "06_verify")
     out = run_table(str(run))
-    assert out.count("not verified") >= 6
+    assert out.count("no verdict yet") >= 6
 
 
 def test_run_id_resolves_under_synth_home(_isolated_home: Path) -> None:

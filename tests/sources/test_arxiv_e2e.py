@@ -81,7 +81,7 @@ def test_synth_run_against_local_arxiv(arxiv_server: ArxivTestServer, tmp_path: 
         assert any(f["item"] == "1708.00102v1" and f["stage"] == "search" for f in failures)
     manifest = json.loads((run / "manifest.json").read_text())
     assert all(s["status"] == "done" for s in manifest["stages"].values()), manifest["stages"]
-    report = next((run / "07_report").glob("*.md")).read_text()
+    report = next((run / "08_report").glob("*.md")).read_text()
     assert plan["queries"][0]["query"] in report  # the method section states the queries sent
     for f in failures:
         assert f["item"] in report  # failed downloads are named in the report
@@ -142,5 +142,5 @@ def test_zero_results_run_reports_it(
     _env(monkeypatch, home, arxiv_server.api_url, arxiv_server.pdf_url)
     result = CliRunner().invoke(_app(), ["run", ZERO_QUESTION], catch_exceptions=False)
     assert result.exit_code == 0, result.output
-    report = next((_run_dir(home) / "07_report").glob("*.md")).read_text()
+    report = next((_run_dir(home) / "08_report").glob("*.md")).read_text()
     assert "No paper matched" in report or "no results" in report.lower()

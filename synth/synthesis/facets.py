@@ -1,0 +1,251 @@
+"""The question's facets: its parts, each of which the literature may or may not address.
+
+"What is the impact of multimodal pre-training (text + images/audio) on zero-shot cross-lingual transfer performance
+for semantic similarity tasks in XTREME, compared to text-only models, and does multimodal alignment improve
+robustness across low-resource languages?" has seven: multimodal pre-training; text + images/audio vs text-only
+models; zero-shot cross-lingual transfer; semantic similarity; XTREME; multimodal alignment; robustness across
+low-resource languages.
+
+The method is a deterministic keyphrase split of the question, offline and model-free (in the spirit of RAKE, Rose et al. 2010):
+
+- a parenthesis is set aside; "compared to / compared with / versus / vs. / rather than / relative to Y" makes a
+  comparison facet "X vs Y", X being the parenthesis when the question has one (it names what is compared), else the
+  first facet;
+- the rest is cut at punctuation, conjunctions, question words, auxiliaries, prepositions and the generic words
+  of research questions ("impact", "effect", "improve", "performance", "tasks");
+- a one-word phrase followed by "across / in / among / between / within" takes the phrase after it ("robustness
+  across low-resource languages"); a word that can be a verb ending a longer phrase before such a preposition is
+  split off first ("multilingual encoders | transfer across languages");
+- "without" stays with its phrase ("without parallel data": the absence is the point);
+- duplicates (the same content words) are dropped; :func:`dedupe` can also drop near-duplicates by embedding.
+
+Each facet keeps its content words, lightly stemmed (:func:`terms`), which is what "a passage mentions it" checks.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+
+import numpy as np
+
+from synth.core.records import Facet
+
+# cut points: question words, auxiliaries, articles, pronouns, conjunctions and prepositions
+_FUNCTION = frozenset(
+    """
+    what which who whom whose why how when where whether is are was were be been being am do does did done doing has have
+    had having can could may might must shall should will would the a an this that these those it its their there they
+    them we our us you your i me my of on for to with by from at as into onto about over under than then so such and or
+    nor but if also both either neither any some each every all more most less least much many very well too
+    """.split()
+)
+# generic words of research questions: they say how something is asked, not what it is about
+_GENERIC = frozenset(
+    """
+    impact impacts effect effects effectiveness influence influences role roles improve improves improved improving
+    improvement improvements affect affects affected help helps hurt hurts benefit benefits enhance enhances increase
+    increases reduce reduces change changes lead leads cause causes make makes use uses used using compare compares
+    compared comparing performance performances perform performs task tasks result results outcome outcomes matter matters
+    work works
+    good better best bad worse worst extent degree way ways level levels known evidence literature studies study
+    exist exists existing there
+    """.split()
+)
+# prepositions that may join a one-word phrase to the phrase after it ("robustness across languages")
+_JOINING = frozenset({"across", "in", "among", "between", "within"})
+# other prepositions: plain cut points
+_PREPOSITIONS = frozenset({"on", "for", "to", "with", "by", "from", "at", "of", "into", "via", "through", "under", "over"})
+# words that are verbs as often as nouns in research questions: split off a longer phrase before a joining preposition
+_VERBISH = frozenset(
+    "transfer transfers generalize generalise generalizes generalises scale scales align aligns adapt adapts learn learns".split()
+)
+_COMPARISON = re.compile(
+    r"\b(?:(?:when\s+|as\s+)?compared\s+(?:to|with)|in\s+comparison\s+(?:to|with)|versus|vs\.?|rather\s+than|relative\s+to"
+    r"|(?:better|worse|more|less|higher|lower|faster|slower|stronger|weaker)\s+than)\s+",
+    re.IGNORECASE,
+)
+# words too general to be required when a facet has other terms ("text-only models" is matched by "text-only")
+_WEAK = frozenset({"model", "method", "approach", "system", "framework", "technique", "architecture"})
+_WORD = re.compile(r"[A-Za-z0-9][A-Za-z0-9+/'’\-]*[A-Za-z0-9+]|[A-Za-z0-9+]")
+
+
+def _words(text: str) -> list[str]:
+    return _WORD.findall(text)
+
+
+def _stem(word: str) -> str:
+    """Lower case, apostrophes dropped, a plural or possessive "s" removed ("languages" → "language", "BERT's" → "bert")."""
+    w = word.lower().replace("’", "'").removesuffix("'s").replace("'", "")
+    if len(w) > 4 and w.endswith("ies"):
+        return w[:-3] + "y"
+    if len(w) > 3 and w.endswith("s") and not w.endswith(("ss", "us", "is")):
+        return w[:-1]
+    return w
+
+
+def terms(text: str) -> list[str]:
+    """The facet's content words, stemmed, in order (hyphenated words stay whole: "zero-shot", "low-resource")."""
+    out: list[str] = []
+    for word in _words(text):
+        lw = word.lower()
+        if lw in _FUNCTION or lw in _GENERIC or lw in _JOINING or lw in _PREPOSITIONS or lw in {"vs", "without"}:
+            continue
+        for part in re.split(r"[/+]", word):
+            stem = _stem(part)
+            if stem and stem not in out and stem not in _FUNCTION:
+                out.append(stem)
+    strong = [t for t in out if t not in _WEAK]
+    return strong or out
+
+
+def _normal(word: str) -> str:
+    """A word as matching compares it: stemmed, hyphens dropped, "-ing"/"-ed" removed ("pre-trained" = "pretraining")."""
+    w = _stem(word).replace("-", "")
+    for suffix in ("ing", "ed"):
+        if len(w) > len(suffix) + 3 and w.endswith(suffix):
+            w = w[: -len(suffix)]
+            if len(w) > 3 and w[-1] == w[-2] and w[-1] not in "aeious":  # "transferring" = "transfer"
+                w = w[:-1]
+            return w
+    return w
+
+
+def word_set(text: str) -> frozenset[str]:
+    """Every word of ``text`` as :func:`mentions` compares it (hyphenated words also by their parts)."""
+    out: set[str] = set()
+    for word in _words(text):
+        out.add(_normal(word))
+        for part in re.split(r"[-/+]", word):
+            if part:
+                out.add(_normal(part))
+    return frozenset(out)
+
+
+def _need(n: int) -> int:
+    """Terms of a facet a passage must contain: all of up to three, two thirds (rounded up) of more."""
+    return n if n <= 3 else -(-2 * n // 3)
+
+
+def mentions(facet: Facet, words: frozenset[str]) -> bool:
+    """Whether a passage (its :func:`word_set`) names the facet: enough of its terms; for a comparison, of each side."""
+    sides = facet.sides or [facet.terms]
+    for side in sides:
+        hits = sum(1 for t in side if _normal(t) in words)
+        if hits < _need(len(side)):
+            return False
+    return True
+
+
+def _phrases(text: str) -> list[str]:
+    """Keyphrases of ``text`` (a question without its parenthesis and comparison), in order."""
+    tokens: list[str] = []
+    for piece in re.split(r"[,;:?!.]+|\s-\s|\s–\s", text):  # punctuation cuts (a hyphen inside a word does not)
+        tokens += _words(piece) + ["|"]
+    runs: list[list[str]] = []
+    run: list[str] = []
+    joiner: list[str | None] = []  # for each run, the joining preposition that followed it (None: a plain cut)
+    without = False
+    for tok in tokens:
+        low = tok.lower()
+        if tok == "|" or low in _FUNCTION or low in _PREPOSITIONS or low in _JOINING or low in _GENERIC or low == "without":
+            if run:
+                runs.append(run)
+                joiner.append(low if low in _JOINING else None)
+                run = []
+            elif runs and joiner[-1] is None and low in _JOINING:
+                joiner[-1] = None  # "X of in Y": never join across two cut words
+            without = low == "without"
+            if without:
+                run = ["without"]
+            continue
+        run.append(tok)
+    if run and run != ["without"]:
+        runs.append(run)
+        joiner.append(None)
+    # a verb-like last word of a longer run before a joining preposition starts its own phrase
+    split_runs: list[list[str]] = []
+    split_join: list[str | None] = []
+    for r, j in zip(runs, joiner, strict=True):
+        if j is not None and len(r) >= 3 and r[-1].lower() in _VERBISH:
+            split_runs += [r[:-1], r[-1:]]
+            split_join += [None, j]
+        else:
+            split_runs.append(r)
+            split_join.append(j)
+    out: list[str] = []
+    i = 0
+    while i < len(split_runs):
+        r = split_runs[i]
+        if split_join[i] is not None and len(r) == 1 and i + 1 < len(split_runs) and split_runs[i + 1][0] != "without":
+            out.append(f"{r[0]} {split_join[i]} {' '.join(split_runs[i + 1])}")
+            i += 2
+            continue
+        if r != ["without"]:
+            out.append(" ".join(r))
+        i += 1
+    return out
+
+
+def facets(question: str) -> list[Facet]:
+    """The question's facets in the order it asks them (see the module docstring for the method)."""
+    text = " ".join(question.split())
+    parens = [(m.start(), m.group(1).strip()) for m in re.finditer(r"\(([^()]*)\)", text)]
+    body = re.sub(r"\([^()]*\)", lambda m: " " * len(m.group(0)), text)  # same length: positions stay valid
+    comparison = _COMPARISON.search(body)
+    target, target_at = "", -1
+    if comparison:
+        rest = body[comparison.end() :]
+        stop = re.search(r"[,;:?!.]|\s(?:and|or|but|while|whereas|on|for|in|across|at|with|without|when|under)\s", rest)
+        target = " ".join(_words(rest[: stop.start()] if stop else rest))
+        target_at = comparison.start()
+        body = (
+            body[: comparison.start()]
+            + " , "
+            + " " * (comparison.end() - comparison.start() - 3)
+            + body[comparison.end() + (stop.start() if stop else len(rest)) :]
+        )
+    found: list[tuple[int, str, str, list[list[str]]]] = []  # (position in the question, text, kind, sides)
+    pos = 0
+    for phrase in _phrases(body):
+        at = body.find(phrase.split()[0], pos)
+        pos = at + 1 if at >= 0 else pos
+        found.append((at if at >= 0 else len(body), phrase, "topic", []))
+    if target:
+        if parens:  # "X (A) …, compared to B": the parenthesis names what is compared with B
+            at, subject = parens.pop(0)
+            subject = " ".join(_words(subject))
+        else:  # "A, compared to B" / "Is A better than B": the phrase just before the comparison
+            before = [f for f in found if f[0] < target_at]
+            if before:
+                found.remove(before[-1])
+                at, subject = before[-1][:2]
+            else:
+                at, subject = target_at, ""
+        found.append((at, f"{subject} vs {target}" if subject else target, "comparison", [terms(subject), terms(target)]))
+    for at, inner in parens:  # a parenthesis no comparison used is a facet of its own
+        found.append((at, " ".join(_words(inner)), "topic", []))
+    out: list[Facet] = []
+    seen: set[tuple[str, ...]] = set()
+    for _, phrase, kind, sides in sorted(found, key=lambda f: f[0]):
+        key = tuple(sorted(terms(phrase)))
+        if not key or key in seen:
+            continue
+        seen.add(key)
+        sides = [side for side in sides if side]
+        out.append(
+            Facet(id=f"F{len(out) + 1}", text=phrase, terms=terms(phrase), kind=kind, sides=sides if len(sides) == 2 else [])  # type: ignore[arg-type]
+        )
+    return out
+
+
+def dedupe(found: list[Facet], embed: Callable[[list[str]], np.ndarray], max_cosine: float = 0.9) -> list[Facet]:
+    """Drop a facet whose embedding is at least ``max_cosine`` alike an earlier one's; ids are renumbered."""
+    if len(found) < 2:
+        return found
+    vectors = embed([f.text for f in found])
+    kept: list[int] = []
+    for i in range(len(found)):
+        if all(float(vectors[i] @ vectors[k]) < max_cosine for k in kept):
+            kept.append(i)
+    return [found[i].model_copy(update={"id": f"F{n + 1}"}) for n, i in enumerate(kept)]
