@@ -39,9 +39,12 @@ def test_run_on_sample_corpus_then_table_on_moved_run(
         verdict = verdicts[claim.id]
         assert 0.0 <= verdict.confidence <= 1.0
         own = {s.paper_id for s in claim.sources}
-        assert verdict.evidence and all(e.paper_id not in own for e in verdict.evidence)
+        assert verdict.evidence or verdict.reason  # no passage is said, with why (e.g. a claim longer than the window)
+        assert all(e.paper_id not in own for e in verdict.evidence)
+        if verdict.label != "not_enough_evidence":
+            assert verdict.confidence >= (verdict.operating_point or 0.0)  # nothing printed below the operating point
         assert verdict.model_id == "synth/nli-minilm-l6"
-    assert "isotonic" in next(iter(verdicts.values())).calibration
+    assert "logistic regression" in next(iter(verdicts.values())).calibration  # the shipped aggregator
 
     # a second question over the same PDFs re-parses and re-embeds nothing
     result = runner.invoke(
