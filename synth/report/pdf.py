@@ -180,6 +180,7 @@ def parts_to_pdf(
     doc = pymupdf.open("pdf", pager.finish())
     if toc:
         doc.set_toc(toc)  # the PDF's outline (bookmarks): every section and subsection
+        link_citations(doc, next((page for _, title, page in reversed(toc) if title.endswith("References")), None))
     n = doc.page_count
     for i in range(n):
         page = doc[i]
@@ -193,6 +194,43 @@ def parts_to_pdf(
     atomic_write_bytes(path, doc.tobytes(garbage=3, deflate=True))
     doc.close()
     return path
+
+
+_CITE_WORD = re.compile(r"^\(?\[?(\d+)[,\]]")
+
+
+def link_citations(doc: Any, references_page: int | None) -> int:
+    """Make every numbered citation ("[13]", "[19, 14]") a link to its entry in the reference list; returns how many.
+
+    The PDF is laid out block by block, so anchors cannot cross blocks: the links are added afterwards from the
+    words on the pages. Reference entries are the "[n]" words that start a line at the left margin from the
+    References page on; citations are the numbers inside brackets everywhere before it.
+    """
+    import pymupdf
+
+    if references_page is None:
+        return 0
+    targets: dict[str, tuple[int, Any]] = {}
+    for index in range(references_page - 1, doc.page_count):
+        for w in doc[index].get_text("words"):
+            m = re.fullmatch(r"\[(\d+)\]", w[4])
+            if m and w[0] <= MARGIN + 2:
+                targets.setdefault(m.group(1), (index, pymupdf.Point(w[0], w[1])))
+    made = 0
+    for index in range(references_page - 1 if references_page else doc.page_count):
+        page = doc[index]
+        inside = False
+        for w in page.get_text("words"):
+            word = w[4]
+            opens = "[" in word
+            if opens or inside:
+                m = _CITE_WORD.match(word.lstrip("(")) if opens else re.match(r"^(\d+)[,\]]", word)
+                if m and m.group(1) in targets:
+                    target_page, point = targets[m.group(1)]
+                    page.insert_link({"kind": pymupdf.LINK_GOTO, "from": pymupdf.Rect(w[:4]), "page": target_page, "to": point})
+                    made += 1
+                inside = (opens or inside) and "]" not in word
+    return made
 
 
 def render_pdf(report: Report, path: Path) -> Path:

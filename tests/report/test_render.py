@@ -426,3 +426,21 @@ def test_not_verified_claims_show_their_leaning(tmp_path: Path) -> None:
     assert "not verified (leans supported)" in md and "not enough evidence" not in md
     assert "(C005; ? not verified, leans supported)" in md  # in the answer too
     assert "1 leaning supported" in report.sections[0].text  # type: ignore[union-attr]
+
+
+def test_pdf_has_an_outline_and_citations_that_jump_to_the_references(rendered: Path) -> None:
+    import pymupdf
+
+    doc = pymupdf.open(rendered / "report.pdf")
+    toc = doc.get_toc()
+    assert toc and toc[-1][1].endswith("References")
+    references_page = toc[-1][2] - 1
+    links = [link for i in range(doc.page_count) for link in doc[i].get_links() if link["kind"] == pymupdf.LINK_GOTO]
+    assert links and all(link["page"] >= references_page for link in links)
+    # each link lands on the line of the reference its number names
+    first = next(link for i in range(references_page) for link in doc[i].get_links() if link["kind"] == pymupdf.LINK_GOTO)
+    page_of_link = next(i for i in range(references_page) if first in doc[i].get_links())
+    number = doc[page_of_link].get_textbox(first["from"]).strip("[](),:; ")
+    target = doc[first["page"]]
+    line = target.get_textbox(pymupdf.Rect(0, first["to"].y - 2, target.rect.width, first["to"].y + 12))
+    assert line.startswith(f"[{number}]")
