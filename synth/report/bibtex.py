@@ -82,7 +82,7 @@ def balanced(text: str) -> str:
 def field_text(text: str) -> str:
     """Plain text made ready for pybtex's writer: one line, braces balanced, and the characters its LaTeX encoding
     passes through (``\\ $ ^``) escaped; the writer escapes the rest (``& % # _ ~`` and accents)."""
-    text = balanced(sanitize(text, keep_newlines=False))
+    text = " ".join(balanced(sanitize(text, keep_newlines=False)).split())  # a removed brace leaves no stray space
     return _MANUAL_RE.sub(lambda m: _MANUAL[m.group(0)], text)
 
 
