@@ -30,7 +30,9 @@ from synth.core.settings import VerifySettings
 from synth.verification.nli import load_nli
 
 ROOT = Path(__file__).resolve().parents[1]
-GOLD = ROOT / "benchmarks" / "gold" / "verify_decisions.jsonl"
+# full-text labelled decisions, rebuilt locally from runs over ../shared/data/pdfs by benchmarks/gold/dump_decisions.py
+# (the repository keeps them by hash only: the arXiv papers' text may not be copied into it)
+GOLD = ROOT.parent / "scratch" / "gold" / "full_labelled.jsonl"
 
 
 def throughput(nli, model_dir: str, pairs: list[tuple[str, str]]) -> dict[str, float]:  # noqa: ANN001
@@ -70,56 +72,61 @@ def throughput(nli, model_dir: str, pairs: list[tuple[str, str]]) -> dict[str, f
 def gold_decisions(model: str, path: Path) -> dict | None:
     """Re-decide every labelled claim of the gold set from its labelled passages; precision of what would be printed.
 
-    A claim's passages are the ones labelled for it (each with supported / refuted / neither, read by hand). A printed
-    "supported" is right when its deciding passage is labelled supported (likewise refuted); the claim-level gold is
-    supported if any of its passages supports it, refuted if any refutes it (and none supports), else neither.
+    A claim's passages are the ones labelled for it (each supported / refuted / neither, read by hand). A printed
+    "supported" is right when its deciding passage is labelled supported (likewise refuted). Measured for synth's
+    decision (the aggregator at its operating point) and, side by side, for the old max-over-windows rule with its
+    calibrated threshold (what earlier versions printed).
     """
     if not path.is_file():
         return None
+    from synth.claims.numbers import extract_numbers
     from synth.core.cache import Cache
     from synth.core.settings import load_settings
     from synth.retrieval.embedding import load_embedder
-    from synth.verification.verify import load_decider, verify_claims
+    from synth.verification.calibration import Calibration
+    from synth.verification.verify import Decider, load_decider, verify_claims
 
     rows = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+    rows = [r for r in rows if r.get("label") in ("supported", "refuted", "neither")]
     by_claim: dict[str, list[dict]] = {}
     for r in rows:
         by_claim.setdefault(r["claim"], []).append(r)
     claims = [
-        Claim(id=f"g{i}", text=text, kind="finding", sources=[], numbers=[], relevance=0.0, extractor="gold")
+        Claim(id=f"g{i}", text=text, kind="finding", sources=[], numbers=extract_numbers(text), relevance=0.0, extractor="gold")
         for i, text in enumerate(by_claim)
     ]
-    from synth.claims.numbers import extract_numbers
-
-    claims = [c.model_copy(update={"numbers": extract_numbers(c.text)}) for c in claims]
     candidates = [[(r["passage"], None) for r in by_claim[c.text]] for c in claims]
     nli = load_nli(model, device="cpu")
     embedder = load_embedder("sentence-transformers/all-MiniLM-L6-v2", "cpu")
     cache = Cache(load_settings().cache_dir)
     settings = VerifySettings()
-    verdicts, _ = verify_claims(
-        claims,
-        candidates,
-        nli,
-        lambda t: cache.embed(embedder.key, t, embedder.encode)[0],
-        settings,
-        load_decider(model, settings),
-    )
     labels = {(r["claim"], r["passage"]): r["label"] for r in rows}
     out: dict = {"claims": len(claims), "decisions": len(rows), "label_counts": {}}
     for r in rows:
         out["label_counts"][r["label"]] = out["label_counts"].get(r["label"], 0) + 1
-    for verdict_label, passage_label in (("supported", "supported"), ("refuted", "refuted")):
-        printed = [(c, v) for c, v in zip(claims, verdicts, strict=True) if v.label == verdict_label]
-        right = [1 for c, v in printed if v.evidence and labels.get((c.text, v.evidence[0].text)) == passage_label]
-        truly = [c for c in claims if any(r["label"] == passage_label for r in by_claim[c.text])]
-        out[verdict_label] = {
-            "printed": len(printed),
-            "precision": round(len(right) / len(printed), 4) if printed else None,
-            "coverage": round(len(right) / len(truly), 4) if truly else None,
-            "gold_claims": len(truly),
-        }
-    out["not_verified"] = sum(1 for v in verdicts if v.label == "not_enough_evidence")
+    cal_path = Path(resolve_model(model)) / "calibration.json"
+    deciders = {"synth (aggregator at its operating point)": load_decider(model, settings)}
+    if cal_path.is_file():
+        cal = Calibration.load(cal_path)
+        deciders["baseline rule (max over windows, no abstention)"] = Decider(None, 0.0, cal.threshold, cal.margin)
+    for name, decider in deciders.items():
+        verdicts, _ = verify_claims(
+            claims, candidates, nli, lambda t: cache.embed(embedder.key, t, embedder.encode)[0], settings, decider
+        )
+        result: dict = {}
+        for verdict_label in ("supported", "refuted"):
+            printed = [(c, v) for c, v in zip(claims, verdicts, strict=True) if v.label == verdict_label]
+            right = [1 for c, v in printed if v.evidence and labels.get((c.text, v.evidence[0].text)) == verdict_label]
+            truly = [c for c in claims if any(r["label"] == verdict_label for r in by_claim[c.text])]
+            result[verdict_label] = {
+                "printed": len(printed),
+                "right": len(right),
+                "precision": round(len(right) / len(printed), 4) if printed else None,
+                "coverage": round(len(right) / len(truly), 4) if truly else None,
+                "gold_claims": len(truly),
+            }
+        result["not_verified"] = sum(1 for v in verdicts if v.label == "not_enough_evidence")
+        out[name] = result
     return out
 
 

@@ -69,13 +69,23 @@ def retrieved_candidates(
         seen: set[str] = set()
         windows: list[tuple[str, Chunk | None]] = []
         for hit in index.search(text, vector, top_k, exclude_papers=own):
-            parts = [sentences[i].text for i in hit.chunk.sentence_ids if i in sentences] or [hit.chunk.text]
+            members = [sentences[i] for i in hit.chunk.sentence_ids if i in sentences]
+            parts = [m.text for m in members] or [hit.chunk.text]
             for w in premise_windows(parts, budget(text), count_tokens):
                 if _key(w) not in seen:
                     seen.add(_key(w))
-                    windows.append((w, hit.chunk))
+                    windows.append((w, _narrowed(hit.chunk, members, w)))
         out.append(windows)
     return out
+
+
+def _narrowed(chunk: Chunk, members: list[Sentence], window: str) -> Chunk:
+    """The chunk as the window's source: its pages narrowed to those of the sentences the window holds, so the page a
+    passage is cited with is the page it is printed on (a chunk can run over a page break)."""
+    inside = [m for m in members if m.text[:40] in window]
+    if not inside:
+        return chunk
+    return chunk.model_copy(update={"page_start": inside[0].page, "page_end": inside[-1].page})
 
 
 def document_candidates(

@@ -39,3 +39,15 @@ def test_overlap_counts_the_claims_content_words() -> None:
     assert overlap("XLM-R reaches 79.2 on XNLI", "On XNLI, XLM-R reaches 79.2") == 1.0
     assert overlap("XLM-R reaches 79.2 on XNLI", "XNLI results: XLM-R 79.2") == 0.75  # "reaches" is missing
     assert overlap("XLM-R reaches 79.2 on XNLI", "nothing shared") == 0.0
+
+
+def test_a_passage_is_cited_with_the_page_it_is_printed_on() -> None:
+    from synth.core.records import Chunk, Sentence
+    from synth.verification.evidence import _narrowed
+
+    s1 = Sentence(id="p#s0", paper_id="p", page=3, section="s", char_start=0, char_end=20, text="The cat sat on the mat.")
+    s2 = Sentence(id="p#s1", paper_id="p", page=4, section="s", char_start=21, char_end=45, text="Markets fell on Monday.")
+    chunk = Chunk(id="p#c0", paper_id="p", page_start=3, page_end=4, section="s", char_start=0, char_end=45,
+                  sentence_ids=[s1.id, s2.id], text=f"{s1.text} {s2.text}")  # fmt: skip
+    assert _narrowed(chunk, [s1, s2], s2.text).page_start == 4
+    assert (_narrowed(chunk, [s1, s2], f"{s1.text} {s2.text}").page_start, _narrowed(chunk, [s1, s2], s1.text).page_end) == (3, 3)
