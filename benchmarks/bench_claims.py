@@ -211,71 +211,128 @@ def _sha(text: str) -> str:
     return hashlib.sha256(" ".join(text.split()).encode()).hexdigest()
 
 
-def ranked_claims(pdf: Path, question: str, k: int, embedder):  # noqa: ANN001, ANN201 - list of Claim
-    """The ``k`` claims of one paper a run would show for ``question``: extracted, then ranked as the claims stage does."""
-    from synth.claims.rules import RulesExtractor
-    from synth.claims.selection import rank
+def run_claims(pdfs: list[Path], question: str, embedder) -> dict[str, list]:  # noqa: ANN001 - claims per paper
+    """The claims one ``synth run`` over ``pdfs`` would present for ``question``, per PDF name.
 
-    paper, sentences, front = paper_inputs(pdf)
-    found = [
-        c for c in RulesExtractor().extract(paper, sentences, front).candidates if c.self_contained and c.kind != "background"
-    ]
-    if not found:
-        return []
-    vectors = embedder.encode([c.text for c in found])
-    claims, _ = rank(found, vectors, embedder.encode([question])[0], 10_000, k, "rules")
-    return claims
+    The same code as the product: the rules extractor, the claims stage's selection (:func:`synth.claims.selection.rank`,
+    its relevance threshold and budgets from the default settings, ranked across all papers of the run) and the
+    synthesis stage's paper gate (:func:`synth.synthesis.relevance.paper_relevance` at ``synthesis.paper_threshold``):
+    a claim of a paper that does not bear on the question is not presented.
+    """
+    from synth.claims.rules import RulesExtractor
+    from synth.claims.selection import extract_all, rank
+    from synth.core.settings import SynthSettings
+    from synth.synthesis.relevance import paper_relevance, profiles
+
+    settings = SynthSettings()
+    papers, docs, sentences, names = {}, {}, {}, {}
+    for pdf in pdfs:
+        paper, doc, sents = _parsed(pdf)
+        papers[paper.id], docs[paper.id], sentences[paper.id], names[paper.id] = paper, doc, sents, pdf.name
+    q = embedder.encode([question])[0]
+    listed = list(papers.values())
+    kinds = [k for _, k in profiles(listed, [])]
+    prof = embedder.encode([t for t, _ in profiles(listed, [])])
+    gate = {r.paper_id for r in paper_relevance(listed, kinds, prof @ q, settings.synthesis.paper_threshold) if r.relevant}
+    found = extract_all(RulesExtractor(), papers, docs, sentences)
+    out: dict[str, list] = {name: [] for name in names.values()}
+    if not found.candidates:
+        return out
+    vectors = embedder.encode([c.text for c in found.candidates])
+    claims, _ = rank(found.candidates, vectors, q, settings.claims.max_claims, settings.claims.per_paper, "rules")
+    for c in claims:
+        if c.paper_id in gate:
+            out[names[c.paper_id]].append(c)
+    return out
+
+
+_PARSED: dict[Path, tuple] = {}
+
+
+def _parsed(pdf: Path) -> tuple:
+    """(Paper, ParsedDoc, sentences) of one PDF, parsed once per benchmark run."""
+    if pdf not in _PARSED:
+        from synth.core.io import sha256_file
+        from synth.ingest.chunking import sentences_of
+        from synth.ingest.pdf import parse_pdf
+        from synth.sources.local import paper_from_pdf
+
+        sha = sha256_file(pdf)
+        paper = paper_from_pdf(pdf, sha)
+        doc = parse_pdf(pdf, paper.id, sha)
+        _PARSED[pdf] = (paper, doc, sentences_of(doc))
+    return _PARSED[pdf]
+
+
+def _tally(marks: list[tuple]) -> dict[str, float]:
+    findings = [(c, r) for c, r in marks if r["finding"] and r.get("kind")]
+    return {
+        "judged": len(marks),
+        "all_four": sum(all(r[k] for k in CRITERIA) for _, r in marks),
+        **{k: sum(bool(r[k]) for _, r in marks) for k in CRITERIA},
+        "findings": len(findings),
+        "kind_right": sum(c.kind == r["kind"] for c, r in findings),
+    }
 
 
 def judged(pdf_dir: Path, dump: Path | None = None) -> dict:
-    """All-four precision and kind accuracy of today's claims on the judged papers, per split (see the docstring)."""
+    """All-four precision and kind accuracy of the claims a run presents, per split and question (see the docstring).
+
+    Each question of the judgements is run once over every judged paper (so a paper off the question's subject is
+    tested too: it should present nothing). A presented claim with no judgement for that question is counted as
+    unjudged, never scored.
+    """
     from synth.retrieval.embedding import load_embedder
 
     rows = [json.loads(line) for line in JUDGED.read_text(encoding="utf-8").splitlines() if line.strip()]
-    by_key = {(r["pdf"], r["sentence_sha256"], r["claim_sha256"]): r for r in rows}
-    papers = sorted({(r["pdf"], r["split"]) for r in rows})
+    by_key = {(r["pdf"], r["question"], r["sentence_sha256"], r["claim_sha256"]): r for r in rows}
+    split_of = {r["pdf"]: r["split"] for r in rows}
+    questions = sorted({r["question"] for r in rows}, key=lambda q: (q != QUESTION, q))
     embedder = load_embedder("sentence-transformers/all-MiniLM-L6-v2", "cpu", 32)
     splits: dict[str, dict[str, float]] = defaultdict(lambda: defaultdict(float))
-    per_paper = {}
+    per_paper: dict[str, dict] = {}
     unjudged_rows = []
-    for name, split in papers:
-        claims = ranked_claims(pdf_dir / name, QUESTION, TOP_JUDGED, embedder)
-        marks = []
-        for c in claims:
-            src = c.sources[0]
-            row = by_key.get((name, _sha(src.original), _sha(c.text)))
-            if row is None:
-                unjudged_rows.append({"pdf": name, "split": split, "kind": c.kind, "text": c.text, "original": src.original,
-                                      "page": src.page, "section": src.section, "char_start": src.char_start,
-                                      "char_end": src.char_end})  # fmt: skip
-                continue
-            marks.append((c, row))
-        t = splits[split]
-        t["claims"] += len(claims)
-        t["judged"] += len(marks)
-        t["all_four"] += sum(all(r[k] for k in CRITERIA) for _, r in marks)
-        for k in CRITERIA:
-            t[k] += sum(r[k] for _, r in marks)
-        findings = [(c, r) for c, r in marks if r["finding"] and r.get("kind")]
-        t["findings"] += len(findings)
-        t["kind_right"] += sum(c.kind == r["kind"] for c, r in findings)
-        per_paper[name] = {
-            "split": split,
-            "claims": len(claims),
-            "judged": len(marks),
-            "all_four": round(sum(all(r[k] for k in CRITERIA) for _, r in marks) / max(1, len(marks)), 3),
-            "failures": [
-                f"{r['quote']}…: " + ", ".join(k for k in CRITERIA if not r[k]) + (f" ({r['note']})" if r["note"] else "")
-                for _, r in marks
-                if not all(r[k] for k in CRITERIA)
-            ],  # fmt: skip
-        }
-    out: dict = {"question": QUESTION, "top_per_paper": TOP_JUDGED, "papers": per_paper}
-    for split, t in splits.items():
+    for question in questions:
+        presented = run_claims([pdf_dir / name for name in sorted(split_of)], question, embedder)
+        for name, claims in presented.items():
+            split = split_of[name]
+            marks = []
+            for c in claims:
+                src = c.sources[0]
+                row = by_key.get((name, question, _sha(src.original), _sha(c.text)))
+                if row is None:
+                    unjudged_rows.append({"pdf": name, "split": split, "question": question, "kind": c.kind,
+                                          "text": c.text, "original": src.original, "page": src.page,
+                                          "section": src.section, "char_start": src.char_start,
+                                          "char_end": src.char_end, "relevance": c.relevance})  # fmt: skip
+                    continue
+                marks.append((c, row))
+            tally = _tally(marks)
+            for key in (split, f"{split} | {question}"):
+                t = splits[key]
+                t["claims"] += len(claims)
+                t["papers"] += 1
+                t["papers_presenting"] += bool(claims)
+                for k, v in tally.items():
+                    t[k] += v
+            per_paper.setdefault(name, {"split": split, "questions": {}})["questions"][question] = {
+                "claims": len(claims),
+                "judged": len(marks),
+                "all_four": round(tally["all_four"] / max(1, len(marks)), 3),
+                "failures": [
+                    f"{r['quote']}…: " + ", ".join(k for k in CRITERIA if not r[k]) + (f" ({r['note']})" if r["note"] else "")
+                    for _, r in marks
+                    if not all(r[k] for k in CRITERIA)
+                ],  # fmt: skip
+            }
+    out: dict = {"questions": questions, "selection": "a run over all judged papers per question", "papers": per_paper}
+    for split, t in sorted(splits.items()):
         n = max(1, t["judged"])
         out[split] = {
-            "papers": sum(1 for v in per_paper.values() if v["split"] == split),
+            "papers": int(t["papers"]),
+            "papers_presenting": int(t["papers_presenting"]),
             "claims": int(t["claims"]),
+            "claims_per_paper": round(t["claims"] / max(1, t["papers"]), 2),
             "judged": int(t["judged"]),
             "unjudged": int(t["claims"] - t["judged"]),
             "all_four_precision": round(t["all_four"] / n, 3),
@@ -321,13 +378,13 @@ def main(argv: list[str] | None = None) -> int:
         extra = f" (judged {r['judged']}, unjudged {r['unjudged']})" if "judged" in r else ""
         print(f"held-out {name[:49]:49} P@15 {r['precision@15']:.2f}{extra}")
     j = report["judged"]
-    for split in ("tuned", "heldout"):
-        if split in j:
-            r = j[split]
-            print(
-                f"judged {split:8} ({r['papers']} papers, {r['judged']}/{r['claims']} claims judged): all-four precision"
-                f" {r['all_four_precision']:.2f}, kind accuracy {r['kind_accuracy']:.2f}"
-            )
+    for split in sorted(k for k in j if isinstance(j[k], dict) and "all_four_precision" in j[k]):
+        r = j[split]
+        print(
+            f"judged {split[:60]:60} {r['claims']:3d} claims from {r['papers_presenting']}/{r['papers']} papers"
+            f" ({r['judged']} judged, {r['unjudged']} unjudged): all-four {r['all_four_precision']:.2f},"
+            f" kind {r['kind_accuracy']:.2f}"
+        )
     if "tuned_before_changes" in j:
         b = j["tuned_before_changes"]
         print(

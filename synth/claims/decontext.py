@@ -150,7 +150,8 @@ _FRAME = re.compile(
     r"^(?:(?:In this (?:paper|work|study|section)|In (?:these|our) experiments|Overall|Empirically|Experimentally|First|Second|Third|"  # noqa: E501
     r"Note|Notice|It is worth noting|Lastly|Again|Indeed|Similarly|Conversely|In contrast|On the other hand|Nevertheless|However|Still|Yet|In general|Generally|"  # noqa: E501
     r"Furthermore|Moreover|Additionally|In addition|Finally|Importantly|Interestingly|Surprisingly|Also|Further|"
-    r"In particular|Specifically|In summary|To summarize|In short|Thus|Hence|Therefore|As a result|Notably|Here),?\s+)?"
+    r"In particular|Specifically|In summary|To summarize|In short|Thus|Hence|Therefore|As a result|Notably|Here|"
+    r"Much to our surprise|To our surprise|Unexpectedly),?\s+)?"
     r"(?:we|We|our (?:results|experiments|analysis|findings|evaluation|study) (?:also )?)\s*(?:also\s+|further\s+|empirically\s+|clearly\s+|consistently\s+)?"  # noqa: E501
     r"(?:show|find|found|observe|observed|demonstrate|demonstrated|confirm|confirmed|note|noticed|notice|see|saw|conclude|argue|"
     r"verify|verified|establish|showed|shows|suggest|suggests|indicate|indicates|reveal|reveals|can see|discover|discovered)\s+that\s+"  # noqa: E501
@@ -200,13 +201,14 @@ _CROSS_REF = re.compile(
 _CONNECTIVE = re.compile(
     r"^(?:However|In fact|Moreover|Furthermore|Interestingly|Surprisingly|Importantly|Notably|Indeed|Additionally|"
     r"In addition|Also|Finally|Lastly|Overall|Thus|Hence|Therefore|Consequently|As a result|In particular|Specifically|Again|"
-    r"As expected|"
+    r"As expected|More broadly|More generally|In general|First|Second|Third|Fourth|Lastly|Firstly|Secondly|Thirdly|"
     r"Unsurprisingly|Crucially|Remarkably|Nevertheless|Still|Yet|Besides|On the other hand)\b,?\s+(?=[A-Za-z])"
 )
 _REFERENT_NOUNS = (
     r"(?:methods?|approach(?:es)?|models?|findings?|results?|setups?|settings?|experiments?|observations?|phenomen(?:on|a)|"
     r"effects?|techniques?|strateg(?:y|ies)|baselines?|systems?|cases?|numbers|trends?|variants?|configurations?|"
-    r"modifications?|encoders?|architectures?|ones|scores?|improvements?|gains?|differences?|values?)"
+    r"modifications?|encoders?|architectures?|ones|scores?|improvements?|gains?|differences?|values?|benchmarks?|"
+    r"datasets?|corpora|tasks?|languages?|changes?|conditions?|variations?|measures?|metrics?|points?)"
 )
 _FORWARD = re.compile(
     r"^As (?:will be |is |was )?(?:shown|seen|discussed|described|reported|detailed|explained)(?: in [^,]{1,60}?)?"
@@ -244,6 +246,100 @@ _INNER_REF = re.compile(
     r"(?:[,;]\s*|\b)(?:see |cf\.\s*)?(?:Tables?|Figures?|Fig\.|Sections?|Sec\.|§|Appendix)\s*[A-Z]?\d+(?:\.\d+)*[a-z]?"
     r"(?=\s*(?:[,;]|$))"
 )
+
+
+# a frame that points the reader at a table or figure: "From Table 3, …", "As shown in Figure 2, …", "Looking at Tab. 1
+# column by column, …"; the claim is what follows it (a frame with a first-person verb is left to _FRAME)
+_TABLE_FRAME = re.compile(
+    r"^(?:(?:From|In|As (?:shown|seen|reported|listed) in|According to|Based on) |(?:Looking at|Comparing|Considering|"
+    r"Inspecting) [^,]{0,60}?\b(?:in |at )?)(?:Tables?|Tab\.|Figures?|Figs?\.)\s*\d+(?:\.\d+)?[a-z]?(?: [^,]{0,40})?,\s+(?=[A-Za-z])"  # noqa: E501
+)
+_REMAINING_REF = re.compile(r"\b(?:Tables?|Tab\.|Figures?|Figs?\.|Sections?|Sec\.|§|Appendix)\s*[A-Z]?\d|\bIDs? \d", re.I)
+# what only the text around the sentence can say (see :func:`leans_on_context`)
+_CONTEXT_GATES: tuple[tuple[str, re.Pattern[str]], ...] = (
+    ("points into the paper", _REMAINING_REF),
+    (
+        "a place in the paper or a run",
+        re.compile(
+            r"^(?:Towards|Toward|At|By|Near) the (?:end|beginning|start)\b(?! of)|\b(?:the|this) (?:last|previous|next|following|"
+            r"above|preceding) (?:section|chapter|paragraph|experiment|table|figure)\b|\b(?:as|than) (?:before|above|below)\b",
+            re.I,
+        ),
+    ),
+    (
+        "an unnamed referent",
+        re.compile(
+            r"\b[Bb]oth (?:approaches|methods|models|systems|variants|settings|techniques|encoders)\b|\bthe same (?:model|encoder|"  # noqa: E501
+            r"method|approach|system|setup|setting|data)\b|\bthe resulting (?:corpus|dataset|data|model|encoder|system|representations?)\b|\b(?:the|our|their) (?:findings|observations)\b(?! (?:on|about|of) [A-Z])|"  # noqa: E501
+            r"\bthe (?:[A-Za-z-]+ )?results\b(?! (?:of|on|for|by|in|with) )|\b(?:again|likewise)\b",
+            re.I,
+        ),
+    ),
+    (
+        "a measure of nothing named",
+        re.compile(
+            r"^(?:The )?(?:[Pp]erformance|[Aa]ccuracy|[Rr]esults?|[Ss]cores?|[Ee]rrors?|[Gg]ains?|[Ii]mprovements?)\b(?! (?:of|on|for|in) )"  # noqa: E501
+            r"|^The (?:[a-z]+ ){0,2}(?:model|models|encoder|network|system|classifier|baseline)\b(?! (?:of|for|with|called|named) )"  # noqa: E501
+            r"|(?:^|,\s)(?:the )?(?:accuracy|performance|results?|scores?) (?:is|are|was|were|drops?|improves?|increases?|decreases?)\b"  # noqa: E501
+        ),
+    ),
+    (
+        "a comparison without its comparand",
+        re.compile(
+            r"\b(?:outperform\w*|improv\w+ (?:over|upon)|better than|worse than|superior to|higher than|lower than|"
+            r"compared (?:to|with))\s+(?:it|them|this|that|those|these|the (?:original|baseline|other|previous|standard|"
+            r"vanilla|default) (?:one|ones|model|models|method|methods|approach|system|setting|version)s?)\b"
+            r"|\b(?:outperform\w*|improv\w+ (?:over|upon)|better than|worse than|superior to)\s*[.,;]",
+            re.I,
+        ),
+    ),
+)
+# a name a reader can look up (checked on every word but the first): an acronym or capitalised word (a model, dataset,
+# language), a name with inner capitals ("mBERT"), or a hyphenated lower-case name of a method ("knn-replace model")
+_A_NAME = re.compile(r"^[A-Z“\"]|^[a-z]+[A-Z0-9]")
+_COMPOUND_ADJECTIVE = re.compile(
+    r"-(?:lingual|based|level|scale|trained|tuned|specific|aware|agnostic|free|shot|wise|art|sized|resource|domain|task|"
+    r"language|supervised|attention|layer|training|time|order|grained|dependent|independent|side|way|end|sequence)$|"
+    r"^(?:cross|multi|mono|bi|non|self|pre|semi|un|well|state|high|low|large|small|fine|coarse|zero|few|one|two)-"
+)
+_METHOD_NOUN_WORDS = set(re.findall(r"[a-z]+", _METHOD_NOUNS)) | {"models", "methods", "variant", "variants"}
+
+
+def strip_table_frame(text: str) -> str:
+    """``text`` without an opening pointer at a table or figure ("From Table 3, mBERT …" → "mBERT …")."""
+    out = _TABLE_FRAME.sub("", text, count=1)
+    return _cap(out) if out != text else text
+
+
+def leans_on_context(text: str, ref: str = "") -> str | None:
+    """Why a claim cannot be read on its own, or None when it can.
+
+    A claim is not presented when it still points into its paper ("in Table 4", "(IDs 1, 2)"), places itself in the
+    paper or a training run ("Towards the end", "the last section"), leaves its referent to the text around it ("both
+    approaches", "the same model", "the findings", "the English results"), measures something it does not name
+    ("Performance degrades …", "The overparameterized model …", "accuracy is lower"), compares with something it does not
+    name ("outperforms the original model"), or names nothing at all a reader could look up (no model, task, dataset or
+    language; ``ref``, the paper's own reference put in for "we", does not count).
+    """
+    # the paper's reference put in for "we"/"our" says whose work it is, not which model or data: "the findings of
+    # Smith et al. (2020)" still does not say which findings
+    bare = text.replace(f" of {ref}", "").replace(f"{ref}'s", "their").replace(ref, "they") if ref else text
+    for reason, pattern in _CONTEXT_GATES:
+        if pattern.search(bare):
+            return reason
+    bare = re.sub(
+        r"\bthe authors(?: of)?\b|\b[A-Z][\w'’-]+ (?:et al\.|and [A-Z][\w'’-]+)(?: \((?:19|20)\d\d\))?(?:'s)?", " ", bare
+    )
+    words = [w.strip(",.;:()'’") for w in bare.split()]
+    # a hyphenated lower-case word names a method only before a method noun and when it is not an ordinary compound
+    # adjective: "the knn-replace model" names one, "cross-lingual encoder baselines" does not
+    named = any(_A_NAME.search(w) for w in words[1:] if w) or any(
+        re.fullmatch(r"[a-z]+(?:-[a-z0-9]+)+", w) and not _COMPOUND_ADJECTIVE.search(w) and nxt.lower() in _METHOD_NOUN_WORDS
+        for w, nxt in zip(words, words[1:], strict=False)
+    )
+    if not named:
+        return "names no model, task, dataset or language"
+    return None
 
 
 def strip_cross_refs(text: str) -> str:

@@ -17,7 +17,14 @@ import re
 import unicodedata
 
 from synth.claims.base import Candidate, Extraction
-from synth.claims.decontext import PaperContext, clean_text, decontextualise, paper_context
+from synth.claims.decontext import (
+    PaperContext,
+    clean_text,
+    decontextualise,
+    leans_on_context,
+    paper_context,
+    strip_table_frame,
+)
 from synth.claims.numbers import METRIC, NUM, dataset_of, extract_numbers
 from synth.core.records import ClaimKind, Number, Paper, Sentence
 from synth.core.text import split_top_level
@@ -360,16 +367,86 @@ _SCENE_SECTIONS = re.compile(r"introduction|related|background|previous|prior wo
 _NOT_EVAL_SETS = frozenset({"Wikipedia", "Europarl", "MUSE", "NER", "CNN", "Daily Mail", "DailyMail", "Quora"})
 
 
+# what a paper sets out to do or hopes for, not what it found
+_MOTIVATION = re.compile(
+    r"\b(?:is|are|was|were) (?:designed|intended|meant|built|created|developed) (?:to|for)\b|\bwill hopefully\b|"
+    r"\b(?:in order )?to (?:address|tackle|overcome|mitigate|alleviate|fill) (?:the|this|these) (?:lack|gap|problem|issue|limitation)|"  # noqa: E501
+    r"\bto the best of [\w\s.()'’]{0,40}knowledge\b",
+    re.I,
+)
+# the authors' guesses: "we suspect", "it is likely that", "presumably"
+_SPECULATION = re.compile(
+    r"\b(?:we|they) (?:suspect|presume|assume|guess|speculate|conjecture|hypothesi[sz]e|believe|expect|argue)\b|"
+    r"\b(?:it is|it seems|it appears) (?:likely|possible|plausible|conceivable|probable) that\b|\bpresumably\b|\bperhaps\b|"
+    r"^If (?:this|that|so|true)\b|\bwould (?:be|perform|improve|degrade|help|hurt|lead|make|need|require)\b",
+    re.I,
+)
+# what the authors did, told in the first person, with no result in the sentence
+_OWN_ACTION = re.compile(
+    r"\b(?:we|I)\s+(?:also\s+|then\s+|further\s+|additionally\s+)?(?:train|trained|use|used|pretrain|pretrained|fine-?tune|"
+    r"fine-?tuned|set|apply|applied|run|ran|sample|sampled|evaluate|evaluated|compute|computed|adopt|adopted|follow|followed|"
+    r"consider|considered|report|reported|collect|collected|translate|translated|ask|asked|hire|hired|restrict|limit|"
+    r"modify|modified|add|added|remove|removed|replace|replaced|choose|chose|pick|picked|perform|performed|conduct|"
+    r"conducted|carry out|carried out)\b",
+    re.I,
+)
+_RESULT_WORD = re.compile(
+    r"\b(?:show|shows|showed|shown|find|found|observe\w*|outperform\w*|achiev\w+|obtain\w*|improv\w+|better|worse|higher|"
+    r"lower|best|drops?|gains?|increase\w*|decrease\w*|reduc\w+|hurts?|helps?|fails?|%|points?)\b",
+    re.I,
+)
+# a corpus or data set set out: its sections, and sentences about how it was made
+_DATA_SECTIONS = re.compile(
+    r"\b(?:corpus|corpora|data ?sets?|data collection|annotation|resource|benchmark construction)\b", re.I
+)
+_DATA_DESCRIPTION = re.compile(
+    r"\b(?:consists? of|comprises?|contains?|is composed of|is (?:based|built) on|(?:was|were) (?:collected|annotated|crawled|"
+    r"translated|sampled|drawn|split|kept|created|constructed)|(?:is|are) (?:split|divided) into)\b",
+    re.I,
+)
+# a general truth about the field: present tense, nothing of the paper's own, no system or data set named
+_GENERAL = re.compile(
+    r"^(?:A|An|The|Many|Most|Some|In general|Typically|Usually|Often)\b[^.]{0,40}\b(?:problem|challenge|issue|task|goal|"
+    r"question|need|approach|way)\b[^.]{0,40}\b(?:is|are|remains?)\b",
+    re.I,
+)
+# another paper's finding, named as the subject of a finding verb ("K et al. (2020) found that …")
+_OTHERS_FOUND = re.compile(
+    r"\b[A-Z][\w'’-]*(?: et al\.| and [A-Z][\w'’-]+)? \((?:19|20)\d\d[a-z]?\)\s+(?:also\s+)?(?:found|find|finds|show|showed|"
+    r"shows|shown|report|reported|reports|observe|observed|demonstrate|demonstrated|argue|argued|suggest|suggested)\b"
+)
+
+
 def not_a_finding(part: str, kind: ClaimKind, section: str, ctx: PaperContext) -> str | None:
-    """Why ``part`` is not one of the paper's findings (background, a citation, motivation), or None when it is one."""
+    """Why ``part`` is not one of the paper's findings, or None when it is one.
+
+    Reasons, each recorded on the rejected sentence: ``background`` (the extractor's own kind), ``cited`` (somebody
+    else's result, restated with its citation), ``scene`` (introduction and related work, unless the authors report a
+    result), ``hypothesis`` (a conjecture where the method is set out), ``speculation`` ("we suspect", "it is likely
+    that", anywhere), ``motivation`` (what a resource or method is designed to do), ``method`` (what the authors did,
+    with no result in the sentence), ``data description`` (how a corpus was made or what it holds) and ``general``
+    (a truth of the field that names nothing of the paper's).
+    """
     if kind == "background":
         return "background"
-    if CITED.search(part) and not is_own(part, ctx):
+    if _OTHERS_FOUND.search(part) or (CITED.search(part) and not is_own(part, ctx)):
         return "cited"  # somebody else's result, restated with its citation
     if _SCENE_SECTIONS.search(section) and not _OWN_RESULT.search(part) and not (ctx.name and is_own(part, ctx)):
         return "scene"  # introduction and related work: motivation and background unless the authors report a result
     if _HEDGE.search(part) and not STRONG_SECTIONS.search(section):
         return "hypothesis"  # "X may contribute to Y" where the method is set out: a conjecture, not a result
+    if _SPECULATION.search(part):
+        return "speculation"
+    if _MOTIVATION.search(part):
+        return "motivation"
+    if _OWN_ACTION.search(part) and (not _RESULT_WORD.search(part) or re.match(r"^To [a-z]+\b", part)):
+        return "method"  # what the authors did ("To mitigate X we train …"), with no result of it in the sentence
+    if kind not in {"numeric", "comparative"} and (
+        _DATA_SECTIONS.search(section) and not STRONG_SECTIONS.search(section) or _DATA_DESCRIPTION.search(part)
+    ):
+        return "data description"
+    if _GENERAL.search(part) and not is_own(part, ctx):
+        return "general"
     return None
 
 
@@ -432,7 +509,12 @@ def candidates(
                 dropped[reason] = dropped.get(reason, 0) + 1
                 continue
             if language == "en":
-                claim_text, resolved = decontextualise(part, ctx, prev if n == 1 else parts[n - 2])
+                claim_text, resolved = decontextualise(strip_table_frame(part), ctx, prev if n == 1 else parts[n - 2])
+                leaning = leans_on_context(claim_text, ctx.ref) if resolved else None
+                if leaning:
+                    key = f"not self-contained: {leaning}"
+                    dropped[key] = dropped.get(key, 0) + 1
+                    continue  # a claim a reader cannot check without the paper open is not presented
             else:
                 claim_text, resolved = part, True  # English rewrite rules do not apply; the text stays as written
             if not resolved:

@@ -11,6 +11,11 @@ this module owns what is common to both:
   the abstract and the conclusion, or by two papers), only when their embeddings are nearly identical (cosine ≥
   ``DUPLICATE_COSINE`` = 0.9) *and* they state the same numbers (one with 4% and one with 9% are two findings,
   however alike their words);
+- relevance gate: a claim whose cosine similarity to the question is below ``MIN_SIMILARITY`` (0.30 for
+  all-MiniLM-L6-v2) is not kept, however few claims that leaves: the budgets below are ceilings, not quotas to fill.
+  0.30 was read off the shared corpus: claims of papers about the question's subject score 0.35–0.75 against it,
+  claims of papers from the same field on another subject (English sentence embeddings, for a question on
+  cross-lingual transfer) 0.05–0.35. Another embedding model needs its own value;
 - budget: at most ``per_paper`` claims from one paper and ``max_claims`` in all;
 - failures: a paper with no qualifying sentence is recorded as ``NoClaims`` (the report says so); a paper the
   extractor could not process (an LLM server error) is recorded with the error's message; when *every* paper
@@ -30,6 +35,7 @@ from synth.core.records import Claim, ClaimSource, Failure, Paper, ParsedDoc, Se
 
 CUE_WEIGHT = 0.25  # relevance = cosine(question, claim) + CUE_WEIGHT * cue
 DUPLICATE_COSINE = 0.9
+MIN_SIMILARITY = 0.30  # a claim less similar than this to the question is not kept (see the module docstring)
 
 
 @dataclass
@@ -91,11 +97,22 @@ def extract_all(
 
 
 def rank(
-    pool: list[Candidate], vectors: np.ndarray, question: np.ndarray, max_claims: int, per_paper: int, extractor: str
+    pool: list[Candidate],
+    vectors: np.ndarray,
+    question: np.ndarray,
+    max_claims: int,
+    per_paper: int,
+    extractor: str,
+    min_similarity: float = MIN_SIMILARITY,
 ) -> tuple[list[Claim], int]:
-    """Order candidates by relevance, merge near-duplicates (keeping every source), apply the budgets."""
-    relevance = vectors @ question + CUE_WEIGHT * np.array([c.cue for c in pool])
-    order = sorted(range(len(pool)), key=lambda i: (-float(relevance[i]), pool[i].sentence.id))  # ties: stable, by sentence
+    """Order candidates by relevance, drop those below ``min_similarity`` to the question, merge near-duplicates
+    (keeping every source), apply the budgets (ceilings: nothing below the threshold is taken to fill them)."""
+    similarity = vectors @ question
+    relevance = similarity + CUE_WEIGHT * np.array([c.cue for c in pool])
+    order = sorted(
+        (i for i in range(len(pool)) if float(similarity[i]) >= min_similarity),
+        key=lambda i: (-float(relevance[i]), pool[i].sentence.id),  # ties: stable, by sentence
+    )
     per: dict[str, int] = {}
     kept: list[int] = []
     merged: dict[int, list[int]] = {}
