@@ -27,18 +27,20 @@ no arXiv text is stored). The benchmark reports precision@15 on them, and how ma
 have no judgement yet (a changed extractor must be re-judged, not silently scored).
 
 Judged claims (issue 15): ``benchmarks/gold/claims_judged.jsonl`` holds, for two-column arXiv papers from
-``../shared/data/pdfs``, a judgement of each claim a run would show for ``QUESTION`` (the ``TOP_JUDGED`` most relevant
-claims per paper, ranked as the claims stage ranks them: embedding similarity to the question plus the extractor's
-cue) on four criteria read against the PDF: *finding* (a result, comparison or limitation of the paper itself, not
-background, motivation, method or an announcement), *self-contained* (names what it is about; no unresolved "these
-methods", "the model", "this finding"; numbers say what and where they measure), *faithful* (says what the sentence
-says, nothing inverted or misattributed) and *relevant* (to the question), plus the gold kind of each finding. No
-arXiv text is stored: each row has the sha256 of the source sentence and of the claim text, page, section, character
-offsets and the first six words of the sentence. Papers are ``tuned`` (the rules were changed while reading their
-claims; the ``before`` rows are the judgements of the claims the extractor gave before any change) or ``heldout``
-(judged once, after the rules were final, never used to change them). Reported per split: precision of all four
-criteria together, each criterion alone, kind accuracy on findings, and how many of today's claims have no
-judgement (a changed claim text must be re-judged, never scored silently).
+``../shared/data/pdfs``, a judgement of each claim a run presents, on four criteria read against the PDF: *finding* (a
+result, comparison or limitation of the paper itself, not background, motivation, method or an announcement),
+*self-contained* (names what it is about; no unresolved "these methods", "the model", "this finding"; numbers say what
+and where they measure), *faithful* (says what the sentence says, nothing inverted or misattributed) and *relevant*
+(to the question), plus the gold kind of each finding. What a run presents is measured with the product's own code
+(:func:`run_claims`): one run per question over all ``RUN_PAPERS``, claims ranked across papers and cut at the
+selection's relevance threshold, and only papers that pass the synthesis stage's paper gate. Two questions are run,
+``QUESTION`` and ``QUESTION_2`` (natural language inference), so relevance is tested both ways. No arXiv text is stored:
+each row has the sha256 of the source sentence and of the claim text, the question, page, section, character offsets
+and the first six words of the sentence, a ``split`` (``tuned``, ``heldout``, ``heldout-2``: see ``RUN_PAPERS``) and a
+``round`` (``before``/``after``: the first rules; ``issue15``: claims new after issue 15's rules, judged once they
+were final). Reported per split and per split and question: claims presented (and per paper), precision of all four
+criteria together, each criterion alone, kind accuracy on findings, and how many presented claims have no judgement
+(a changed claim text must be re-judged, never scored silently; ``--dump-unjudged`` writes them out to judge).
 
 A candidate matches a gold line when their source sentences are the same text (whitespace-normalised), or
 share ≥ 80% of their words (so a changed sentence splitter still matches). Usage::
@@ -63,9 +65,18 @@ GOLD = ROOT / "benchmarks" / "gold" / "claims_gold.jsonl"
 HELDOUT = ROOT / "benchmarks" / "gold" / "claims_heldout_judgements.jsonl"
 JUDGED = ROOT / "benchmarks" / "gold" / "claims_judged.jsonl"
 TOP = 15
-TOP_JUDGED = 8
 QUESTION = "How well do multilingual encoders transfer across languages without parallel data?"
 CRITERIA = ("finding", "self_contained", "faithful", "relevant")
+# the papers of the judged runs and their split: ``tuned`` (rules changed while reading their claims), ``heldout``
+# (judged after the first round of rules, never used to change them) and ``heldout-2`` (picked before issue 15's rules
+# were written, never looked at until they were final; two-column NLI papers, so the first question tests that an
+# off-topic paper presents nothing and the second that an on-topic one presents its findings)
+RUN_PAPERS = {
+    "1809.05053v1.pdf": "tuned", "1911.01464v3.pdf": "tuned", "2005.00396v3.pdf": "tuned",
+    "1705.02364v5.pdf": "heldout", "2004.09813v2.pdf": "heldout", "2101.11112v1.pdf": "heldout",
+    "1609.06038v3.pdf": "heldout-2", "1702.03814v3.pdf": "heldout-2", "1708.02312v2.pdf": "heldout-2",
+}  # fmt: skip
+QUESTION_2 = "Which neural architectures perform best on natural language inference?"
 
 
 def _words(text: str) -> list[str]:
@@ -286,8 +297,10 @@ def judged(pdf_dir: Path, dump: Path | None = None) -> dict:
 
     rows = [json.loads(line) for line in JUDGED.read_text(encoding="utf-8").splitlines() if line.strip()]
     by_key = {(r["pdf"], r["question"], r["sentence_sha256"], r["claim_sha256"]): r for r in rows}
-    split_of = {r["pdf"]: r["split"] for r in rows}
-    questions = sorted({r["question"] for r in rows}, key=lambda q: (q != QUESTION, q))
+    split_of = dict(RUN_PAPERS)
+    if unknown := {r["pdf"] for r in rows} - split_of.keys():
+        raise SystemExit(f"judged papers missing from RUN_PAPERS: {sorted(unknown)}")
+    questions = [QUESTION, QUESTION_2]
     embedder = load_embedder("sentence-transformers/all-MiniLM-L6-v2", "cpu", 32)
     splits: dict[str, dict[str, float]] = defaultdict(lambda: defaultdict(float))
     per_paper: dict[str, dict] = {}
