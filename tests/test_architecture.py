@@ -14,7 +14,7 @@ import pytest
 from tests.paths import REPO
 
 PACKAGE = REPO / "synth"
-DOMAIN = {"sources", "ingest", "retrieval", "claims", "verification", "synthesis", "report"}
+DOMAIN = {"sources", "ingest", "retrieval", "claims", "verification", "synthesis", "report", "engines"}
 EXTRAS = {"training", "experiments"}
 
 

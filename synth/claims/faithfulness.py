@@ -55,6 +55,19 @@ def check_rewrite(source: str, rewrite: str, entails: EntailmentScorer, threshol
     return RewriteCheck(text=original, entailment=p, kept_rewrite=False)
 
 
+def rewrite_pairs(candidates: Sequence[Candidate]) -> list[tuple[str, str]]:
+    """The (source, rewrite) pairs :func:`check_rewrites` scores, in order: one per candidate whose text was changed.
+
+    A caller with a batched model scores them all at once and passes a scorer that looks them up.
+    """
+    pairs = []
+    for cand in candidates:
+        original = clean_text(cand.sentence.text)
+        if not _same(original, cand.text):
+            pairs.append((original, cand.text))
+    return pairs
+
+
 def check_rewrites(
     candidates: Sequence[Candidate], entails: EntailmentScorer, threshold: float = REWRITE_ENTAILMENT
 ) -> tuple[list[Candidate], int]:

@@ -87,9 +87,12 @@ def _verify(ctx: typer.Context, parsed: Any, run_ref: str | None, config: Path |
     else:
         settings = load_settings(config, overrides_from(ctx.params))
     quiet_model_libraries()
-    nli = load_nli(settings.nli_model, device=None if settings.device == "auto" else settings.device)
-    embedder = load_embedder(settings.embedding_model, settings.device)
+    s = settings
+    device = None if s.device == "auto" else s.device
+    nli = load_nli(s.nli_model, device=device, inference=s.inference, cache_dir=s.cache_dir, threads=s.threads)
+    embedder = load_embedder(s.embedding_model, s.device, inference=s.inference, cache_dir=s.cache_dir, threads=s.threads)
     cache = Cache(settings.cache_dir)
+    nli.scores = cache  # pairs scored before (by a run or an earlier check) are read back
 
     def embed(texts: list[str]):  # -> np.ndarray
         return cache.embed(embedder.key, texts, embedder.encode)[0]

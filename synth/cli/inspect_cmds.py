@@ -42,7 +42,13 @@ def search_passages(
     papers = {p.id: p for p in read_jsonl(papers_path, Paper)} if papers_path.is_file() else {}
     index = PassageIndex.load(store.output(INDEX, "index.json").parent, store.output(CHUNK, "chunks.jsonl"))
     recorded = store.manifest().get("settings", {}).get("embedding_model", settings.embedding_model)
-    embedder = load_embedder(recorded, settings.device)
+    # the backend that built the index (its key's suffix) embeds the query, so the two compare
+    from synth.core.inference import split_key
+
+    backend = split_key(index.model_key)[1]
+    inference = backend if backend in ("onnx", "onnx-int8") else "torch"
+    device = "cuda" if backend == "torch-fp16" else "cpu" if backend == "torch" else settings.device
+    embedder = load_embedder(recorded, device, inference=inference, cache_dir=settings.cache_dir, threads=settings.threads)
     query = embedder.encode([text])[0]
     index.check(embedder.key, embedder.dim)
     hits = index.search(query, k)

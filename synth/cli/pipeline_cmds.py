@@ -81,13 +81,17 @@ def check_source(store: RunStore, settings: SynthSettings) -> None:
 
 def _manifest_base(settings: SynthSettings) -> dict[str, Any]:
     from synth.core.gitinfo import git_sha
+    from synth.core.inference import key_suffix, resolve_backend
     from synth.core.modelref import model_key
+
+    def key(name: str) -> str:  # the identity caches record: name@revision and the backend that computes the numbers
+        return model_key(name, suffix=key_suffix(resolve_backend(settings.inference, settings.device, name)))
 
     return {
         "synth_version": __version__,
         "git_sha": git_sha(),
         "settings": settings.public_dict(),
-        "models": {"embedding": model_key(settings.embedding_model), "nli": model_key(settings.nli_model)},
+        "models": {"embedding": key(settings.embedding_model), "nli": key(settings.nli_model)},
     }
 
 
@@ -109,11 +113,37 @@ def _execute(
     return run_stages(StageContext(settings=settings, store=store, ui=UI(quiet=quiet)), stages, force=force)
 
 
+def _verdict_counts(store: RunStore) -> dict[str, int] | None:
+    """Claims per verdict in the run's verdicts.jsonl (None when the run has not verified yet)."""
+    from synth.core.stage_ids import VERIFY
+
+    path = store.root / VERIFY / "verdicts.jsonl"
+    if not path.is_file():
+        return None
+    counts = {"supported": 0, "refuted": 0, "not_verified": 0}
+    with path.open(encoding="utf-8") as f:
+        for line in f:
+            if line.strip():
+                label = json.loads(line).get("label")
+                counts[label if label in ("supported", "refuted") else "not_verified"] += 1
+    return counts
+
+
 def _summary(store: RunStore, rows: list[dict[str, Any]], as_json: bool) -> None:
     from synth.report import REPORT_NAME
 
-    report = store.root / REPORT / f"{REPORT_NAME}.md"
-    result = {"run": store.id, "path": str(store.root), "stages": rows, "report": str(report) if report.exists() else None}
+    folder = store.root / REPORT
+    report = folder / f"{REPORT_NAME}.md"
+    shown = {ext: folder / f"{REPORT_NAME}.{ext}" for ext in ("html", "pdf")}
+    verdicts = _verdict_counts(store)
+    result = {
+        "run": store.id,
+        "path": str(store.root),
+        "stages": rows,
+        "report": str(report) if report.exists() else None,
+        **{ext: str(path) if path.exists() else None for ext, path in shown.items()},
+        "verdicts": verdicts,
+    }
     if as_json:
         typer.echo(json.dumps(result, indent=2))
         return
@@ -126,6 +156,15 @@ def _summary(store: RunStore, rows: list[dict[str, Any]], as_json: bool) -> None
     typer.echo(f"run: {store.root}")
     if result["report"]:
         typer.echo(f"report: {report}")
+    for ext, path in shown.items():
+        if path.exists():
+            typer.echo(f"{ext}: {path}")
+    if verdicts is not None:
+        total = sum(verdicts.values())
+        typer.echo(
+            f"verdicts: {verdicts['supported']} supported, {verdicts['refuted']} refuted, "
+            f"{verdicts['not_verified']} not verified (of {total} claims)"
+        )
 
 
 def run(

@@ -230,17 +230,35 @@ class Cache:
             return None
         return np.stack([found[k] for k in keys])
 
+    def missing(self, model_key: str, texts: Sequence[str]) -> int:
+        """How many distinct ``texts`` have no intact cached row for ``model_key`` (what is left to compute)."""
+        keys = list(dict.fromkeys(sha256_text(t) for t in texts))
+        if not keys:
+            return 0
+        found = self._with_db(lambda con: self._lookup(con, model_key, keys))
+        return len(keys) - len(found)
+
     def embed(self, model_key: str, texts: Sequence[str], compute: Callable[[list[str]], np.ndarray]) -> tuple[np.ndarray, int]:
         """Embeddings of ``texts`` (float32, rows in order), computing only the missing ones; returns (vectors, n computed)."""
-        keys = [sha256_text(t) for t in texts]
+        return self.rows(model_key, [sha256_text(t) for t in texts], list(texts), compute)
+
+    def rows(
+        self, model_key: str, keys: Sequence[str], items: Sequence[Any], compute: Callable[[list[Any]], np.ndarray]
+    ) -> tuple[np.ndarray, int]:
+        """Float32 rows of ``items`` (in order) by (model key, content key), computing only the missing ones.
+
+        The store of sentence embeddings (keyed by the text's sha256) and of NLI logits (keyed by the pair's,
+        :func:`synth.verification.nli.pair_key`); each row is sealed by its own sha256. Returns (rows, n computed).
+        """
+        keys = list(keys)
         unique = list(dict.fromkeys(keys))
 
         def work(con: sqlite3.Connection) -> tuple[dict[str, np.ndarray], int]:
             found = self._lookup(con, model_key, unique)
             missing = [k for k in unique if k not in found]
             if missing:
-                text_of = dict(zip(keys, texts, strict=True))
-                vectors = np.asarray(compute([text_of[k] for k in missing]), dtype=np.float32)
+                item_of = dict(zip(keys, items, strict=True))
+                vectors = np.asarray(compute([item_of[k] for k in missing]), dtype=np.float32)
                 rows = []
                 for k, v in zip(missing, vectors, strict=True):
                     found[k] = v
@@ -248,7 +266,7 @@ class Cache:
                         blob = np.ascontiguousarray(v, dtype=np.float32).tobytes()
                         rows.append((model_key, k, int(v.shape[0]), blob, sha256_bytes(blob)))
                 if len(rows) < len(missing):
-                    self.warn(f"{len(missing) - len(rows)} embedding(s) from {model_key} are not finite; not cached")
+                    self.warn(f"{len(missing) - len(rows)} row(s) from {model_key} are not finite; not cached")
                 with con:
                     con.executemany("INSERT OR REPLACE INTO embeddings VALUES (?, ?, ?, ?, ?)", rows)
             return found, len(missing)

@@ -60,20 +60,34 @@ def model_revision(resolved: str) -> str | None:
     return h.hexdigest()[:16]
 
 
+def cuda_available() -> bool:
+    """Whether torch can use a CUDA device; answered without importing torch for a CPU-only build (``+cpu``)."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        if "+cpu" in version("torch"):
+            return False
+    except PackageNotFoundError:
+        return False
+    import torch
+
+    return bool(torch.cuda.is_available())
+
+
 def pick_device(device: str) -> str:
     if device != "auto":
         return device
-    import torch
-
-    return "cuda" if torch.cuda.is_available() else "cpu"
+    return "cuda" if cuda_available() else "cpu"
 
 
-def model_key(name: str, revision: str | None = None) -> str:
+def model_key(name: str, revision: str | None = None, suffix: str = "") -> str:
     """``name@revision``: what caches and fingerprints record for a model (the revision is read from its files
-    when not given, so no model is loaded). Embeddings or indexes from different weights never mix."""
+    when not given, so no model is loaded). Embeddings or indexes from different weights never mix. ``suffix``
+    names a backend that computes other numbers from the same weights (``+onnx-int8``, see
+    :func:`synth.core.inference.key_suffix`)."""
     if revision is None:
         revision = model_revision(resolve_model(name))
-    return f"{name}@{revision or 'hub'}"
+    return f"{name}@{revision or 'hub'}{suffix}"
 
 
 def quiet_model_libraries() -> None:

@@ -185,6 +185,28 @@ class SynthSettings(BaseSettings):
         DEFAULT_NLI_MODEL, description="3-way NLI cross-encoder: hub name, local directory, or synth's shipped verifier."
     )
     device: Literal["auto", "cpu", "cuda"] = Field("auto", description="Where models run; auto picks CUDA when present.")
+    inference: Literal["auto", "torch", "onnx", "onnx-int8"] = Field(
+        "auto",
+        description="How the embedding and NLI models run: 'torch' (fp32 on CPU, fp16 on CUDA), 'onnx' (ONNX Runtime, "
+        "fp32, CPU), 'onnx-int8' (ONNX Runtime with int8 weights, CPU), or 'auto': fp16 torch on CUDA, else onnx-int8. "
+        "A backend that changes the numbers is part of the model's identity in every cache key and fingerprint.",
+    )
+    threads: int | None = Field(
+        None, ge=1, description="Threads per model; default the CPUs this process may use, shared among its workers."
+    )
+    workers: int | None = Field(
+        None, ge=1, description="Processes that parse PDFs at once (local engine); default the CPUs this process may use."
+    )
+    engine: Literal["local", "ray"] = Field(
+        "local",
+        description="Where parse, embedding and NLI scoring run: 'local' (this machine's cores) or 'ray' (Ray Data jobs "
+        "with actor pools holding the models, on the cluster ray_address names). Same run directory, same cache.",
+    )
+    ray_address: str | None = Field(
+        None,
+        description="Ray cluster to use with engine = 'ray' (e.g. 'ray://head:10001' or 'head:6379'); default the "
+        "RAY_ADDRESS environment variable, else a local cluster started for the command.",
+    )
     search: SearchSettings = Field(default_factory=SearchSettings)  # type: ignore[arg-type]
     parse: ParseSettings = Field(default_factory=ParseSettings)  # type: ignore[arg-type]
     chunk: ChunkSettings = Field(default_factory=ChunkSettings)  # type: ignore[arg-type]

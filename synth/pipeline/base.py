@@ -19,6 +19,7 @@ from synth.core.store import RunStore
 from synth.core.ui import UI
 
 if TYPE_CHECKING:
+    from synth.engines import Engine
     from synth.retrieval.embedding import Embedder
     from synth.verification.nli import NLIModel
     from synth.verification.remeasure import Remeasurer
@@ -51,6 +52,7 @@ class StageContext:
     _embedder: Embedder | None = field(default=None, init=False, repr=False)
     _nli: NLIModel | None = field(default=None, init=False, repr=False)
     _remeasurer: Remeasurer | None = field(default=None, init=False, repr=False)
+    _engine: Engine | None = field(default=None, init=False, repr=False)
 
     def __post_init__(self) -> None:
         self.cache = Cache(self.settings.cache_dir, warn=self.ui.warn)
@@ -59,24 +61,71 @@ class StageContext:
     def question(self) -> str:
         return self.store.question
 
-    def embedder(self) -> Embedder:
-        """The run's sentence-embedding model, loaded on first use."""
-        if self._embedder is None:
-            from synth.retrieval.embedding import load_embedder
+    @property
+    def embedding_key(self) -> str:
+        """The embedding model's identity as caches and fingerprints record it (no model is loaded)."""
+        from synth.core.inference import key_suffix, resolve_backend
+        from synth.core.modelref import model_key
 
-            self._embedder = load_embedder(self.settings.embedding_model, self.settings.device, self.settings.index.batch_size)
+        s = self.settings
+        return model_key(s.embedding_model, suffix=key_suffix(resolve_backend(s.inference, s.device, s.embedding_model)))
+
+    @property
+    def nli_key(self) -> str:
+        """The NLI model's identity as caches and fingerprints record it (no model is loaded)."""
+        from synth.core.inference import key_suffix, resolve_backend
+        from synth.core.modelref import model_key
+
+        s = self.settings
+        return model_key(s.nli_model, suffix=key_suffix(resolve_backend(s.inference, s.device, s.nli_model)))
+
+    def embedder(self) -> Embedder:
+        """The run's sentence-embedding model, loaded on first use; it reports progress per batch."""
+        if self._embedder is None:
+            from synth.retrieval.embedding import Embedder, load_embedder
+
+            s = self.settings
+            self._embedder = load_embedder(
+                s.embedding_model, s.device, s.index.batch_size, inference=s.inference, cache_dir=s.cache_dir,
+                threads=s.threads, warn=self.ui.warn,
+            )  # fmt: skip
+            if isinstance(self._embedder, Embedder):
+                self._embedder.meter = self.ui.meter
+                self.engine().attach(self._embedder)
         return self._embedder
 
     def nli(self) -> NLIModel:
-        """The run's NLI cross-encoder, loaded on first use."""
+        """The run's NLI cross-encoder, loaded on first use; pairs it scored once (in any run) are read back from the
+        shared cache, and it reports progress per batch."""
         if self._nli is None:
             from synth.core.modelref import quiet_model_libraries
-            from synth.verification.nli import load_nli
+            from synth.verification.nli import NLIModel, load_nli
 
             quiet_model_libraries()
-            device = None if self.settings.device == "auto" else self.settings.device
-            self._nli = load_nli(self.settings.nli_model, device=device, batch_size=self.settings.verify.batch_size)
+            s = self.settings
+            device = None if s.device == "auto" else s.device
+            self._nli = load_nli(
+                s.nli_model, device=device, batch_size=s.verify.batch_size, inference=s.inference, cache_dir=s.cache_dir,
+                threads=s.threads, warn=self.ui.warn,
+            )  # fmt: skip
+            if isinstance(self._nli, NLIModel):
+                self._nli.scores = self.cache
+                self._nli.meter = self.ui.meter
+                self.engine().attach(self._nli)
         return self._nli
+
+    def engine(self) -> Engine:
+        """Where parsing, embedding and NLI scoring run (``engine`` setting: this machine, or a Ray cluster)."""
+        if self._engine is None:
+            from synth.engines import get_engine
+
+            self._engine = get_engine(self.settings, self.ui)
+        return self._engine
+
+    def close(self) -> None:
+        """Release what the engine holds (a local Ray cluster it started); the context stays usable."""
+        if self._engine is not None:
+            self._engine.close()
 
     def remeasurer(self) -> Remeasurer | None:
         """Re-measured figures for numeric claims, from the results file ``verify.remeasurements`` names (or None)."""

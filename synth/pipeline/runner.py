@@ -56,6 +56,8 @@ def run_stages(ctx: StageContext, stages: Sequence[Stage], force: bool = False) 
             message = str(err) if isinstance(err, SynthError) else f"{type(err).__name__}: {err}"
             ctx.store.update_manifest(status=FAILED, error=" ".join(message.split())[:500])
             raise
+        finally:
+            ctx.close()
         ctx.store.update_manifest(status="ok", error=None)
     return rows
 
@@ -78,7 +80,7 @@ def _run(ctx: StageContext, stages: Sequence[Stage], force: bool) -> list[dict[s
             ctx.ui.warn(f"{stage.name}: {damage}; redoing the stage")
         ctx.ui.info(f"[bold]{stage.name}[/bold] …")
         t0 = time.perf_counter()
-        with ctx.store.writing_stage(stage.name) as out:
+        with ctx.store.writing_stage(stage.name) as out, ctx.ui.stage(stage.name):
             counts = stage.run(ctx, out) or {}
             duration = round(time.perf_counter() - t0, 3)
             record = {
@@ -96,6 +98,8 @@ def _run(ctx: StageContext, stages: Sequence[Stage], force: bool) -> list[dict[s
             write_json(out / STAGE_FILE, record)
         row = {"stage": stage.name, "status": "done", "duration_s": duration, "counts": counts}
         rows.append(row)
+        if ctx.ui.logging:  # a log (pipe, cluster) gets one line per finished stage; a terminal gets the summary table
+            ctx.ui.info(f"{stage.name}: done in {duration:.1f} s")
         _note(ctx, stage.name, {**row, "fingerprint": fp})
         ledger.record_stage(
             ctx.store.id,

@@ -7,7 +7,8 @@ rebuilt. When every vector is cached the embedding model is not even loaded.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable
+from contextlib import AbstractContextManager, nullcontext
 from typing import Any
 
 import numpy as np
@@ -16,11 +17,18 @@ from synth.core.cache import Cache
 from synth.core.io import fingerprint, sha256_text
 from synth.core.records import Chunk
 from synth.retrieval.embedding import Embedder
-from synth.retrieval.index import HNSW_EF_SEARCH, build_index, deserialize_index, index_kind, serialize_index
+from synth.retrieval.index import (
+    IVFPQ_MIN,
+    build_index,
+    deserialize_index,
+    index_kind,
+    search_params,
+    serialize_index,
+)
 
-BATCH = 512  # texts per cache lookup / progress step (the embedder batches within it)
+GROUP = 4096  # texts embedded between two writes to the cache (a killed run keeps what it embedded)
 
-Track = Callable[[Iterable[Any], str], Iterator[Any]]
+Meter = Callable[[str, int], AbstractContextManager[Callable[[int], None]]]
 
 
 def index_cache_key(model: str, kind: str, text_hashes: list[str]) -> str:
@@ -29,10 +37,19 @@ def index_cache_key(model: str, kind: str, text_hashes: list[str]) -> str:
 
 
 def index_chunks(
-    chunks: list[Chunk], model_key: str, flat_max: int, cache: Cache, get_embedder: Callable[[], Embedder], track: Track
+    chunks: list[Chunk],
+    model_key: str,
+    flat_max: int,
+    cache: Cache,
+    get_embedder: Callable[[], Embedder],
+    meter: Meter | None = None,
+    ivfpq_min: int = IVFPQ_MIN,
 ) -> tuple[Any, dict[str, Any], dict[str, Any]]:
-    """(the FAISS index with row i = chunk i, its metadata, counts of what was embedded or reused)."""
-    kind = index_kind(len(chunks), flat_max)
+    """(the FAISS index with row i = chunk i, its metadata, counts of what was embedded or reused).
+
+    ``meter(description, total)`` shows progress over the chunks that are not cached yet, advanced per batch.
+    """
+    kind = index_kind(len(chunks), flat_max, ivfpq_min)
     text_hashes = [sha256_text(c.text) for c in chunks]
     cached = cache.get_index(index_cache_key(model_key, kind, text_hashes))
     if cached is not None:
@@ -48,14 +65,17 @@ def index_chunks(
     if vectors is None:
         embedder = get_embedder()  # loaded only when some chunk has no cached vector
         model_key = embedder.key
+        missing = cache.missing(model_key, texts)
         parts = []
-        for batch in track([texts[i : i + BATCH] for i in range(0, len(texts), BATCH)], "embedding chunks"):
-            part, n = cache.embed(model_key, batch, embedder.encode)
-            parts.append(part)
-            computed += n
+        progress = meter("embedding chunks", missing) if meter is not None else nullcontext(lambda n: None)
+        with progress as advance:
+            for start in range(0, len(texts), GROUP):
+                part, n = cache.embed(model_key, texts[start : start + GROUP], lambda batch: _encode(embedder, batch, advance))
+                parts.append(part)
+                computed += n
         vectors = np.concatenate(parts) if parts else np.zeros((0, int(embedder.dim)), dtype=np.float32)
     dim = int(vectors.shape[1])
-    index, kind = build_index(vectors, flat_max, dim=dim)
+    index, kind = build_index(vectors, flat_max, dim=dim, ivfpq_min=ivfpq_min)
     meta = _meta(model_key, dim, kind, len(chunks))
     cache.put_index(index_cache_key(model_key, kind, text_hashes), serialize_index(index), meta)
     counts = {"chunks": len(chunks), "embedded": computed, "from_cache": len(chunks) - computed, "index": kind,
@@ -63,8 +83,14 @@ def index_chunks(
     return index, meta, counts
 
 
+def _encode(embedder: Embedder, texts: list[str], advance: Callable[[int], None]) -> np.ndarray:
+    """``embedder.encode(texts)``, advancing the stage's meter per batch."""
+    if isinstance(embedder, Embedder):
+        return embedder.encode(texts, advance=advance)
+    vectors = embedder.encode(texts)  # a stand-in model (tests): one step
+    advance(len(texts))
+    return vectors
+
+
 def _meta(model: str, dim: int, kind: str, n: int) -> dict[str, Any]:
-    meta: dict[str, Any] = {"model_key": model, "dim": dim, "kind": kind, "n": n}
-    if kind != "flat":
-        meta["ef_search"] = HNSW_EF_SEARCH
-    return meta
+    return {"model_key": model, "dim": dim, "kind": kind, "n": n, **search_params(kind)}

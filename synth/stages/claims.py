@@ -6,10 +6,9 @@ from pathlib import Path
 from typing import Any
 
 from synth.claims import get_extractor
-from synth.claims.faithfulness import check_rewrites
+from synth.claims.faithfulness import check_rewrites, rewrite_pairs
 from synth.claims.selection import extract_all, rank
 from synth.core.io import read_jsonl, write_jsonl
-from synth.core.modelref import model_key
 from synth.core.records import NLI_LABELS, Paper, ParsedDoc, Sentence
 from synth.core.stage_ids import CHUNK, CLAIMS, PARSE, SEARCH
 from synth.pipeline.base import Stage, StageContext
@@ -30,7 +29,7 @@ class ClaimsStage(Stage):
         return {
             "question": ctx.question,
             "settings": settings,
-            "embedding_model": model_key(ctx.settings.embedding_model),
+            "embedding_model": ctx.embedding_key,
             **extra,
         }
 
@@ -47,9 +46,16 @@ class ClaimsStage(Stage):
         if found.candidates:
             nli = ctx.nli()
             entailment = NLI_LABELS.index("entailment")
-            found.candidates, refused = check_rewrites(
-                found.candidates, lambda premise, rewrite: float(nli.predict_proba([(premise, rewrite)])[0][entailment])
-            )
+            # every rewrite against its source in one batched call (length-sorted batches, cached pairs read back)
+            pairs = rewrite_pairs(found.candidates)
+            scored = dict(zip(pairs, (float(p[entailment]) for p in nli.predict_proba(pairs)), strict=True)) if pairs else {}
+
+            def entails(premise: str, rewrite: str) -> float:
+                if (premise, rewrite) in scored:
+                    return scored[(premise, rewrite)]
+                return float(nli.predict_proba([(premise, rewrite)])[0][entailment])
+
+            found.candidates, refused = check_rewrites(found.candidates, entails)
         ctx.store.set_failures("claims", found.failures)
         counts: dict[str, Any] = {
             "extractor": extractor.name,

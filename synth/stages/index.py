@@ -7,7 +7,6 @@ from pathlib import Path
 from typing import Any
 
 from synth.core.io import read_jsonl
-from synth.core.modelref import model_key
 from synth.core.records import Chunk
 from synth.core.stage_ids import CHUNK, INDEX
 from synth.pipeline.base import Stage, StageContext
@@ -22,12 +21,12 @@ class IndexStage(Stage):
     upstream = (CHUNK,)
 
     def inputs(self, ctx: StageContext) -> dict[str, Any]:
-        return {"settings": ctx.settings.index, "embedding_model": model_key(ctx.settings.embedding_model)}
+        return {"settings": ctx.settings.index, "embedding_model": ctx.embedding_key}
 
     def run(self, ctx: StageContext, out: Path) -> dict[str, Any]:
         chunks = read_jsonl(ctx.store.output(CHUNK, "chunks.jsonl"), Chunk)
         index, meta, counts = index_chunks(
-            chunks, model_key(ctx.settings.embedding_model), ctx.settings.index.flat_max, ctx.cache, ctx.embedder, ctx.ui.track
+            chunks, ctx.embedding_key, ctx.settings.index.flat_max, ctx.cache, ctx.embedder, ctx.ui.meter
         )
         PassageIndex.save(out, index, chunks, meta)
         LexicalIndex.build([c.text for c in chunks]).save(out)  # BM25 over the same rows: milliseconds per 1,000 chunks

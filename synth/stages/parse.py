@@ -6,6 +6,9 @@ is a failure, not silently another paper), and a PDF that PyMuPDF had to repair 
 an ``%%EOF``; a broken cross-reference table) is parsed as far as it goes and named as *partial* in failures.jsonl
 and in the document's warnings. Parsed text is made safe to show (control characters and terminal escapes become
 spaces, so every character offset stays exact).
+
+The PDFs not in the cache are parsed in parallel by the run's engine (:mod:`synth.engines`): a process pool on this
+machine, or Ray workers; the output is the same, in the search's order, either way.
 """
 
 from __future__ import annotations
@@ -13,12 +16,12 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from synth.core.errors import ParseError, SourceError
+from synth.core.errors import SourceError
 from synth.core.io import fingerprint, read_jsonl, sha256_file, write_jsonl
 from synth.core.records import Failure, Paper, ParsedDoc
 from synth.core.stage_ids import PARSE, SEARCH
-from synth.core.text import sanitize, sanitize_in_place
-from synth.ingest.pdf import PARSER_VERSION, parse_pdf
+from synth.ingest.parallel import PARTIAL, ParseJob
+from synth.ingest.pdf import PARSER_VERSION
 from synth.pipeline.base import Stage, StageContext
 
 
@@ -38,88 +41,70 @@ class ParseStage(Stage):
     def run(self, ctx: StageContext, out: Path) -> dict[str, Any]:
         papers = read_jsonl(ctx.store.output(SEARCH, "papers.jsonl"), Paper)
         key = self.parser_key(ctx)
-        docs: list[ParsedDoc] = []
-        failures: list[Failure] = []
-        cached = 0
-        # progress is per document and per page (ctx.ui.track), so a 1,000-page PDF shows where it is; one bar at
-        # a time, since a terminal can show only one live progress display
+        max_pages = ctx.settings.parse.max_pages
+        early: dict[str, Failure] = {}  # found before parsing: no PDF, a file gone, changed or unreadable
+        cached: dict[str, ParsedDoc] = {}
+        jobs: list[ParseJob] = []
         for paper in papers:
             if not paper.pdf_path:
-                failures.append(
-                    Failure(stage="parse", item=paper.id, error="NoPDF", message=f"{paper.id}: no PDF was downloaded")
+                early[paper.id] = Failure(
+                    stage="parse", item=paper.id, error="NoPDF", message=f"{paper.id}: no PDF was downloaded"
                 )
                 continue
             path = Path(paper.pdf_path)
             if not path.is_file():
-                failures.append(Failure(stage="parse", item=paper.id, error="MissingFile", message=f"{paper.id}: {path} is gone"))
-                continue
-            sha = paper.sha256 or sha256_file(path)
-            doc = ctx.cache.get_parsed(key, sha)
-            if doc is not None:
-                cached += 1
-                docs.append(doc.model_copy(update={"paper_id": paper.id}))
-                failures += _partial(paper, path, doc)
+                early[paper.id] = Failure(
+                    stage="parse", item=paper.id, error="MissingFile", message=f"{paper.id}: {path} is gone"
+                )
                 continue
             try:
-                if paper.sha256 and sha256_file(path) != paper.sha256:
-                    failures.append(
-                        Failure(
-                            stage="parse",
-                            item=paper.id,
-                            error="ChangedFile",
-                            message=f"{paper.id}: {path} changed since the search found it (sha256 differs); "
-                            "search again to include it",
-                        )
-                    )
+                sha = paper.sha256 or sha256_file(path)
+                doc = ctx.cache.get_parsed(key, sha)
+                if doc is not None:
+                    cached[paper.id] = doc.model_copy(update={"paper_id": paper.id})
                     continue
-                doc = _safe(parse_pdf(path, paper.id, sha, ctx.settings.parse.max_pages, track=ctx.ui.track))
-                if _repaired(path):
-                    doc = doc.model_copy(update={"warnings": [*doc.warnings, PARTIAL]})
+                if paper.sha256 and sha256_file(path) != paper.sha256:
+                    message = f"{paper.id}: {path} changed since the search found it (sha256 differs); search again to include it"
+                    early[paper.id] = Failure(stage="parse", item=paper.id, error="ChangedFile", message=message)
+                    continue
             except OSError as err:  # permission denied, an I/O error: this paper only
                 reason = (err.strerror or type(err).__name__).lower()
-                failures.append(
-                    Failure(
-                        stage="parse", item=paper.id, error="Unreadable", message=f"{paper.id}: {path} cannot be read ({reason})"
+                message = f"{paper.id}: {path} cannot be read ({reason})"
+                early[paper.id] = Failure(stage="parse", item=paper.id, error="Unreadable", message=message)
+                continue
+            jobs.append(ParseJob(paper.id, str(path), sha, max_pages))
+        # the PDFs not in the cache are parsed on all cores (or on the Ray cluster), one job per PDF, in order
+        with ctx.ui.meter("parsing PDFs", len(jobs)) as advance:
+            outcomes = {o.paper_id: o for o in ctx.engine().parse(jobs, lambda _outcome: advance(1))}
+        docs: list[ParsedDoc] = []
+        failures: list[Failure] = []
+        for paper in papers:
+            if paper.id in early:
+                failures.append(early[paper.id])
+                continue
+            doc = cached.get(paper.id)
+            if doc is None:
+                outcome = outcomes[paper.id]
+                if outcome.doc is None:
+                    failures.append(
+                        Failure(stage="parse", item=paper.id, error=outcome.error or "ParseError", message=outcome.message or "")
                     )
-                )
-                continue
-            except ParseError as err:
-                failures.append(Failure(stage="parse", item=paper.id, error="ParseError", message=f"{paper.id}: {err}"))
-                continue
-            except Exception as err:  # noqa: BLE001 - a parser bug on one odd PDF must not lose the other papers
-                message = (
-                    f"{paper.id}: {path.name}: unexpected parser error ({type(err).__name__}: {' '.join(str(err).split())[:160]})"
-                )
-                failures.append(Failure(stage="parse", item=paper.id, error=type(err).__name__, message=message))
-                continue
-            ctx.cache.put_parsed(key, doc)
+                    continue
+                doc = outcome.doc
+                ctx.cache.put_parsed(key, doc)
             docs.append(doc)
-            failures += _partial(paper, path, doc)
+            failures += _partial(paper, Path(paper.pdf_path or ""), doc)
         ctx.store.set_failures("parse", failures)
         if papers and not docs:  # zero papers found is a result the report states; papers that all fail to parse is not
             raise SourceError(f"none of the {len(papers)} papers could be parsed (see {ctx.store.root / 'failures.jsonl'})")
         write_jsonl(out / "docs.jsonl", docs)
         return {
-            "parsed": len(docs) - cached,
-            "from_cache": cached,
+            "parsed": len(docs) - len(cached),
+            "from_cache": len(cached),
             "failed": len(failures),
             "pages": sum(d.pages_read for d in docs),
             "parser": key,
         }
-
-
-PARTIAL = "damaged PDF: PyMuPDF had to repair it to open it (truncated or corrupt), so its text may be incomplete"
-
-
-def _repaired(path: Path) -> bool:
-    """True when PyMuPDF opens ``path`` only by repairing it (a truncated file, a broken cross-reference table)."""
-    import pymupdf
-
-    try:
-        with pymupdf.open(path) as doc:
-            return bool(doc.is_repaired)
-    except Exception:  # noqa: BLE001 - it parsed a moment ago; a file that will not open again is not "partial"
-        return False
 
 
 def _partial(paper: Paper, path: Path, doc: ParsedDoc) -> list[Failure]:
@@ -128,13 +113,3 @@ def _partial(paper: Paper, path: Path, doc: ParsedDoc) -> list[Failure]:
         return []
     message = f"{paper.id}: {path.name} was parsed only partly ({doc.pages_read} of {doc.n_pages} pages read; {PARTIAL})"
     return [Failure(stage="parse", item=paper.id, error="PartialPDF", message=message)]
-
-
-def _safe(doc: ParsedDoc) -> ParsedDoc:
-    """``doc`` with no control character or terminal escape in its text; offsets unchanged (same-length replacement)."""
-    blocks = [
-        b.model_copy(update={"text": sanitize_in_place(b.text), "section": sanitize(b.section, keep_newlines=False)})
-        for b in doc.blocks
-    ]
-    references = [sanitize(r, keep_newlines=False) for r in doc.references]
-    return doc.model_copy(update={"blocks": blocks, "references": references})

@@ -6,7 +6,6 @@ from pathlib import Path
 from typing import Any
 
 from synth.core.io import read_jsonl, write_json
-from synth.core.modelref import model_key
 from synth.core.records import Chunk, Claim, Failure, Paper, Verdict
 from synth.core.stage_ids import CHUNK, CLAIMS, SEARCH, SYNTHESIS, VERIFY
 from synth.pipeline.base import Stage, StageContext
@@ -26,7 +25,7 @@ class SynthesisStage(Stage):
             extra = {
                 "llm": {k: v for k, v in ctx.settings.claims.model_dump().items() if k.startswith("llm_")},
                 "prompt": answer_prompt().digest,
-                "nli_model": model_key(ctx.settings.nli_model),
+                "nli_model": ctx.nli_key,
             }
         from synth.synthesis.verifier import read_figures
 
@@ -34,7 +33,7 @@ class SynthesisStage(Stage):
         return {
             "question": ctx.question,
             "settings": settings,
-            "embedding_model": model_key(ctx.settings.embedding_model),
+            "embedding_model": ctx.embedding_key,
             "verifier_figures": figures.model_dump(mode="json") if figures else None,  # re-calibrated: re-stated
             **extra,
         }

@@ -7,7 +7,6 @@ from pathlib import Path
 from typing import Any
 
 from synth.core.io import read_jsonl, write_jsonl
-from synth.core.modelref import model_key
 from synth.core.records import Claim, Sentence
 from synth.core.stage_ids import CHUNK, CLAIMS, INDEX, PARSE, VERIFY
 from synth.pipeline.base import Stage, StageContext
@@ -33,8 +32,8 @@ class VerifyStage(Stage):
         remeasurer = ctx.remeasurer()
         return {
             "settings": ctx.settings.verify,
-            "nli_model": model_key(ctx.settings.nli_model),
-            "embedding_model": model_key(ctx.settings.embedding_model),
+            "nli_model": ctx.nli_key,
+            "embedding_model": ctx.embedding_key,
             "remeasurements": remeasurer.identity() if remeasurer else None,  # a new re-run re-verifies
         }
 

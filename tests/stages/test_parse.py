@@ -12,7 +12,6 @@ from synth.core.store import RunStore
 from synth.core.ui import UI
 from synth.pipeline import StageContext, run_stages
 from synth.stages import COMMANDS
-from synth.stages.parse import _safe
 
 SEARCH_PARSE = COMMANDS["search"] + COMMANDS["ingest"][:1]
 
@@ -54,16 +53,3 @@ def test_a_pdf_replaced_after_the_search_is_a_failure(sample_corpus: Path, fake_
     (changed,) = [f for f in failures if f.error == "ChangedFile"]
     assert str(target) in changed.message and "changed since the search" in changed.message
     assert len(read_jsonl(store.output("02_parse", "docs.jsonl"), ParsedDoc)) == 3
-
-
-def test_parsed_text_is_made_safe_without_moving_offsets() -> None:
-    from synth.core.records import Block
-
-    text = "We \x1b[31mreport\x1b[0m 3.5 points\x07 of gain."
-    doc = ParsedDoc(paper_id="p", sha256="0" * 64, n_pages=1, pages_read=1,
-                    blocks=[Block(page=1, section="1 Intro\x1b[2J", kind="prose", text=text, char_start=0)],
-                    references=["Ref \x00one"])  # fmt: skip
-    safe = _safe(doc)
-    assert len(safe.blocks[0].text) == len(text) and "\x1b" not in safe.blocks[0].text and "\x07" not in safe.blocks[0].text
-    assert safe.blocks[0].text.split() == ["We", "report", "3.5", "points", "of", "gain."]
-    assert safe.blocks[0].section == "1 Intro" and safe.references == ["Ref one"]

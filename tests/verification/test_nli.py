@@ -139,3 +139,107 @@ def test_shipped_model_separates_clear_cases(shipped_nli):
 def test_shipped_model_catches_antonym_reversal(shipped_nli):
     p = shipped_nli.predict_proba([(PREMISE, "The drug increased mortality.")])
     assert p[0].argmax() == LABELS.index("contradiction"), p
+
+
+# ------------------------------------------------------------------------------------------------ backends and caches
+def test_onnx_backends_of_a_model_agree_with_torch(tmp_path):
+    path = _tiny_model(tmp_path / "cen", {0: "contradiction", 1: "entailment", 2: "neutral"})
+    pairs = [
+        ("A man is eating a large pizza.", "Someone eats."),
+        ("It rains.", "The sun shines brightly over the dry town."),
+        ("x", "y"),
+        ("Cross-lingual transfer works without parallel data in our experiments.", "Transfer works."),
+    ]
+    torch_nli = load_nli(str(path), device="cpu", batch_size=2)
+    onnx_nli = load_nli(str(path), device="cpu", batch_size=2, inference="onnx", cache_dir=tmp_path / "cache")
+    int8_nli = load_nli(str(path), device="cpu", batch_size=2, inference="onnx-int8", cache_dir=tmp_path / "cache")
+    np.testing.assert_allclose(onnx_nli.predict_logits(pairs), torch_nli.predict_logits(pairs), atol=1e-4)
+    assert np.abs(int8_nli.predict_logits(pairs) - torch_nli.predict_logits(pairs)).max() < 0.2
+    assert onnx_nli.max_tokens == torch_nli.max_tokens
+    for text in ("hello world", "Naïve cross-lingual re-ranking (XLM-R) of 12,345 passages!", "a " * 600):
+        assert onnx_nli.count_tokens(text) == torch_nli.count_tokens(text)  # same windows whatever the backend
+    keys = {torch_nli.key, onnx_nli.key, int8_nli.key}
+    assert len(keys) == 3 and onnx_nli.key.endswith("+onnx") and int8_nli.key.endswith("+onnx-int8")
+    assert onnx_nli.predict_proba([]).shape == (0, 3)
+
+
+def test_scored_pairs_are_read_back_from_the_cache(tmp_path):
+    from synth.core.cache import Cache
+
+    path = _tiny_model(tmp_path / "nli", {0: "entailment", 1: "neutral", 2: "contradiction"})
+    nli = load_nli(str(path), device="cpu", batch_size=2, inference="onnx", cache_dir=tmp_path / "cache")
+    nli.scores = Cache(tmp_path / "cache")
+    scored: list[int] = []
+    inner = nli.score_batch
+    nli.score_batch = lambda pairs: scored.append(len(pairs)) or inner(pairs)  # type: ignore[method-assign]
+    pairs = [("premise one", "hypothesis"), ("premise two is longer", "hypothesis"), ("three", "h")]
+    first = nli.predict_logits(pairs)
+    assert sum(scored) == 3
+    again = nli.predict_logits([pairs[2], ("four", "h"), pairs[0]])  # two known pairs, one new
+    assert sum(scored) == 4
+    np.testing.assert_array_equal(again[[0, 2]], first[[2, 0]])
+    other = load_nli(str(path), device="cpu", batch_size=2, inference="onnx-int8", cache_dir=tmp_path / "cache")
+    other.scores = nli.scores
+    calls: list[int] = []
+    inner_other = other.score_batch
+    other.score_batch = lambda p: calls.append(len(p)) or inner_other(p)  # type: ignore[method-assign]
+    other.predict_logits(pairs)
+    assert sum(calls) == 3  # another backend's numbers are never read back for this one
+
+
+def test_batches_are_planned_once_and_a_runner_gets_exactly_them(tmp_path):
+    path = _tiny_model(tmp_path / "nli", {0: "entailment", 1: "neutral", 2: "contradiction"})
+    nli = load_nli(str(path), device="cpu", batch_size=2, inference="onnx-int8", cache_dir=tmp_path / "cache")
+    pairs = [("a " * n, "b") for n in (3, 9, 1, 7, 5)]
+    batches = nli.plan(pairs)
+    assert [len(b) for b in batches] == [2, 2, 1] and batches[0] == [1, 3]  # longest first
+    local = nli.predict_logits(pairs)
+    seen: list[list[tuple[str, str]]] = []
+
+    def runner(groups, advance):  # what the Ray engine does on its actors
+        seen.extend(groups)
+        out = [nli.score_batch(g) for g in groups]
+        for g in groups:
+            advance(len(g))
+        return out
+
+    nli.runner = runner
+    steps: list[int] = []
+
+    import contextlib
+
+    @contextlib.contextmanager
+    def meter(description, total):
+        assert description == "NLI pairs" and total == 5
+        yield steps.append
+
+    nli.meter = meter
+    np.testing.assert_array_equal(nli.predict_logits(pairs), local)  # same batches, same numbers
+    assert seen == [[pairs[i] for i in b] for b in batches] and steps == [2, 2, 1]
+
+
+@pytest.mark.slow
+def test_the_onnx_path_needs_neither_torch_nor_sentence_transformers(tmp_path):
+    cache = tmp_path / "cache"
+    load_nli(SHIPPED, device="cpu", inference="onnx-int8", cache_dir=cache)  # exported once (this needs torch)
+    code = (
+        "import sys; from pathlib import Path; from synth.verification.nli import load_nli; "
+        f"m = load_nli({SHIPPED!r}, device='cpu', inference='onnx-int8', cache_dir=Path({str(cache)!r})); "
+        "p = m.predict_proba([('The drug reduced mortality by 40%.', 'The drug reduced mortality.')]); "
+        "assert p[0].argmax() == 0, p; "
+        "assert 'torch' not in sys.modules and 'sentence_transformers' not in sys.modules, 'imported'; print('ok')"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert out.stdout.strip() == "ok", out.stderr[-2000:]
+
+
+@pytest.mark.slow
+def test_the_shipped_verifier_in_int8_agrees_with_fp32_on_clear_cases(shipped_nli, tmp_path):
+    int8 = load_nli(SHIPPED, device="cpu", inference="onnx-int8", cache_dir=tmp_path / "cache")
+    pairs = [
+        (PREMISE, "The drug reduced mortality."),
+        (PREMISE, "The drug did not reduce mortality."),
+        (PREMISE, "Paris is the capital of France."),
+        ("A man is playing a guitar on stage.", "Nobody is playing music."),
+    ]
+    assert (int8.predict_proba(pairs).argmax(1) == shipped_nli.predict_proba(pairs).argmax(1)).all()
