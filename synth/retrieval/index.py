@@ -13,6 +13,7 @@ cache. Its cost is the build: ~15x IVF's at 100k on the benchmark machine (827 s
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -27,21 +28,79 @@ HNSW_M = 32  # graph degree; the graph adds n × 32 × 2 × 4 B (256 MB at 1M) t
 HNSW_EF_CONSTRUCTION = 80  # build effort (faiss's default is 40); build time grows about linearly with it
 HNSW_EF_SEARCH = 256  # query effort (recall 0.995 vs 0.97 at 128 on 100k); kept in the index metadata, re-applied on load
 
+IVFPQ_MIN = 1_000_000  # default of ``index.ivfpq_min`` (core/settings.py repeats it; a test keeps the two equal)
+IVFPQ_PQ_DIMS = 8  # dimensions per PQ sub-quantizer: 48 sub-quantizers of 4 bits at 384 dims (24 B a vector)
+IVFPQ_REFINE = "SQ8"  # the shortlist re-scored from 8-bit scalar-quantized vectors (384 B a vector at 384 dims)
+IVFPQ_K_FACTOR = 8  # shortlist = k x this, re-scored by the refine stage; kept in the index metadata
+IVFPQ_NPROBE = 32  # inverted lists visited per query; kept in the index metadata, re-applied on load
+IVFPQ_TRAIN_PER_LIST = 64  # training sample = this x nlist vectors (all of them for a small corpus)
+IVFPQ_MIN_TRAIN = 1_000  # fewer vectors cannot train the lists and codes: such a corpus never gets IVF-PQ
+IVFPQ_SEED = 0  # seeds the training sample and k-means, so a rebuild over the same vectors is the same index
 
-def index_kind(n: int, flat_max: int) -> str:
-    """The index an ``n``-vector corpus gets, as recorded in the stage counts and the manifest."""
+
+def ivfpq_nlist(n: int) -> int:
+    """Inverted lists for ``n`` vectors: the power of two at or below 4·sqrt(n), with at least 64 training vectors
+    a list (so a small corpus gets few lists, trained without faiss's too-few-points warning)."""
+    target = max(1, min(4 * math.isqrt(max(n, 1)), n // IVFPQ_TRAIN_PER_LIST))
+    return 1 << (target.bit_length() - 1)
+
+
+def ivfpq_m(d: int) -> int:
+    """PQ sub-quantizers for dimension ``d``: the largest divisor of ``d`` at or below d/8 (48 at 384 dims)."""
+    return max(m for m in range(1, max(1, d // IVFPQ_PQ_DIMS) + 1) if d % m == 0)
+
+
+def index_kind(n: int, flat_max: int, ivfpq_min: int = IVFPQ_MIN) -> str:
+    """The index an ``n``-vector corpus gets, as recorded in the stage counts and the manifest.
+
+    Exact flat when ``n <= flat_max`` (this rule comes first), IVF-PQ when ``n >= ivfpq_min`` (and at least
+    ``IVFPQ_MIN_TRAIN``), HNSW in between.
+    """
     if n <= flat_max:
         return "flat"
+    if n >= max(ivfpq_min, IVFPQ_MIN_TRAIN):
+        nlist = ivfpq_nlist(n)
+        sample = min(n, IVFPQ_TRAIN_PER_LIST * nlist)
+        return (
+            f"ivfpq(IVF{nlist},PQ(d/{IVFPQ_PQ_DIMS})x4fs,Refine({IVFPQ_REFINE}),nprobe={IVFPQ_NPROBE},k_factor={IVFPQ_K_FACTOR},"
+            f"train={sample},seed={IVFPQ_SEED})"
+        )
     return f"hnsw(M={HNSW_M},efConstruction={HNSW_EF_CONSTRUCTION},efSearch={HNSW_EF_SEARCH})"
 
 
-def build_index(vectors: np.ndarray, flat_max: int, dim: int | None = None) -> tuple[Any, str]:
-    """An inner-product index over ``vectors`` (rows normalised): exact flat up to ``flat_max`` rows, HNSW above.
+def search_params(kind: str) -> dict[str, int]:
+    """The query-time settings of an index of ``kind``, written into its metadata and re-applied on load
+    (FAISS's own files keep some of them, but not every version and wrapper does)."""
+    if kind.startswith("hnsw"):
+        return {"ef_search": HNSW_EF_SEARCH}
+    if kind.startswith("ivfpq"):
+        return {"nprobe": IVFPQ_NPROBE, "k_factor": IVFPQ_K_FACTOR}
+    return {}
+
+
+def apply_search_params(index: Any, meta: dict[str, Any]) -> None:
+    """Set ``ef_search`` / ``nprobe`` / ``k_factor`` from ``meta`` on ``index`` (each only where it applies)."""
+    if meta.get("ef_search") and hasattr(index, "hnsw"):
+        index.hnsw.efSearch = int(meta["ef_search"])
+    if meta.get("nprobe") or meta.get("k_factor"):
+        import faiss
+
+        ivf = faiss.try_extract_index_ivf(index)
+        if ivf is not None and meta.get("nprobe"):
+            ivf.nprobe = int(meta["nprobe"])
+        if meta.get("k_factor") and hasattr(index, "k_factor"):
+            index.k_factor = float(meta["k_factor"])
+
+
+def build_index(vectors: np.ndarray, flat_max: int, dim: int | None = None, ivfpq_min: int = IVFPQ_MIN) -> tuple[Any, str]:
+    """An inner-product index over ``vectors`` (rows normalised): exact flat up to ``flat_max`` rows, IVF-PQ from
+    ``ivfpq_min`` rows, HNSW in between.
 
     Args:
         vectors: float32 array of shape (n, dim); may be empty.
         flat_max: largest corpus that still gets an exact flat index.
         dim: the embedding dimension; needed when ``vectors`` is empty.
+        ivfpq_min: smallest corpus that gets IVF-PQ (trained on a seeded sample of ``vectors``).
 
     Returns:
         The FAISS index and its kind (``index_kind``).
@@ -52,10 +111,12 @@ def build_index(vectors: np.ndarray, flat_max: int, dim: int | None = None) -> t
     d = int(vectors.shape[1]) if n else int(dim or (vectors.shape[1] if vectors.ndim == 2 else 0))
     if d <= 0:
         raise ValueError("cannot build an index of unknown dimension (no vectors and no dim)")
-    kind = index_kind(n, flat_max)
+    kind = index_kind(n, flat_max, ivfpq_min)
     index: Any
     if kind == "flat":
         index = faiss.IndexFlatIP(d)
+    elif kind.startswith("ivfpq"):
+        index = train_ivfpq(np.ascontiguousarray(vectors, dtype=np.float32))
     else:
         index = faiss.IndexHNSWFlat(d, HNSW_M, faiss.METRIC_INNER_PRODUCT)
         index.hnsw.efConstruction = HNSW_EF_CONSTRUCTION
@@ -63,6 +124,23 @@ def build_index(vectors: np.ndarray, flat_max: int, dim: int | None = None) -> t
     if n:
         index.add(np.ascontiguousarray(vectors, dtype=np.float32))
     return index, kind
+
+
+def train_ivfpq(vectors: np.ndarray) -> Any:
+    """An empty IVF-PQ index over inner product, its shortlist re-scored from SQ8 codes, trained on a seeded
+    random sample of ``vectors`` (``IVFPQ_TRAIN_PER_LIST`` x nlist rows, or all of a small corpus)."""
+    import faiss
+
+    n, d = vectors.shape
+    nlist = ivfpq_nlist(n)
+    index = faiss.index_factory(d, f"IVF{nlist},PQ{ivfpq_m(d)}x4fs,Refine({IVFPQ_REFINE})", faiss.METRIC_INNER_PRODUCT)
+    ivf = faiss.extract_index_ivf(index)
+    ivf.cp.seed = IVFPQ_SEED
+    ivf.cp.niter = 10  # k-means iterations; faiss's default (25) costs 2.5x the training time for no recall here
+    rows = np.random.default_rng(IVFPQ_SEED).choice(n, size=min(n, IVFPQ_TRAIN_PER_LIST * nlist), replace=False)
+    index.train(vectors[np.sort(rows)])
+    apply_search_params(index, search_params("ivfpq"))
+    return index
 
 
 def serialize_index(index: Any) -> bytes:
@@ -95,8 +173,7 @@ class PassageIndex:
         self.index = index
         self.chunks = chunks
         self.meta = meta
-        if hasattr(index, "hnsw") and meta.get("ef_search"):
-            index.hnsw.efSearch = int(meta["ef_search"])
+        apply_search_params(index, meta)
 
     @property
     def model_key(self) -> str:

@@ -26,7 +26,13 @@ class IndexStage(Stage):
     def run(self, ctx: StageContext, out: Path) -> dict[str, Any]:
         chunks = read_jsonl(ctx.store.output(CHUNK, "chunks.jsonl"), Chunk)
         index, meta, counts = index_chunks(
-            chunks, ctx.embedding_key, ctx.settings.index.flat_max, ctx.cache, ctx.embedder, ctx.ui.meter
+            chunks,
+            ctx.embedding_key,
+            ctx.settings.index.flat_max,
+            ctx.cache,
+            ctx.embedder,
+            ctx.ui.meter,
+            ivfpq_min=ctx.settings.index.ivfpq_min,
         )
         PassageIndex.save(out, index, chunks, meta)
         LexicalIndex.build([c.text for c in chunks]).save(out)  # BM25 over the same rows: milliseconds per 1,000 chunks

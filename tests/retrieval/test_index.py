@@ -140,3 +140,80 @@ def test_index_stage_records_its_choice_and_reuses_the_cached_index(sample_corpu
 
     _, rows3 = _ingest(sample_corpus, index={"flat_max": 5})  # a corpus above flat_max gets HNSW, and says so
     assert rows3["04_index"]["counts"]["index"].startswith("hnsw(") and rows3["04_index"]["counts"]["embedded"] == 0
+
+
+def _clustered(n: int, dim: int = 64, centres: int = 300, seed: int = 0) -> np.ndarray:
+    """Normalised vectors around a few centres on the sphere (real embeddings cluster by topic; uniform noise does not)."""
+    rng = np.random.default_rng(seed)
+    c = rng.standard_normal((centres, dim)).astype(np.float32)
+    v = c[rng.integers(0, centres, n)] / np.sqrt(dim) + 0.06 * rng.standard_normal((n, dim)).astype(np.float32)
+    return v / np.linalg.norm(v, axis=1, keepdims=True)
+
+
+def test_tier_is_chosen_by_size() -> None:
+    from synth.core.settings import IndexSettings
+    from synth.retrieval.index import IVFPQ_MIN, IVFPQ_MIN_TRAIN, IVFPQ_NPROBE, ivfpq_nlist, search_params
+
+    assert IndexSettings().ivfpq_min == IVFPQ_MIN  # the setting's default is the one the docstring measured
+    assert index_kind(100_000, 100_000) == "flat"
+    assert index_kind(100_001, 100_000).startswith("hnsw(")
+    assert index_kind(IVFPQ_MIN - 1, 100_000).startswith("hnsw(")
+    big = index_kind(IVFPQ_MIN, 100_000)
+    assert big.startswith(f"ivfpq(IVF{ivfpq_nlist(IVFPQ_MIN)},") and f"nprobe={IVFPQ_NPROBE}" in big
+    assert index_kind(10**7, 100_000, ivfpq_min=10**8).startswith("hnsw(")  # the threshold is a setting
+    assert index_kind(5_000, 10_000, ivfpq_min=1_000) == "flat"  # flat_max wins
+    assert index_kind(IVFPQ_MIN_TRAIN - 1, 0, ivfpq_min=0).startswith("hnsw(")  # too few vectors to train
+    assert search_params(big) == {"nprobe": IVFPQ_NPROBE, "k_factor": search_params(big)["k_factor"]}
+    assert search_params("flat") == {} and "ef_search" in search_params(index_kind(100_001, 100_000))
+    assert [ivfpq_nlist(n) for n in (3_000, 100_000, 1_000_000, 10_000_000)] == [32, 1024, 2048, 8192]
+
+
+def test_ivfpq_finds_the_exact_neighbours_and_keeps_nprobe(tmp_path: Path) -> None:
+    import faiss
+
+    from synth.retrieval.build import _meta
+
+    vecs, queries = np.split(_clustered(3_200), [3_000])  # queries from the same mixture, not in the index
+    index, kind = build_index(vecs, flat_max=100, ivfpq_min=2_000)
+    assert kind.startswith("ivfpq(IVF32,") and index.ntotal == 3_000 and index.metric_type == faiss.METRIC_INNER_PRODUCT
+    exact = faiss.IndexFlatIP(64)
+    exact.add(vecs)
+    _, truth = exact.search(queries, 10)
+    _, found = index.search(queries, 10)
+    assert np.mean(found[:, 0] == truth[:, 0]) >= 0.9  # the exact top-1 for most queries
+    assert np.mean([len(set(f) & set(t)) / 10 for f, t in zip(found, truth, strict=True)]) >= 0.8  # recall@10
+    again, _ = build_index(vecs, flat_max=100, ivfpq_min=2_000)  # seeded: a rebuild is the same index
+    assert again.search(queries, 10)[1].tolist() == found.tolist()
+
+    chunks = _chunks(3_000)
+    write_jsonl(tmp_path / "chunks.jsonl", chunks)
+    meta = _meta("fake@1", 64, kind, 3_000)
+    assert meta["nprobe"] > 1 and meta["k_factor"] > 1
+    faiss.extract_index_ivf(index).nprobe = 1  # as a FAISS file from elsewhere might hold it: the metadata wins
+    PassageIndex.save(tmp_path, index, chunks, meta)
+    loaded = PassageIndex.load(tmp_path, tmp_path / "chunks.jsonl")
+    assert faiss.extract_index_ivf(loaded.index).nprobe == meta["nprobe"] and loaded.index.k_factor == meta["k_factor"]
+    assert [h.chunk.id for h in loaded.search(queries[0], 10)] == [chunks[i].id for i in found[0]]
+    hits = loaded.search(vecs[7], k=5, exclude_papers={"p1"})
+    assert len(hits) == 5 and all(h.chunk.paper_id != "p1" for h in hits)
+    with pytest.raises(IndexMismatchError, match="built with fake@1"):
+        loaded.check("other-model@2", 64)
+    with pytest.raises(IndexMismatchError, match="dim 64"):
+        loaded.check("fake@1", 384)
+    with pytest.raises(IndexMismatchError, match="dimension 384"):
+        loaded.search(_vectors(1, dim=384)[0], k=3)
+    assert deserialize_index(serialize_index(loaded.index)).search(queries[:5], 3)[1].tolist() == found[:5, :3].tolist()
+
+
+def test_older_saved_indexes_still_load(tmp_path: Path) -> None:
+    """Runs saved before IVF-PQ existed: flat with no search parameters, HNSW with ``ef_search`` only."""
+    chunks = _chunks(50)
+    write_jsonl(tmp_path / "chunks.jsonl", chunks)
+    vecs = _vectors(50)
+    for flat_max, extra in ((100, {}), (10, {"ef_search": 77})):
+        index, kind = build_index(vecs, flat_max=flat_max)
+        PassageIndex.save(tmp_path, index, chunks, {"model_key": "fake@1", "dim": 16, "kind": kind, "n": 50, **extra})
+        loaded = PassageIndex.load(tmp_path, tmp_path / "chunks.jsonl")
+        assert loaded.search(vecs[3], 1)[0].chunk.id == chunks[3].id
+        if extra:
+            assert loaded.index.hnsw.efSearch == 77
