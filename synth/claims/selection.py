@@ -11,7 +11,7 @@ this module owns what is common to both:
   the abstract and the conclusion, or by two papers), only when their embeddings are nearly identical (cosine ≥
   ``DUPLICATE_COSINE`` = 0.9) *and* they state the same numbers (one with 4% and one with 9% are two findings,
   however alike their words);
-- relevance gate: a claim whose cosine similarity to the question is below ``MIN_SIMILARITY`` (0.30 for
+- relevance gate: a claim whose cosine similarity to the question is below ``claims.min_similarity`` (0.30 for
   all-MiniLM-L6-v2) is not kept, however few claims that leaves: the budgets below are ceilings, not quotas to fill.
   0.30 was read off the shared corpus: claims of papers about the question's subject score 0.35–0.75 against it,
   claims of papers from the same field on another subject (English sentence embeddings, for a question on

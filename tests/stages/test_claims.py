@@ -47,7 +47,7 @@ PAPERS = {
             "We propose RobustXLT, a robust training method for zero-shot cross-lingual transfer.",
             "Robust training improves zero-shot cross-lingual transfer accuracy by 2.1 points on PAWS-X.",
             "Randomized smoothing outperforms adversarial training on XNLI for most languages.",
-            "However, robust training fails to improve transfer to languages with a different script.",
+            "However, robust training fails to improve XNLI transfer to languages with a different script.",
             "We train all models for ten epochs.",
         ],
     ),
@@ -111,7 +111,7 @@ def make_run(tmp_path: Path, **claims_settings: object) -> StageContext:
 
 
 def test_claims_are_ranked_typed_traceable_and_merged(tmp_path: Path) -> None:
-    ctx = make_run(tmp_path)
+    ctx = make_run(tmp_path, min_similarity=-1.0)  # the fake embedder's cosines say nothing about relevance
     (row,) = run_stages(ctx, [claims_stage])
     claims = read_jsonl(ctx.store.output("05_claims", "claims.jsonl"), Claim)
     assert row["counts"]["merged_duplicates"] == 1
@@ -176,7 +176,7 @@ def _fake_llm():  # noqa: ANN202
 
 def test_llm_extractor_through_the_stage(tmp_path: Path) -> None:
     with _fake_llm() as server:
-        ctx = make_run(tmp_path, extractor="llm", llm_url=server.url)
+        ctx = make_run(tmp_path, extractor="llm", llm_url=server.url, min_similarity=-1.0)
         (row,) = run_stages(ctx, [claims_stage])
     claims = read_jsonl(ctx.store.output("05_claims", "claims.jsonl"), Claim)
     assert claims and all(c.extractor == "llm" for c in claims)
