@@ -3,12 +3,36 @@
 Used by verification (evidence per claim) and by `synth search-passages`. An index remembers the embedding
 model and dimension that built it and refuses queries embedded by another model or of another dimension.
 
-Which index: exact ``IndexFlatIP`` up to ``index.flat_max`` vectors, HNSW (``IndexHNSWFlat``, inner product)
-above. Flat search costs O(n·d) per query: 13.5 ms of CPU per query at 100k × 384 (benchmarks/bench_ingest.py,
-2 shared vCPUs), ~10x that at 1M, past the 20 ms target. HNSW at 100k: recall@10 0.97 at efSearch 128 and 0.995
-at 256 against flat, 2.5 / 3.8 ms CPU per query (p50). It needs no training pass, unlike IVF (which on the same
-data needed nprobe far above 64 for recall 0.9), and a built index over already-seen chunks comes from the shared
-cache. Its cost is the build: ~15x IVF's at 100k on the benchmark machine (827 s vs 51 s); see the benchmark.
+Which index (the rule; ``index_kind`` names the choice, recorded in the stage counts and the manifest):
+
+- up to ``index.flat_max`` vectors (100k): exact ``IndexFlatIP``. A query scans all n·d floats: 5.1 ms of CPU at
+  100k × 384, 52 ms at 1M, so flat stops at 100k;
+- up to ``index.ivfpq_min`` (1M): HNSW (``IndexHNSWFlat``, M=32, efConstruction 80, efSearch 256): recall@10 ~1.0,
+  0.4-0.5 ms CPU a query, no training; but it keeps every fp32 vector plus its graph (1.8 KB a vector at 384 dims:
+  1.8 GB at 1M, 18 GB at 10M) and builds at ~2,600 vectors/s here (38 s at 100k; ~8 min at 1M, ~1.5 h at 10M);
+- from ``index.ivfpq_min``: IVF-PQ, ``IVF{nlist},PQ{d/8}x4fs`` with the k·8 shortlist re-scored from 8-bit scalar
+  codes (``IndexRefine`` over SQ8), trained on a random sample of 64·nlist vectors (seeded: a rebuild is the same
+  index), nlist the power of two at or below 4·sqrt(n) (2048 at 1M). nprobe 32 and k_factor 8 are kept in
+  ``index.json`` and re-applied on load, as HNSW's efSearch is. 417 B a vector (24 B PQ codes, 8 B id, 384 B SQ8):
+  420 MB at 1M, a quarter of HNSW's; build 70 s at 1M (38 s of it training); 0.14 ms CPU a query.
+
+Measured by benchmarks/bench_index_scale.py (reports/benchmarks/index_scale.json; 2 shared vCPUs) on simulated
+passages around real MiniLM embeddings, 500 queries, recall@10 against exact search:
+
+    n      kind    build s   MB     recall@10  CPU p50 / p99 ms (1 thread)
+    100k   flat        0.3    154   1          5.1 / 6.3
+    100k   hnsw       37.9    181   0.9998     0.43 / 0.69
+    100k   ivfpq      15.9     44   0.972      0.08 / 0.20
+    1M     flat        1.0   1536   1          52 / 66
+    1M     hnsw      ~455*  1808*   -          ~0.52*
+    1M     ivfpq      69.8    420   0.970      0.14 / 0.22      (* extrapolated from 100k)
+
+The PQ codes alone find only 0.51-0.76 of the top 10; the SQ8 re-scoring is what brings recall to 0.97, and it is
+most of IVF-PQ's memory (re-scoring from fp32 ``IndexRefineFlat`` would cost 1.5 KB a vector, as much as flat).
+Recall at 1M hardly moves with nprobe (8 to 64): the shortlist length (k_factor), not the lists visited, bounds it.
+Why 1M for ``ivfpq_min``: below it HNSW's memory (< 1.8 GB) and build (< 8 min) are affordable and its recall is
+higher; above it they grow to 18 GB and ~1.5 h at 10M while IVF-PQ stays at ~4.2 GB and ~30 min (estimates in
+the benchmark's JSON). IVF-PQ needs at least ``IVFPQ_MIN_TRAIN`` vectors to train.
 """
 
 from __future__ import annotations
