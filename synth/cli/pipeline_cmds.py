@@ -151,8 +151,11 @@ def _summary(store: RunStore, rows: list[dict[str, Any]], as_json: bool) -> None
         counts = ", ".join(f"{k} {v}" for k, v in row["counts"].items() if not isinstance(v, list | dict))
         typer.echo(f"  {row['stage']:<12} {row['status']:<7} {row['duration_s']:>7.1f}s  {counts}", err=True)
     failures = store.failures()
-    if failures:
-        typer.echo(f"  {len(failures)} item(s) skipped, listed in {store.root / 'failures.jsonl'} and the report", err=True)
+    skipped = sum(1 for f in failures if f.left_out)
+    if skipped:
+        typer.echo(f"  {skipped} item(s) skipped, listed in {store.root / 'failures.jsonl'} and the report", err=True)
+    if len(failures) > skipped:
+        typer.echo(f"  {len(failures) - skipped} paper(s) kept with incomplete metadata (see the report)", err=True)
     typer.echo(f"run: {store.root}")
     if result["report"]:
         typer.echo(f"report: {report}")

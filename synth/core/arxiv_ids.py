@@ -30,3 +30,13 @@ def split_id(arxiv_id: str) -> tuple[str, int] | None:
 
 def is_arxiv_id(text: str) -> bool:
     return split_id(text) is not None
+
+
+def first_year(arxiv_id: str) -> int | None:
+    """The year an id was first submitted (its ``YYMM`` prefix, or the old style's ``/YYMMNNN``): the year a paper is
+    cited by, whatever the year of the version a PDF's stamp shows ("1705.02364v5 … 8 Jul 2018" is 2017's paper)."""
+    parts = split_id(arxiv_id)
+    if parts is None:
+        return None
+    yy = int(parts[0].split("/")[-1][:2])
+    return (1900 if yy >= 91 else 2000) + yy  # arXiv began in August 1991

@@ -163,10 +163,20 @@ class Verdict(Record):
 
 
 class Failure(Record):
+    """Something a run could not do with one item, recorded in failures.jsonl and stated in the report's limitations."""
+
     stage: str
     item: str  # paper id, file path, claim id
     error: str
     message: str
+
+    @property
+    def left_out(self) -> bool:
+        """Whether the item was dropped (most failures) or kept with a gap the report must state (its metadata)."""
+        return self.error != MISSING_METADATA
+
+
+MISSING_METADATA = "MissingMetadata"  # a paper kept although its title, authors or year could not be read
 
 
 class PlannedQuery(Record):

@@ -12,8 +12,9 @@ page 1:
   affiliations, addresses and e-mail addresses are skipped. The PDF's ``author`` field is the fallback;
 - **venue** and **year**: the venue line printed on page 1 ("Published as a conference paper at ICLR 2016",
   "Proceedings of the …", "Findings of the Association for Computational Linguistics: EMNLP 2020", "31st
-  Conference on Neural Information Processing Systems (NIPS 2017)"), else the year of the arXiv stamp, else the
-  PDF's creation date;
+  Conference on Neural Information Processing Systems (NIPS 2017)"), else the year of the paper's first arXiv
+  version (its id's ``YYMM``, as arXiv's own metadata dates a paper; the stamp shows the date of the version
+  downloaded, "1705.02364v5 … 8 Jul 2018" for a 2017 paper), else the PDF's creation date;
 - **arXiv id** and **category**: from the stamp ("arXiv:1911.02116v2 [cs.CL] 8 Apr 2020").
 
 Whatever cannot be found is left empty (None, []), never guessed, so the caller can say so.
@@ -26,7 +27,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from synth.core.arxiv_ids import STAMP
+from synth.core.arxiv_ids import STAMP, first_year
 from synth.ingest.glyphs import clean_glyphs
 from synth.ingest.pdf import line_text  # the parser's own span handling: marks dropped, scripts apart
 
@@ -110,8 +111,8 @@ def front_matter(page: Any, info: dict[str, Any]) -> FrontMatter:
         authors = _metadata_authors(info.get("author") or "")
     venue, venue_year = _venue(text)
     year = venue_year
-    if year is None and stamp and stamp.group(5):
-        year = int(stamp.group(5))
+    if year is None and stamp:  # the first version's year (the id's prefix), not the stamped version's date
+        year = first_year(stamp.group(1).strip()) or (int(stamp.group(5)) if stamp.group(5) else None)
     if year is None:
         created = re.match(r"(?:D:)?((?:19[89]|20[0-4])\d)", info.get("creationDate") or "")  # "D:20240726064749Z"
         year = int(created.group(1)) if created else None

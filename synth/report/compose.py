@@ -68,7 +68,7 @@ def _plural(n: int, word: str, plural: str | None = None) -> str:
 def _found_count(data: RunData) -> int:
     """Candidates the search saw: the plan's own count, or kept plus search failures where that is more."""
     kept = len(data.papers or [])
-    search_failed = sum(1 for f in data.failures if f.stage == "search")
+    search_failed = sum(1 for f in data.failures if f.stage == "search" and f.left_out)
     return max(kept + search_failed, data.plan.candidates if data.plan else 0)
 
 
@@ -177,7 +177,14 @@ def _limitations(data: RunData, rows: list[ClaimRow], cite: dict[str, str]) -> l
         out.append(f"The {stage} stage has not run, so everything that depends on it is missing from this report.")
     by_stage: dict[str, list[Any]] = {}
     for f in data.failures:
-        by_stage.setdefault(f.stage, []).append(f)
+        if f.left_out:
+            by_stage.setdefault(f.stage, []).append(f)
+    gaps = [f for f in data.failures if not f.left_out]
+    if gaps:
+        out.append(
+            f"{_plural(len(gaps), 'paper')} {'was' if len(gaps) == 1 else 'were'} kept with incomplete metadata (the "
+            f"reference says 'Unknown' where nothing could be read): {'; '.join(f.message for f in gaps)}."
+        )
     words = {
         "search": "could not be fetched or read",
         "parse": "could not be parsed",
@@ -595,7 +602,7 @@ def build_report(data: RunData, remeasure: Remeasure | None | str = "auto", rend
         found=_found_count(data) if data.papers is not None else 0,
         kept=len(data.papers or []),
         parsed=len(data.docs or []),
-        failed=sum(1 for f in data.failures if f.stage in ("search", "parse")),
+        failed=sum(1 for f in data.failures if f.stage in ("search", "parse") and f.left_out),
         pages_read=sum(d.pages_read for d in data.docs or []),
     )
     claims = _claim_counts(data, rows, shown)

@@ -17,11 +17,11 @@ import json
 from pathlib import Path
 from typing import Any
 
-from synth.core.arxiv_ids import FILE_STEM
+from synth.core.arxiv_ids import FILE_STEM, first_year
 from synth.core.cache import Cache
 from synth.core.errors import SourceError
 from synth.core.io import sha256_file
-from synth.core.records import Failure, Paper, SearchPlan
+from synth.core.records import MISSING_METADATA, Failure, Paper, SearchPlan
 from synth.core.settings import SearchSettings
 from synth.core.ui import UI
 from synth.ingest.metadata import read_front_matter
@@ -147,7 +147,11 @@ class LocalSource:
                 )
                 continue
             seen[sha] = path
-            papers.append(paper_from_pdf(path, sha))
+            paper = paper_from_pdf(path, sha)
+            papers.append(paper)
+            missing = missing_metadata(path, paper)
+            if missing is not None:  # kept, and said: the report's limitations explain "Unknown authors"
+                failures.append(missing)
         plan = SearchPlan(source="local", location=str(self.folder.resolve()), candidates=len(pdfs), kept=len(papers))
         return Found(papers=papers, plan=plan, failures=failures, inputs=digests)
 
@@ -159,7 +163,7 @@ def paper_from_pdf(path: Path, sha: str) -> Paper:
     arxiv_id = side.get("arxiv_id") or front.arxiv_id
     if not arxiv_id and FILE_STEM.match(path.stem):
         arxiv_id = path.stem
-    year = side.get("year") or front.year
+    year = side.get("year") or front.year or (first_year(str(arxiv_id)) if arxiv_id else None)
     return Paper(
         id=str(arxiv_id) if arxiv_id else f"local:{sha[:12]}",
         # no title anywhere: the file's name, which missing_metadata() reports as such
@@ -197,7 +201,7 @@ def missing_metadata(path: Path, paper: Paper) -> Failure | None:
     return Failure(
         stage="search",
         item=str(path),
-        error="MissingMetadata",
+        error=MISSING_METADATA,
         message=f"{path.name}: could not read its {', '.join(missing)} from the first page or the PDF metadata",
     )
 

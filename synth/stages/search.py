@@ -59,4 +59,4 @@ class SearchStage(Stage):
         # where the papers came from, by absolute path and digest: `--resume` refuses a source that differs
         source = {"source": ctx.settings.search.source, "files": found.inputs}
         ctx.store.update_manifest(search_plan=plan, corpus={p.id: p.sha256 for p in papers}, source=source)
-        return {"papers": len(papers), "failed": len(found.failures)}
+        return {"papers": len(papers), "failed": sum(1 for f in found.failures if f.left_out)}

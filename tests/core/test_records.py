@@ -208,3 +208,13 @@ def test_round_trip(record) -> None:  # type: ignore[no-untyped-def]
 def test_unknown_fields_are_rejected() -> None:
     with pytest.raises(ValidationError):
         Paper.model_validate({"id": "x", "title": "t", "source": "local", "surprise": 1})
+
+
+def test_an_arxiv_id_is_cited_by_the_year_it_was_first_submitted() -> None:
+    from synth.core.arxiv_ids import first_year
+
+    assert first_year("1705.02364v5") == 2017  # the PDF's stamp says "8 Jul 2018" (version 5)
+    assert first_year("2104.08645") == 2021
+    assert first_year("hep-th/9901001v1") == 1999
+    assert first_year("math.AG/0309136") == 2003
+    assert first_year("not an id") is None

@@ -85,3 +85,23 @@ def test_metadata_is_made_safe_to_show(sample_corpus: Path, tmp_path: Path) -> N
     paper = clean_paper(next(p for p in found.papers if p.title.startswith("MCL-WiC")))
     assert paper.title == "MCL-WiC red title"
     assert paper.authors == ["Federico Martelli", "ilgnaN otreboR"] and paper.venue == "Sem Eval" and paper.year == 2021
+
+
+def test_a_pdf_whose_authors_cannot_be_read_is_kept_and_the_gap_is_said(tmp_path: Path) -> None:
+    import fitz
+
+    from synth.core.records import MISSING_METADATA
+
+    folder = tmp_path / "papers"
+    folder.mkdir()
+    doc = fitz.open()
+    page = doc.new_page()
+    page.insert_text((72, 90), "results of an experiment without a title block or an author line", fontsize=9)
+    doc.save(folder / "notes.pdf")
+    doc.close()
+    found = _find(folder, tmp_path)
+    (paper,) = found.papers  # kept: a missing author line is no reason to drop a paper
+    (gap,) = found.failures
+    assert gap.error == MISSING_METADATA and not gap.left_out
+    assert gap.message.startswith("notes.pdf: could not read its ") and "authors" in gap.message and "year" in gap.message
+    assert paper.authors == [] and paper.year is None
