@@ -49,17 +49,22 @@ def main() -> None:
                           save_every=10**9, threads=args.threads, heldout_n=300)  # fmt: skip
         out.mkdir(parents=True, exist_ok=True)
         journal = _Log(out / "train_log.jsonl")
-        mix = round_pairs(cfg, 1, cache)
-        # 1) throughput: a short round over 60 s worth of pairs (measured, then thrown away)
-        probe = Path(args.work) / f"{name}-probe"
-        t = time.time()
-        _train_round(TrainConfig(**{**cfg.__dict__, "out": str(probe)}), 1, base, True, mix[:256], journal)
-        rate = 256 / (time.time() - t)
-        n = int(rate * args.budget_min * 60)
-        # 2) one annealed round over n pairs of the same mix
-        t = time.time()
-        _train_round(cfg, 1, base, True, mix[:n], journal)
-        train_s = time.time() - t
+        done = _finished(out, args.budget_min)
+        if done:  # a session ended after this base trained: its annealed round is reused, not retrained
+            rate, n, train_s = done
+            print(f"{name}: reusing the finished round in {out} ({n} pairs, {train_s:.0f} s)")
+        else:
+            mix = round_pairs(cfg, 1, cache)
+            # 1) throughput: a short round over 256 pairs (measured, then thrown away)
+            probe = Path(args.work) / f"{name}-probe"
+            t = time.time()
+            _train_round(TrainConfig(**{**cfg.__dict__, "out": str(probe)}), 1, base, True, mix[:256], journal)
+            rate = 256 / (time.time() - t)
+            n = int(rate * args.budget_min * 60)
+            # 2) one annealed round over n pairs of the same mix
+            t = time.time()
+            _train_round(cfg, 1, base, True, mix[:n], journal)
+            train_s = time.time() - t
         heldout = heldout_sets(cfg)
         metrics = evaluate_dir(out / "round-1" / "final", heldout, cfg.max_length)
         model = CrossEncoder(str(out / "round-1" / "final"), device="cpu")
@@ -78,6 +83,28 @@ def main() -> None:
     for name, r in report["bases"].items():
         line = ", ".join(f"{k} acc {m['accuracy']:.3f} F1 {m['macro_f1']:.3f}" for k, m in r["heldout"].items())
         print(f"{name}: {r['pairs_trained']} pairs in {r['train_s']:.0f} s; {r['inference_pairs_per_s']} pairs/s; {line}")
+
+
+def _finished(out: Path, budget_min: float) -> tuple[float, int, float] | None:
+    """(probe rate, pairs, seconds) of a finished budgeted round in ``out``'s log made with this budget, else None."""
+    log = out / "train_log.jsonl"
+    final = out / "round-1" / "final" / "model.safetensors"
+    if not (log.is_file() and final.is_file()):
+        return None
+    events = [json.loads(line) for line in log.read_text().splitlines() if line.strip()]
+    pairs = [e for e in events if e["event"] in ("round_start", "round_stop")]
+    # the log holds (probe start, probe stop, round start, round stop) per attempt; the last complete attempt counts
+    for i in range(len(pairs) - 4, -1, -1):
+        probe_start, probe_stop, start, stop = pairs[i : i + 4]
+        if (probe_start["event"], probe_stop["event"], start["event"], stop["event"]) != (
+            "round_start", "round_stop", "round_start", "round_stop"
+        ) or not stop.get("finished"):  # fmt: skip
+            continue
+        rate = probe_start["n"] / probe_stop["seconds"]
+        if abs(int(rate * budget_min * 60) - start["n"]) > 0.2 * start["n"]:
+            return None  # made with another budget
+        return rate, int(start["n"]), float(stop["seconds"])
+    return None
 
 
 if __name__ == "__main__":

@@ -36,7 +36,7 @@ def _embedding_ranker(ctx: StageContext):  # -> Callable[[str, list[str]], list[
 
 class SearchStage(Stage):
     name = SEARCH
-    version = "1"
+    version = "2"  # 2: local papers dated by their first arXiv version; incomplete metadata recorded
 
     def inputs(self, ctx: StageContext) -> dict[str, Any]:
         s = ctx.settings.search
