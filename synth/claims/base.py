@@ -26,6 +26,8 @@ class Candidate:
     language: str = "en"
     note: str | None = None
     self_contained: bool = True  # False when an opening "It"/"This approach" could not be resolved
+    # the caption or heading a bracketed name was taken from ("[on BUCC]"): the faithfulness check reads it with the sentence
+    context: str | None = None
 
 
 @dataclass
@@ -47,6 +49,9 @@ class Extractor(Protocol):
 
     name: str
 
-    def extract(self, paper: Paper, sentences: list[Sentence], front: list[str] | None = None) -> Extraction:
-        """Claims of ``paper`` from its prose ``sentences`` (``front``: its first-page lines, for its title)."""
+    def extract(
+        self, paper: Paper, sentences: list[Sentence], front: list[str] | None = None, captions: dict[str, str] | None = None
+    ) -> Extraction:
+        """Claims of ``paper`` from its prose ``sentences`` (``front``: its first-page lines, for its title; ``captions``:
+        its table and figure captions by label, see :func:`synth.claims.decontext.captions_of`)."""
         ...

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from synth.core.records import Paper, Sentence
 
@@ -57,6 +57,8 @@ class PaperContext:
     plural_ref: bool  # whether ``ref`` takes a plural verb ("Joulin et al." does; a title does not)
     # the name is a corpus or benchmark the paper builds ("XNLI"), not a method: "our method" must not become it
     name_is_resource: bool = False
+    # the paper's table and figure captions by label ("table 3" → "Table 3: F1 score on the BUCC bitext mining task.")
+    captions: dict[str, str] = field(default_factory=dict)
 
 
 def usable_title(paper: Paper, front: list[str] | None = None) -> str:
@@ -83,20 +85,86 @@ def usable_title(paper: Paper, front: list[str] | None = None) -> str:
     return out.title() if out.isupper() else out
 
 
-def paper_context(paper: Paper, sentences: list[Sentence], front: list[str] | None = None) -> PaperContext:
-    """Find the method name and a short reference for ``paper``."""
+def paper_context(
+    paper: Paper, sentences: list[Sentence], front: list[str] | None = None, captions: dict[str, str] | None = None
+) -> PaperContext:
+    """Find the method name and a short reference for ``paper`` (``captions``: see :func:`captions_of`)."""
     title = usable_title(paper, front)
     name = method_name(title, paper.abstract, sentences)
+    caps = dict(captions or {})
     if paper.authors:
         surname = paper.authors[0].split()[-1]
         tail = " et al." if len(paper.authors) > 2 else f" and {paper.authors[1].split()[-1]}" if len(paper.authors) == 2 else ""
         ref = f"{surname}{tail}" + (f" ({paper.year})" if paper.year else "")
         return PaperContext(
-            name=name, ref=ref, plural_ref=len(paper.authors) > 1, name_is_resource=_is_resource(name, title, paper)
+            name=name,
+            ref=ref,
+            plural_ref=len(paper.authors) > 1,
+            name_is_resource=_is_resource(name, title, paper),
+            captions=caps,
         )
     head = re.split(r":\s", title)[0].strip()
     short = head if ":" in title and len(title) > 60 and len(head.split()) >= 3 else title
-    return PaperContext(name=name, ref=f"“{short}”", plural_ref=False, name_is_resource=_is_resource(name, title, paper))
+    return PaperContext(
+        name=name, ref=f"“{short}”", plural_ref=False, name_is_resource=_is_resource(name, title, paper), captions=caps
+    )
+
+
+_CAPTION_LABEL = re.compile(r"^\s*(Table|Tab\.|Figure|Fig\.)\s*(\d+)\s*[:.]", re.I)
+_POINTER = re.compile(r"\b(Tables?|Tab\.|Figures?|Figs?\.)\s*(\d+)(?![\d.]*\d)", re.I)
+
+
+def captions_of(texts: list[str]) -> dict[str, str]:
+    """Caption texts by label ("table 3", "figure 2"), the first caption of each label kept (a parsed page can repeat one)."""
+    out: dict[str, str] = {}
+    for text in texts:
+        m = _CAPTION_LABEL.match(text)
+        if m:
+            kind = "table" if m.group(1).lower().startswith("tab") else "figure"
+            out.setdefault(f"{kind} {m.group(2)}", " ".join(text.split()))
+    return out
+
+
+def only_dataset(text: str) -> str | None:
+    """The one task or data set ``text`` names (a caption's first sentence, a heading), or None when it names none or several."""
+    from synth.claims.numbers import KNOWN_DATASETS
+
+    first = re.split(r"(?<=[a-z0-9)])\.\s", text, maxsplit=1)[0]
+    names = {re.sub(r"[\s-]+", "", m.group(1)).upper() for m in KNOWN_DATASETS.finditer(first)}
+    found = [m.group(1) for m in KNOWN_DATASETS.finditer(first)]
+    if len(names) != 1 or found[0] in {"Wikipedia", "Europarl", "MUSE", "NER"}:
+        return None
+    return found[0]
+
+
+def named_from_context(original: str, section: str, ctx: PaperContext) -> tuple[str, str] | None:
+    """(name, context) for a sentence that leaves its task or data set to a table, figure or heading, else None.
+
+    The sentence must point at exactly one table or figure whose caption names exactly one task or data set ("Table 3
+    shows …" with "Table 3: F1 score on the BUCC bitext mining task."), or, pointing at none, sit in a section whose
+    heading names exactly one ("4.2 BUCC: Bitext Retrieval"). ``context`` is the caption or heading, which the
+    faithfulness check reads with the source sentence.
+    """
+    labels = {
+        f"{'table' if m.group(1).lower().startswith('tab') else 'figure'} {m.group(2)}" for m in _POINTER.finditer(original)
+    }
+    if labels:
+        if len(labels) != 1:
+            return None
+        caption = ctx.captions.get(next(iter(labels)))
+        name = only_dataset(caption) if caption else None
+        return (name, caption) if name and caption else None
+    heading = re.sub(r"^[A-Z]?\d+(?:\.\d+)*\.?\s+", "", section)
+    name = only_dataset(heading)
+    return (name, f"Section: {section}.") if name else None
+
+
+def insert_name(text: str, name: str) -> str:
+    """``text`` with ``name`` added as an editorial insertion before its final stop: "… the performance [on BUCC]."."""
+    m = re.search(r"([.!])([\"'”’)]*)$", text)
+    if not m:
+        return f"{text} [on {name}]"
+    return f"{text[: m.start()]} [on {name}]{m.group(1)}{m.group(2)}"
 
 
 def _is_resource(name: str | None, title: str, paper: Paper) -> bool:
@@ -281,6 +349,26 @@ _CONTEXT_GATES: tuple[tuple[str, re.Pattern[str]], ...] = (
             r"^(?:The )?(?:[Pp]erformance|[Aa]ccuracy|[Rr]esults?|[Ss]cores?|[Ee]rrors?|[Gg]ains?|[Ii]mprovements?)\b(?! (?:of|on|for|in) )"  # noqa: E501
             r"|^The (?:[a-z]+ ){0,2}(?:model|models|encoder|network|system|classifier|baseline)\b(?! (?:of|for|with|called|named) )"  # noqa: E501
             r"|(?:^|,\s)(?:the )?(?:accuracy|performance|results?|scores?) (?:is|are|was|were|drops?|improves?|increases?|decreases?)\b"  # noqa: E501
+        ),
+    ),
+    (
+        "narrates a figure or table",
+        re.compile(
+            r"^(?:The|This|That|These|Each|Our) (?:[\w-]+ )?(?:plots?|figures?|graphs?|charts?|curves?|heat ?maps?|visuali[sz]ations?|"  # noqa: E501
+            r"diagrams?|panels?|tables?|bars?|columns?|rows?|lines?)\b(?! (?:of|for) [A-Z])"
+            r"|\b(?:(?:left|right|upper|lower|top|bottom) (?:panel|plot|figure|subfigure|part)|(?:blue|red|green|dashed|dotted|solid) "  # noqa: E501
+            r"(?:line|curve|bars?))\b",
+            re.I,
+        ),
+    ),
+    (
+        "about the paper itself",
+        re.compile(
+            r"\b(?:this|the|our) (?:paper|article|section|chapter|appendix) (?:is (?:organi[sz]ed|structured)|(?:first |then )?"
+            r"(?:describes|presents|introduces|discusses|reviews|outlines|concludes|summari[sz]es))\b"
+            r"|\b(?:the )?(?:next|following|remaining|previous|last|experiments?|experimental|results?|evaluation) sections?\b"
+            r"|\bin the (?:sequel|remainder)\b",
+            re.I,
         ),
     ),
     (

@@ -38,21 +38,30 @@ def _same(a: str, b: str) -> bool:
     return re.sub(r"\W+", " ", a).strip().lower() == re.sub(r"\W+", " ", b).strip().lower()
 
 
-def check_rewrite(source: str, rewrite: str, entails: EntailmentScorer, threshold: float = REWRITE_ENTAILMENT) -> RewriteCheck:
+def check_rewrite(
+    source: str, rewrite: str, entails: EntailmentScorer, threshold: float = REWRITE_ENTAILMENT, context: str | None = None
+) -> RewriteCheck:
     """Keep ``rewrite`` only if ``source`` entails it with P ≥ ``threshold``; else fall back to ``source`` (cleaned).
 
     An unchanged sentence is not scored (it is its own source). ``entails(premise, hypothesis)`` must return the
-    probability of entailment in [0, 1].
+    probability of entailment in [0, 1]. ``context`` (the caption or heading a bracketed name was taken from) is read
+    before the source: a name the rewrite adds must come from it.
     """
     original = clean_text(source)
     if _same(original, rewrite):
         return RewriteCheck(text=rewrite, entailment=None, kept_rewrite=True)
-    p = float(entails(original, rewrite))
+    p = float(entails(f"{context} {original}" if context else original, rewrite))
     if not 0.0 <= p <= 1.0:
         raise ValueError(f"entailment scorer returned {p!r}, not a probability")
     if p >= threshold:
         return RewriteCheck(text=rewrite, entailment=p, kept_rewrite=True)
     return RewriteCheck(text=original, entailment=p, kept_rewrite=False)
+
+
+def premise_of(cand: Candidate) -> str:
+    """What a rewrite is checked against: its source sentence, after the caption or heading a bracketed name came from."""
+    original = clean_text(cand.sentence.text)
+    return f"{cand.context} {original}" if cand.context else original
 
 
 def rewrite_pairs(candidates: Sequence[Candidate]) -> list[tuple[str, str]]:
@@ -62,9 +71,8 @@ def rewrite_pairs(candidates: Sequence[Candidate]) -> list[tuple[str, str]]:
     """
     pairs = []
     for cand in candidates:
-        original = clean_text(cand.sentence.text)
-        if not _same(original, cand.text):
-            pairs.append((original, cand.text))
+        if not _same(clean_text(cand.sentence.text), cand.text):
+            pairs.append((premise_of(cand), cand.text))
     return pairs
 
 
@@ -79,11 +87,11 @@ def check_rewrites(
     out: list[Candidate] = []
     fell_back = 0
     for cand in candidates:
-        result = check_rewrite(cand.sentence.text, cand.text, entails, threshold)
+        result = check_rewrite(cand.sentence.text, cand.text, entails, threshold, cand.context)
         if result.kept_rewrite:
             out.append(cand)
             continue
         fell_back += 1
         why = f"rewrite not entailed by its source (P={result.entailment:.2f}); the sentence is quoted as written"
-        out.append(replace(cand, text=result.text, note=f"{cand.note}; {why}" if cand.note else why))
+        out.append(replace(cand, text=result.text, context=None, note=f"{cand.note}; {why}" if cand.note else why))
     return out, fell_back

@@ -110,9 +110,11 @@ class LLMExtractor:
         # once with the same error instead of each waiting for its own timeout
         self._broken: SynthError | None = None
 
-    def extract(self, paper: Paper, sentences: list[Sentence], front: list[str] | None = None) -> Extraction:
+    def extract(
+        self, paper: Paper, sentences: list[Sentence], front: list[str] | None = None, captions: dict[str, str] | None = None
+    ) -> Extraction:
         """Claims of one paper; raises SynthError when the server cannot be used at all."""
-        ctx = paper_context(paper, sentences, front)
+        ctx = paper_context(paper, sentences, front, captions)
         pool = [s for s in sentences if eligible(s)]
         result = Extraction()
         answered = 0

@@ -21,7 +21,9 @@ from synth.claims.decontext import (
     PaperContext,
     clean_text,
     decontextualise,
+    insert_name,
     leans_on_context,
+    named_from_context,
     paper_context,
     strip_table_frame,
 )
@@ -120,6 +122,7 @@ ANNOUNCEMENT = re.compile(
     r"\b(?:our|the authors'?|the) (?:main )?(?:goal|aim|objective|contributions?|motivation|purpose|intention) (?:is|are|was|were|here)\b|^(?:our|the main|main) contributions?\b|"  # noqa: E501
     r"\b(?:we|this paper) (?:introduce|present|propose|release|describe|provide|offer|make (?:publicly )?available)\b(?![^.]{0,60}\b(?:show|find|outperform|achiev|improv))|"  # noqa: E501
     r"\b(?:we|I) (?:hope|believe|plan|aim|intend|expect|envision|wish|conjecture|hypothesi[sz]e|speculate|formulate)\b|"
+    r"\b(?:we|this paper|this section) (?:first |then |now |briefly )?(?:explain|discuss|detail|outline|review|recap)\b|"
     r"\bfuture (?:work|research|studies)\b|\bwe leave\b|\bremains? to be (?:seen|explored|investigated)\b|"
     r"^(?:one|a|another) (?:possible|potential|likely|plausible) (?:reason|explanation|cause)\b|"
     r"\bwe (?:now )?turn to\b|^now,? we\b|\b(?:are|am|is) (?:also |particularly )?interested (?:to|in)\b|"
@@ -181,9 +184,11 @@ class RulesExtractor:
 
     name = NAME
 
-    def extract(self, paper: Paper, sentences: list[Sentence], front: list[str] | None = None) -> Extraction:
-        """Claims of one paper (see the module docstring)."""
-        ctx = paper_context(paper, sentences, front)
+    def extract(
+        self, paper: Paper, sentences: list[Sentence], front: list[str] | None = None, captions: dict[str, str] | None = None
+    ) -> Extraction:
+        """Claims of one paper (see the module docstring); ``captions`` name what its tables and figures measure."""
+        ctx = paper_context(paper, sentences, front, captions)
         dropped: dict[str, int] = {}
         found = candidates(sentences, paper, ctx, dropped)
         return Extraction(candidates=found, rejected=sum(dropped.values()), reasons=dropped)
@@ -378,7 +383,8 @@ _MOTIVATION = re.compile(
 _SPECULATION = re.compile(
     r"\b(?:we|they) (?:suspect|presume|assume|guess|speculate|conjecture|hypothesi[sz]e|believe|expect|argue)\b|"
     r"\b(?:it is|it seems|it appears) (?:likely|possible|plausible|conceivable|probable) that\b|\bpresumably\b|\bperhaps\b|"
-    r"^If (?:this|that|so|true)\b|\bwould (?:be|perform|improve|degrade|help|hurt|lead|make|need|require)\b",
+    r"^If (?:this|that|so|true)\b|\bwould (?:be|perform|improve|degrade|help|hurt|lead|make|need|require)\b|"
+    r"(?:^|^[A-Z]\w+,\s*)[Ii]f\b[^.;]{0,150}\bwill\b",
     re.I,
 )
 # what the authors did, told in the first person, with no result in the sentence
@@ -450,6 +456,22 @@ def not_a_finding(part: str, kind: ClaimKind, section: str, ctx: PaperContext) -
     return None
 
 
+# the subject is the paper's own method, by no name: "Our model …", "We show that the proposed approach …"
+_UNNAMED_OWN = re.compile(
+    r"^(?:[A-Z][^,;]{0,60},\s*)?(?:(?:we|We) (?:also |further )?(?:show|find|found|observe|demonstrate|see) that\s+)?"
+    r"(?:[Oo]ur|[Tt]he (?:proposed|presented|new))\s+(?:[a-z]+\s+){0,2}?(?:model|method|approach|system|architecture|framework|"
+    r"encoder|network|classifier|technique|algorithm)s?\b(?!\s+(?:of|for|on|with)\b|\s*\(|,? (?:called|named|dubbed)\b)"
+)
+# what leaves only its task or data set unnamed, and may be named from a caption or heading (see named_from_context)
+_NAMEABLE = frozenset({"a measure of nothing named", "names no model, task, dataset or language"})
+_MEASURE = re.compile(r"\b(?:performance|accuracy|results?|scores?|F1|error rates?|correlations?)\b", re.I)
+
+
+def _unnamed_measure(text: str) -> bool:
+    """A measure with no task or data set named anywhere in the claim ("… significantly improves the performance.")."""
+    return bool(_MEASURE.search(text)) and dataset_of(text) is None
+
+
 def claim_language(text: str) -> str:
     """The language of a claim, read without its citations (author names and venues are not its language)."""
     bare = CITED.sub(" ", text)
@@ -500,6 +522,7 @@ def candidates(
         language = claim_language(text)
         parts = split_long(text)
         for n, part in enumerate(parts, start=1):
+            insertion: str | None = None
             kind_cue = classify(part, s.section)
             if kind_cue is None:
                 continue
@@ -509,8 +532,22 @@ def candidates(
                 dropped[reason] = dropped.get(reason, 0) + 1
                 continue
             if language == "en":
+                if _UNNAMED_OWN.search(part) and (ctx.name is None or ctx.name_is_resource):
+                    key = "not self-contained: the paper's own method, unnamed"
+                    dropped[key] = dropped.get(key, 0) + 1
+                    continue  # "Our model outperforms …" where the paper never names its model: nothing to look up
                 claim_text, resolved = decontextualise(strip_table_frame(part), ctx, prev if n == 1 else parts[n - 2])
                 leaning = leans_on_context(claim_text, ctx.ref) if resolved else None
+                if (
+                    resolved
+                    and kind != "numeric"
+                    and (leaning in _NAMEABLE or (leaning is None and _unnamed_measure(claim_text)))
+                ):
+                    named = named_from_context(s.text, s.section, ctx)
+                    if named:
+                        claim_text = insert_name(claim_text, named[0])
+                        insertion = named[1]
+                        leaning = leans_on_context(claim_text, ctx.ref)
                 if leaning:
                     key = f"not self-contained: {leaning}"
                     dropped[key] = dropped.get(key, 0) + 1
@@ -543,6 +580,7 @@ def candidates(
                     language=language,
                     note=note,
                     self_contained=resolved,
+                    context=insertion if insertion and "[on " in claim_text else None,
                 )
             )
     return out

@@ -16,7 +16,7 @@ from synth.pipeline.base import Stage, StageContext
 
 class ClaimsStage(Stage):
     name = CLAIMS
-    version = "4"
+    version = "5"
     upstream = (SEARCH, PARSE, CHUNK)
 
     def inputs(self, ctx: StageContext) -> dict[str, Any]:
@@ -72,7 +72,13 @@ class ClaimsStage(Stage):
         vectors, _ = ctx.cache.embed(embedder.key, [c.text for c in found.candidates], embedder.encode)
         question = embedder.encode([ctx.question])[0]
         claims, merged = rank(
-            found.candidates, vectors, question, settings.max_claims, settings.per_paper, extractor.name, settings.min_similarity
+            found.candidates,
+            vectors,
+            question,
+            settings.max_claims,
+            settings.per_paper,
+            extractor.name,
+            settings.min_similarity,
         )
         write_jsonl(out / "claims.jsonl", claims)
         return {**counts, "claims": len(claims), "merged_duplicates": merged}

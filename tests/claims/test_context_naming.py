@@ -1,0 +1,132 @@
+"""Issue 15, round 2: names taken from a caption or heading, figure narration, unnamed own methods, the facet gate.
+
+Sentences are written in the style of two-column NLP papers (none is copied from an arXiv paper).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from synth.claims.base import Candidate
+from synth.claims.decontext import captions_of, insert_name, leans_on_context, named_from_context, only_dataset, paper_context
+from synth.claims.faithfulness import check_rewrites, rewrite_pairs
+from synth.claims.rules import RulesExtractor
+from synth.claims.selection import names_a_facet, rank
+from synth.core.records import Paper
+from tests.claims.test_rules import PAPER, sents
+
+CAPTIONS = captions_of(
+    [
+        "Table 3: F1 score on the BUCC bitext mining task for four language pairs.",
+        "Table 4: Accuracy on XNLI and PAWS-X for the fifteen test languages.",
+        "Figure 2: Spearman correlation on the STS 2017 test sets during training. Lower is worse.",
+    ]
+)
+
+
+def _extract(texts: list[str], section: str, paper: Paper = PAPER) -> list[Candidate]:
+    return RulesExtractor().extract(paper, sents(texts, section, paper.id), captions=CAPTIONS).candidates
+
+
+def test_captions_are_read_by_label_and_name_exactly_one_dataset() -> None:
+    assert set(CAPTIONS) == {"table 3", "table 4", "figure 2"}
+    assert only_dataset(CAPTIONS["table 3"]) == "BUCC"
+    assert only_dataset(CAPTIONS["table 4"]) is None  # two data sets: no name is chosen
+    assert only_dataset("5.2 Results on Tatoeba") == "Tatoeba"
+    assert only_dataset("4 Experiments") is None
+
+
+def test_an_unnamed_task_is_named_from_the_table_the_sentence_points_at() -> None:
+    ctx = paper_context(PAPER, [], captions=CAPTIONS)
+    sentence = "As Table 3 shows, distilling the teacher into RobustXLT significantly improves the performance for all pairs."
+    assert named_from_context(sentence, "4 Experiments", ctx) == ("BUCC", CAPTIONS["table 3"])
+    # pointing at a table whose caption names two data sets, or at two tables: nothing is added
+    assert named_from_context("The gains on Table 4 are larger for Swahili.", "4 Experiments", ctx) is None
+    assert named_from_context("Table 3 and Figure 2 show a similar trend.", "4 Experiments", ctx) is None
+    # no pointer: the section heading names the task
+    assert named_from_context("Training on more pairs helps.", "5.2 Results on Tatoeba", ctx) == (
+        "Tatoeba",
+        "Section: 5.2 Results on Tatoeba.",
+    )
+    assert insert_name("RobustXLT improves the performance for all pairs.", "BUCC") == (
+        "RobustXLT improves the performance for all pairs [on BUCC]."
+    )
+
+
+def test_the_extractor_adds_the_name_as_an_editorial_insertion() -> None:
+    found = _extract(
+        ["Using the robust training objective, we were able to significantly improve the performance over mBERT (Table 3)."],
+        "4 Experiments",
+    )
+    assert [c.text for c in found] == [
+        "Using the robust training objective, Huang et al. (2021) were able to significantly improve the performance over "
+        "mBERT [on BUCC]."
+    ]
+    assert found[0].context == CAPTIONS["table 3"]
+    # the faithfulness check reads the caption before the sentence, so a name it gives is not an invention
+    premise, rewrite = rewrite_pairs(found)[0]
+    assert premise.startswith("Table 3: F1 score on the BUCC") and rewrite == found[0].text
+    refused, fell_back = check_rewrites(found, lambda p, h: 0.1)
+    assert fell_back == 1 and refused[0].context is None and "[on" not in refused[0].text
+
+
+def test_a_claim_that_names_its_task_is_left_alone() -> None:
+    found = _extract(["RobustXLT significantly improves the accuracy on PAWS-X over mBERT (Table 3)."], "4 Experiments")
+    assert [c.text for c in found] == ["RobustXLT significantly improves the accuracy on PAWS-X over mBERT."]
+
+
+@pytest.mark.parametrize(
+    ("claim", "reason"),
+    [
+        ("The plot shows for the LaBSE model a clear separation between English and German.", "narrates a figure or table"),
+        ("The left panel shows that XLM-R aligns Hindi better than mBERT.", "narrates a figure or table"),
+        ("The dashed line marks where mBERT stops improving on XNLI.", "narrates a figure or table"),
+        ("This section describes how XLM-R behaves on Swahili.", "about the paper itself"),
+        ("XLM-R achieves better performance on XNLI, as shown in the experimental section.", "about the paper itself"),
+        ("The baselines of Huang et al. (2021) underperform XLM-R on Swahili.", None),
+    ],
+)
+def test_figure_narration_and_the_papers_structure_are_not_presented(claim: str, reason: str | None) -> None:
+    assert leans_on_context(claim) == reason
+
+
+def test_the_papers_own_method_by_no_name_is_not_presented() -> None:
+    nameless = Paper(
+        id="local:abc", title="Robust Training for Zero-Shot Transfer", source="local", authors=["A. Author", "B. Author"]
+    )
+    texts = ["Our model outperforms mBERT on XNLI by a wide margin in all fifteen languages."]
+    assert _extract(texts, "5 Results", nameless) == []
+    # the same sentence, when the paper names its method ("We propose RobustXLT"), is presented under that name
+    assert [c.text for c in _extract(texts, "5 Results")] == [
+        "RobustXLT outperforms mBERT on XNLI by a wide margin in all fifteen languages."
+    ]
+
+
+def test_a_conditional_and_an_announced_explanation_are_not_findings() -> None:
+    assert _extract(["If a model is biased towards English, pairs with English will be ranked higher on STS."], "7 Bias") == []
+    assert _extract(["First, we explain how the SNLI corpus can be used to train sentence encoders."], "3 Approach") == []
+
+
+@pytest.mark.parametrize(
+    ("claim", "named"),
+    [
+        ("ESIM outperforms the tree-based encoders on SNLI by 0.6 points.", True),  # the acronym inside a name
+        ("Shortcut stacking improves matched MultiNLI accuracy.", True),
+        ("Deeper encoders perform better on natural language inference benchmarks.", True),
+        ("LaBSE prefers some language combinations over others on multilingual STS.", False),
+        ("Distillation improves bitext retrieval on BUCC for all four language pairs.", False),
+    ],
+)
+def test_a_claim_must_name_a_facet_of_the_question(claim: str, named: bool) -> None:
+    assert names_a_facet(claim, "Which neural architectures perform best on natural language inference?") is named
+
+
+def test_rank_drops_what_names_no_facet_of_the_question() -> None:
+    question = "Which neural architectures perform best on natural language inference?"
+    texts = ["ESIM outperforms tree-based encoders on SNLI.", "Distillation improves bitext retrieval on BUCC."]
+    pool = [Candidate(sentence=s, text=s.text, kind="comparative", numbers=[], cue=0.8) for s in sents(texts)]
+    vectors, q = np.array([[1.0, 0.0], [0.8, 0.6]]), np.array([1.0, 0.0])
+    kept, _ = rank(pool, vectors, q, 10, 10, "rules", 0.3, question)
+    assert [c.text for c in kept] == [texts[0]]
+    assert len(rank(pool, vectors, q, 10, 10, "rules", 0.3)[0]) == 2  # no question text: no facet gate
