@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import shutil
 import time
 from datetime import UTC, datetime
 from pathlib import Path
@@ -57,6 +58,8 @@ def main() -> None:
             mix = round_pairs(cfg, 1, cache)
             # 1) throughput: a short round over 256 pairs (measured, then thrown away)
             probe = Path(args.work) / f"{name}-probe"
+            shutil.rmtree(probe, ignore_errors=True)  # a probe left by a killed run would "resume" and time nothing
+            shutil.rmtree(out / "round-1", ignore_errors=True)
             t = time.time()
             _train_round(TrainConfig(**{**cfg.__dict__, "out": str(probe)}), 1, base, True, mix[:256], journal)
             rate = 256 / (time.time() - t)

@@ -28,6 +28,7 @@ SETTING_FLAGS: dict[str, str] = {
     "embedding_model": "embedding_model",
     "nli_model": "nli_model",
     "remeasurements": "verify.remeasurements",
+    "engine": "engine",
 }
 
 
@@ -77,6 +78,7 @@ UntilOpt = Annotated[dt.datetime | None, setting("until", formats=["%Y-%m-%d"])]
 CategoryOpt = Annotated[list[str] | None, setting("category", "--category")]
 PaperOpt = Annotated[list[str] | None, setting("paper", "--paper")]
 MaxClaimsOpt = Annotated[int | None, setting("max_claims")]
+EngineOpt = Annotated[str | None, setting("engine")]
 EmbeddingModelOpt = Annotated[str | None, setting("embedding_model")]
 NliModelOpt = Annotated[str | None, setting("nli_model")]
 RemeasurementsOpt = Annotated[str | None, setting("remeasurements")]

@@ -11,11 +11,6 @@ from pathlib import Path
 
 import pytest
 
-from synth.core.settings import load_settings
-from synth.core.store import RunStore
-from synth.core.ui import UI
-from synth.pipeline import StageContext, run_stages
-from synth.stages import STAGES
 from tests.paths import SAMPLE
 
 ray = pytest.importorskip("ray", reason="the Ray engine needs the ray extra: pip install -e '.[ray]' (CI installs .[test])")
@@ -41,13 +36,17 @@ def local_cluster():  # type: ignore[no-untyped-def]
     ray.shutdown()
 
 
-def _run(home: Path, engine: str, monkeypatch: pytest.MonkeyPatch) -> StageContext:
+def _run(home: Path, engine: str, monkeypatch: pytest.MonkeyPatch) -> dict:  # type: ignore[type-arg]
+    """`synth run … --engine ENGINE` as a user starts it, with its own empty cache under ``home``; its JSON summary."""
+    from typer.testing import CliRunner
+
+    from synth.cli.app import app
+
     monkeypatch.setenv("SYNTH_HOME", str(home))
-    settings = load_settings(overrides={"search": {"source": str(SAMPLE)}, "engine": engine})
-    store = RunStore.create(settings.runs_dir, QUESTION, {"settings": settings.public_dict()})
-    ctx = StageContext(settings=settings, store=store, ui=UI(quiet=True))
-    run_stages(ctx, STAGES)
-    return ctx
+    args = ["run", QUESTION, "--source", str(SAMPLE), "--engine", engine, "--json", "--quiet"]
+    result = CliRunner().invoke(app, args, catch_exceptions=False)
+    assert result.exit_code == 0, result.output
+    return json.loads(result.stdout)  # type: ignore[no-any-return]
 
 
 def _report(path: Path, run_id: str) -> str:
@@ -58,21 +57,23 @@ def _report(path: Path, run_id: str) -> str:
 def test_the_ray_engine_writes_the_same_run_as_the_local_engine(
     local_cluster, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:  # type: ignore[no-untyped-def]
-    local = _run(tmp_path / "local", "local", monkeypatch)
-    on_ray = _run(tmp_path / "ray", "ray", monkeypatch)  # its own empty cache: everything is computed on Ray
-    stats = on_ray.engine().stats  # type: ignore[attr-defined]
-    assert stats.pdfs == 4 and stats.model_jobs.get("embed", 0) >= 1 and stats.model_jobs.get("nli", 0) >= 1, stats
-    a, b = local.store.root, on_ray.store.root
-    different = [name for name in SAME_FILES if not filecmp.cmp(a / name, b / name, shallow=False)]
-    assert not different, different
-    assert _report(a / "08_report/report.md", local.store.id) == _report(b / "08_report/report.md", on_ray.store.id)
-    verdicts = [json.loads(line) for line in (b / "06_verify/verdicts.jsonl").read_text().splitlines()]
-    assert verdicts and all(v["model_id"] == "synth/nli-minilm-l6" for v in verdicts)
-    # every other command reads the Ray run as it reads a local one
     from typer.testing import CliRunner
 
     from synth.cli.app import app
+    from synth.engines import ray as ray_engine
 
-    monkeypatch.setenv("SYNTH_HOME", str(tmp_path / "ray"))
+    local = _run(tmp_path / "local", "local", monkeypatch)
+    engines: list[ray_engine.RayEngine] = []
+    monkeypatch.setattr(ray_engine.RayEngine, "close", lambda self: engines.append(self))  # keep its stats to read
+    on_ray = _run(tmp_path / "ray", "ray", monkeypatch)  # its own empty cache: everything is computed on Ray
+    stats = engines[0].stats
+    assert stats.pdfs == 4 and stats.model_jobs.get("embed", 0) >= 1 and stats.model_jobs.get("nli", 0) >= 1, stats
+    a, b = Path(local["path"]), Path(on_ray["path"])
+    different = [name for name in SAME_FILES if not filecmp.cmp(a / name, b / name, shallow=False)]
+    assert not different, different
+    assert _report(a / "08_report/report.md", local["run"]) == _report(b / "08_report/report.md", on_ray["run"])
+    verdicts = [json.loads(line) for line in (b / "06_verify/verdicts.jsonl").read_text().splitlines()]
+    assert verdicts and all(v["model_id"] == "synth/nli-minilm-l6" for v in verdicts)
+    # every other command reads the Ray run as it reads a local one
     result = CliRunner().invoke(app, ["table", str(b), "--format", "json"], catch_exceptions=False)
     assert result.exit_code == 0 and len(json.loads(result.stdout)) == len(verdicts)
