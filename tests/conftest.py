@@ -114,8 +114,12 @@ def fake_models(monkeypatch: pytest.MonkeyPatch) -> tuple[FakeEmbedder, FakeNLI]
     import synth.verification.nli
 
     embedder, nli = FakeEmbedder(), FakeNLI()
+    # the fake embedder's cosines say nothing about relevance: no claim is cut for being off the question
+    monkeypatch.setenv("SYNTH_CLAIMS__MIN_SIMILARITY", "-1")
     monkeypatch.setattr(synth.retrieval.embedding, "load_embedder", lambda *a, **k: embedder)
+    monkeypatch.setattr(synth.retrieval.embedding, "prepare_onnx", lambda *a, **k: None)  # no export for a fake
     monkeypatch.setattr(synth.verification.nli, "load_nli", lambda *a, **k: nli)
+    monkeypatch.setattr(synth.verification.nli, "prepare_onnx", lambda *a, **k: None)  # no export for a fake
     return embedder, nli
 
 

@@ -107,11 +107,14 @@ def _new_run(question: str, settings: SynthSettings) -> RunStore:
 
 
 def _execute(
-    settings: SynthSettings, store: RunStore, stages: list[Any], quiet: bool, force: bool = False
+    settings: SynthSettings, store: RunStore, stages: list[Any], quiet: bool, force: bool = False, prepare: bool = False
 ) -> list[dict[str, Any]]:
+    from synth.core.stage_ids import INDEX
     from synth.pipeline import StageContext, run_stages
 
-    return run_stages(StageContext(settings=settings, store=store, ui=UI(quiet=quiet)), stages, force=force)
+    # a whole run exports the models' ONNX files (a first run only) where the process is small: peak memory
+    ctx = StageContext(settings=settings, store=store, ui=UI(quiet=quiet), prepare_models_at=INDEX if prepare else None)
+    return run_stages(ctx, stages, force=force)
 
 
 def _verdict_counts(store: RunStore) -> dict[str, int] | None:
@@ -205,7 +208,7 @@ def run(
         settings = load_settings(config, flags)
         store = _new_run(question, settings)
     UI(quiet=quiet or as_json).info(f"run {store.id}")
-    _summary(store, _execute(settings, store, STAGES, quiet or as_json, force), as_json)
+    _summary(store, _execute(settings, store, STAGES, quiet or as_json, force, prepare=True), as_json)
 
 
 def search(

@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import json
 import math
+import multiprocessing
 import os
 import shutil
 from collections.abc import Callable
@@ -222,9 +223,18 @@ Exporter = Callable[[Path], dict[str, Any]]  # writes fp32 ``model.onnx`` at the
 
 
 def onnx_model(
-    root: Path, model_key: str, backend: Backend, export: Exporter, warn: Callable[[str], None] | None = None
+    root: Path,
+    model_key: str,
+    backend: Backend,
+    export: Exporter,
+    warn: Callable[[str], None] | None = None,
+    isolate: bool = False,
 ) -> tuple[Path, dict[str, Any]]:
     """The ONNX file of ``model_key`` for ``backend`` and its metadata, exported (and quantised) on first use.
+
+    ``isolate``: export in a child process (``export`` must then be picklable: a module-level function or a
+    ``functools.partial`` of one). Exporting loads torch and the model and traces it (~1.2 GB resident for MiniLM);
+    in a child that memory is returned when it exits, and the run itself never imports torch (~150 MB warm).
 
     Kept under ``root/onnx/<digest of key, backend, recipe>/``; the metadata records the file's sha256, checked on
     every use: a damaged file is exported again (and named through ``warn``). One process exports at a time.
@@ -246,14 +256,12 @@ def onnx_model(
         shutil.rmtree(work, ignore_errors=True)
         work.mkdir(parents=True)
         try:
-            fp32 = work / "fp32.onnx"
-            info = export(fp32)
             final = work / "model.onnx"
-            if backend == "onnx-int8":
-                quantize_int8(fp32, final)
-                fp32.unlink()
+            if isolate:
+                with multiprocessing.get_context("spawn").Pool(1) as pool:
+                    info = pool.apply(_prepare, (export, work, backend))
             else:
-                fp32.rename(final)
+                info = _prepare(export, work, backend)
             meta: dict[str, Any] = {
                 "model_key": model_key,
                 "backend": backend,
@@ -275,6 +283,18 @@ def onnx_model(
                 hint='Use inference = "torch" (SYNTH_INFERENCE=torch) to run the model without ONNX.',
             ) from err
     return folder / "model.onnx", meta["info"]
+
+
+def _prepare(export: Exporter, work: Path, backend: Backend) -> dict[str, Any]:
+    """Export to ``work/fp32.onnx``, then quantise or rename it to ``work/model.onnx``; what loading needs."""
+    fp32 = work / "fp32.onnx"
+    info = export(fp32)
+    if backend == "onnx-int8":
+        quantize_int8(fp32, work / "model.onnx")
+        fp32.unlink()
+    else:
+        fp32.rename(work / "model.onnx")
+    return info
 
 
 def _read_entry(folder: Path, warn: Callable[[str], None] | None) -> tuple[Path, dict[str, Any]] | None:

@@ -48,6 +48,8 @@ class StageContext:
     settings: SynthSettings
     store: RunStore
     ui: UI
+    # a whole run exports its models' ONNX files just before this stage runs (see ``prepare_models``); None: never
+    prepare_models_at: str | None = None
     cache: Cache = field(init=False)
     _embedder: Embedder | None = field(default=None, init=False, repr=False)
     _nli: NLIModel | None = field(default=None, init=False, repr=False)
@@ -113,6 +115,15 @@ class StageContext:
                 self._nli.meter = self.ui.meter
                 self.engine().attach(self._nli)
         return self._nli
+
+    def prepare_models(self) -> None:
+        """Export the models' ONNX files (once per model and backend) before the run grows; see ``prepare_onnx``."""
+        from synth.retrieval.embedding import prepare_onnx as prepare_embedder
+        from synth.verification.nli import prepare_onnx as prepare_nli
+
+        s = self.settings
+        prepare_embedder(s.embedding_model, s.device, s.inference, s.cache_dir, self.ui.warn)
+        prepare_nli(s.nli_model, None if s.device == "auto" else s.device, s.inference, s.cache_dir, self.ui.warn)
 
     def engine(self) -> Engine:
         """Where parsing, embedding and NLI scoring run (``engine`` setting: this machine, or a Ray cluster)."""

@@ -78,6 +78,8 @@ def _run(ctx: StageContext, stages: Sequence[Stage], force: bool) -> list[dict[s
                 ctx.ui.info(f"[dim]{stage.name}: up to date, skipped[/dim]")
                 continue
             ctx.ui.warn(f"{stage.name}: {damage}; redoing the stage")
+        if stage.name == ctx.prepare_models_at:
+            ctx.prepare_models()  # after search and parse, before the run holds an index: its smallest point
         ctx.ui.info(f"[bold]{stage.name}[/bold] …")
         t0 = time.perf_counter()
         with ctx.store.writing_stage(stage.name) as out, ctx.ui.stage(stage.name):

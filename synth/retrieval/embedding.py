@@ -8,6 +8,7 @@ put back in order; ``progress`` (if given) is told after every batch how many te
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -15,7 +16,7 @@ from typing import Any
 
 import numpy as np
 
-from synth.core.errors import ModelLoadError
+from synth.core.errors import ModelLoadError, SynthError
 from synth.core.inference import (
     Backend,
     key_suffix,
@@ -132,35 +133,37 @@ class OnnxSentenceEncoder:
 
 
 def _exporter(resolved: str) -> Callable[[Path], dict[str, Any]]:
-    def export(dest: Path) -> dict[str, Any]:
-        import torch
-        from sentence_transformers import SentenceTransformer
+    """The export of ``resolved`` as a picklable callable (it runs in a child process: see ``onnx_model``)."""
+    return functools.partial(_export_sentence_encoder, resolved)
 
-        from synth.core.inference import export_onnx
 
-        model = SentenceTransformer(resolved, device="cpu").eval()
-        names = [n for n in ("input_ids", "attention_mask", "token_type_ids") if n in model.tokenizer.model_input_names]
+def _export_sentence_encoder(resolved: str, dest: Path) -> dict[str, Any]:
+    import torch
+    from sentence_transformers import SentenceTransformer
 
-        class _Sentence(torch.nn.Module):
-            def __init__(self) -> None:
-                super().__init__()
-                self.inner = model
+    from synth.core.inference import export_onnx
 
-            def forward(self, *arrays: torch.Tensor) -> torch.Tensor:
-                return self.inner(dict(zip(names, arrays, strict=True)))["sentence_embedding"]
+    model = SentenceTransformer(resolved, device="cpu").eval()
+    names = [n for n in ("input_ids", "attention_mask", "token_type_ids") if n in model.tokenizer.model_input_names]
 
-        sample = model.tokenizer(["a sentence to trace", "another"], padding=True, return_tensors="pt")
-        export_onnx(_Sentence().eval(), {n: sample[n] for n in names}, "sentence_embedding", dest)
-        dim = model.get_sentence_embedding_dimension() if hasattr(model, "get_sentence_embedding_dimension") else None
-        first = model[0]
-        return {
-            "max_length": int(model.max_seq_length or model.tokenizer.model_max_length),
-            "inputs": names,
-            "dim": int(dim or model.encode(["x"]).shape[1]),
-            "lowercase": bool(getattr(first, "do_lower_case", False)),
-        }
+    class _Sentence(torch.nn.Module):
+        def __init__(self) -> None:
+            super().__init__()
+            self.inner = model
 
-    return export
+        def forward(self, *arrays: torch.Tensor) -> torch.Tensor:
+            return self.inner(dict(zip(names, arrays, strict=True)))["sentence_embedding"]
+
+    sample = model.tokenizer(["a sentence to trace", "another"], padding=True, return_tensors="pt")
+    export_onnx(_Sentence().eval(), {n: sample[n] for n in names}, "sentence_embedding", dest)
+    dim = model.get_sentence_embedding_dimension() if hasattr(model, "get_sentence_embedding_dimension") else None
+    first = model[0]
+    return {
+        "max_length": int(model.max_seq_length or model.tokenizer.model_max_length),
+        "inputs": names,
+        "dim": int(dim or model.encode(["x"]).shape[1]),
+        "lowercase": bool(getattr(first, "do_lower_case", False)),
+    }
 
 
 def load_embedder(
@@ -185,7 +188,7 @@ def load_embedder(
     if backend in ("onnx", "onnx-int8"):
         files = local_files(name, resolved)
         root = cache_dir if cache_dir is not None else _default_cache()
-        path, info = onnx_model(root, model_key(name, revision), backend, _exporter(str(files)), warn)
+        path, info = onnx_model(root, model_key(name, revision), backend, _exporter(str(files)), warn, isolate=True)
         try:
             encoder = OnnxSentenceEncoder(path, info, files, n_threads)
         except ModelLoadError:
@@ -212,6 +215,23 @@ def load_embedder(
     return Embedder(
         model_id=name, revision=revision, dim=int(dim), device=dev, _model=model, batch_size=batch_size, backend=backend
     )
+
+
+def prepare_onnx(name: str, device: str, inference: str, cache_dir: Path, warn: Callable[[str], None] | None = None) -> None:
+    """Make the ONNX file :func:`load_embedder` will need, without loading it (nothing for a torch backend).
+
+    A run calls this first, while it is small: the export's child process (~1.2 GB) then adds to a process of
+    ~0.2 GB instead of one holding parsed papers and an index. Errors are left to :func:`load_embedder` at its stage.
+    """
+    if resolve_backend(inference, device, name) not in ("onnx", "onnx-int8"):
+        return
+    try:
+        resolved = resolve_model(name)
+        files = local_files(name, resolved)
+        key = model_key(name, model_revision(resolved))
+        onnx_model(cache_dir, key, resolve_backend(inference, device, name), _exporter(str(files)), warn, isolate=True)
+    except SynthError:
+        return
 
 
 def _default_cache() -> Path:

@@ -13,6 +13,7 @@ torch and sentence-transformers are imported inside functions so that ``import s
 
 from __future__ import annotations
 
+import functools
 import json
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -21,7 +22,7 @@ from typing import Any, Protocol
 
 import numpy as np
 
-from synth.core.errors import LabelMismatchError, ModelLoadError
+from synth.core.errors import LabelMismatchError, ModelLoadError, SynthError
 from synth.core.inference import (
     Backend,
     key_suffix,
@@ -220,34 +221,54 @@ class OnnxCrossEncoder:
 
 
 def _exporter(resolved: str) -> Callable[[Path], dict[str, Any]]:
-    def export(dest: Path) -> dict[str, Any]:
-        import torch
-        from sentence_transformers import CrossEncoder
+    """The export of ``resolved`` as a picklable callable (it runs in a child process: see ``onnx_model``)."""
+    return functools.partial(_export_cross_encoder, resolved)
 
-        from synth.core.inference import export_onnx
 
-        encoder = CrossEncoder(resolved, device="cpu", model_kwargs={"dtype": torch.float32})
-        model = encoder.model.eval()
-        tokenizer = encoder.tokenizer
-        names = [n for n in ("input_ids", "attention_mask", "token_type_ids") if n in tokenizer.model_input_names]
+def _export_cross_encoder(resolved: str, dest: Path) -> dict[str, Any]:
+    import torch
+    from sentence_transformers import CrossEncoder
 
-        class _Logits(torch.nn.Module):
-            def __init__(self) -> None:
-                super().__init__()
-                self.inner = model
+    from synth.core.inference import export_onnx
 
-            def forward(self, *arrays: torch.Tensor) -> torch.Tensor:
-                return self.inner(**dict(zip(names, arrays, strict=True))).logits
+    encoder = CrossEncoder(resolved, device="cpu", model_kwargs={"dtype": torch.float32})
+    model = encoder.model.eval()
+    tokenizer = encoder.tokenizer
+    names = [n for n in ("input_ids", "attention_mask", "token_type_ids") if n in tokenizer.model_input_names]
 
-        sample = tokenizer(["a premise to trace", "another one"], ["a hypothesis", "one more"], padding=True, return_tensors="pt")
-        export_onnx(_Logits().eval(), {n: sample[n] for n in names}, "logits", dest)
-        return {
-            "max_length": int(encoder.max_seq_length),
-            "inputs": names,
-            "id2label": {str(k): str(v) for k, v in encoder.config.id2label.items()},
-        }
+    class _Logits(torch.nn.Module):
+        def __init__(self) -> None:
+            super().__init__()
+            self.inner = model
 
-    return export
+        def forward(self, *arrays: torch.Tensor) -> torch.Tensor:
+            return self.inner(**dict(zip(names, arrays, strict=True))).logits
+
+    sample = tokenizer(["a premise to trace", "another one"], ["a hypothesis", "one more"], padding=True, return_tensors="pt")
+    export_onnx(_Logits().eval(), {n: sample[n] for n in names}, "logits", dest)
+    return {
+        "max_length": int(encoder.max_seq_length),
+        "inputs": names,
+        "id2label": {str(k): str(v) for k, v in encoder.config.id2label.items()},
+    }
+
+
+def prepare_onnx(
+    name_or_path: str, device: str | None, inference: str, cache_dir: Path, warn: Callable[[str], None] | None = None
+) -> None:
+    """Make the ONNX file :func:`load_nli` will need, without loading it (see the embedder's ``prepare_onnx``)."""
+    backend = resolve_backend(inference, device or "auto", name_or_path)
+    if backend not in ("onnx", "onnx-int8"):
+        return
+    try:
+        resolved = resolve_model(name_or_path)
+        if not (Path(resolved) / "config.json").is_file() and Path(resolved).exists():
+            return  # load_nli says what is wrong, at its stage
+        files = local_files(name_or_path, resolved)
+        key = model_key(name_or_path, model_revision(resolved))
+        onnx_model(cache_dir, key, backend, _exporter(str(files)), warn, isolate=True)
+    except SynthError:
+        return
 
 
 def load_nli(
@@ -288,7 +309,7 @@ def load_nli(
         files = local_files(name_or_path, resolved)
         revision = model_revision(resolved)  # a hub model keeps the key it has under torch ("@hub")
         root = cache_dir if cache_dir is not None else _default_cache()
-        path, info = onnx_model(root, model_key(name_or_path, revision), backend, _exporter(str(files)), warn)
+        path, info = onnx_model(root, model_key(name_or_path, revision), backend, _exporter(str(files)), warn, isolate=True)
         columns = label_permutation(info["id2label"], name_or_path)
         try:
             encoder = OnnxCrossEncoder(path, info, files, n_threads)

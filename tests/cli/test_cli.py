@@ -54,6 +54,7 @@ def test_unloadable_nli_model_names_it(sample_corpus: Path, monkeypatch: pytest.
     from tests.conftest import FakeEmbedder
 
     monkeypatch.setattr(synth.retrieval.embedding, "load_embedder", lambda *a, **k: FakeEmbedder())
+    monkeypatch.setattr(synth.retrieval.embedding, "prepare_onnx", lambda *a, **k: None)  # no export for a fake
     result = invoke("run", "Do multilingual embeddings help?", "--source", str(sample_corpus), "--nli-model", "/missing/nli")
     assert result.exit_code == 5 and "/missing/nli" in result.output
 

@@ -67,6 +67,7 @@ def test_synth_run_against_local_arxiv(arxiv_server: ArxivTestServer, tmp_path: 
     from tests.conftest import FakeNLI
 
     monkeypatch.setattr(synth.verification.nli, "load_nli", lambda *a, **k: FakeNLI())
+    monkeypatch.setattr(synth.verification.nli, "prepare_onnx", lambda *a, **k: None)  # no export for a fake
     home = tmp_path / "home"
     _env(monkeypatch, home, arxiv_server.api_url, arxiv_server.pdf_url)
     arxiv_server.pdf_faults["1708.00102v1"] = "html"  # found and ranked, but its download returns a web page

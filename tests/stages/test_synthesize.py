@@ -53,7 +53,9 @@ def on_topic(tmp_path_factory: pytest.TempPathFactory) -> StageContext:
 
     embedder, nli = FakeEmbedder(), FakeNLI()
     mp.setattr(synth.retrieval.embedding, "load_embedder", lambda *a, **k: embedder)
+    mp.setattr(synth.retrieval.embedding, "prepare_onnx", lambda *a, **k: None)  # no export for a fake
     mp.setattr(synth.verification.nli, "load_nli", lambda *a, **k: nli)
+    mp.setattr(synth.verification.nli, "prepare_onnx", lambda *a, **k: None)  # no export for a fake
     try:
         yield _run(SAMPLE, ON_TOPIC)
     finally:
