@@ -258,8 +258,7 @@ def onnx_model(
         try:
             final = work / "model.onnx"
             if isolate:
-                with multiprocessing.get_context("spawn").Pool(1) as pool:
-                    info = pool.apply(_prepare, (export, work, backend))
+                info = _in_child(_prepare, export, work, backend)
             else:
                 info = _prepare(export, work, backend)
             meta: dict[str, Any] = {
@@ -283,6 +282,15 @@ def onnx_model(
                 hint='Use inference = "torch" (SYNTH_INFERENCE=torch) to run the model without ONNX.',
             ) from err
     return folder / "model.onnx", meta["info"]
+
+
+def _in_child(fn: Callable[..., dict[str, Any]], *args: Any) -> dict[str, Any]:
+    """``fn(*args)`` in a fresh (spawned) process that is let finish, not terminated: a terminated child leaves
+    semaphores that Python names in a warning when the run exits."""
+    from concurrent.futures import ProcessPoolExecutor
+
+    with ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("spawn")) as pool:
+        return pool.submit(fn, *args).result()
 
 
 def _prepare(export: Exporter, work: Path, backend: Backend) -> dict[str, Any]:

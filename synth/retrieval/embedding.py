@@ -143,6 +143,7 @@ def _export_sentence_encoder(resolved: str, dest: Path) -> dict[str, Any]:
 
     from synth.core.inference import export_onnx
 
+    quiet_model_libraries()  # a fresh child process: the libraries' chatter is not the user's business
     model = SentenceTransformer(resolved, device="cpu").eval()
     names = [n for n in ("input_ids", "attention_mask", "token_type_ids") if n in model.tokenizer.model_input_names]
 
@@ -156,7 +157,8 @@ def _export_sentence_encoder(resolved: str, dest: Path) -> dict[str, Any]:
 
     sample = model.tokenizer(["a sentence to trace", "another"], padding=True, return_tensors="pt")
     export_onnx(_Sentence().eval(), {n: sample[n] for n in names}, "sentence_embedding", dest)
-    dim = model.get_sentence_embedding_dimension() if hasattr(model, "get_sentence_embedding_dimension") else None
+    get_dim = getattr(model, "get_embedding_dimension", None) or getattr(model, "get_sentence_embedding_dimension", None)
+    dim = get_dim() if get_dim else None
     first = model[0]
     return {
         "max_length": int(model.max_seq_length or model.tokenizer.model_max_length),

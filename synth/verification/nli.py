@@ -231,6 +231,7 @@ def _export_cross_encoder(resolved: str, dest: Path) -> dict[str, Any]:
 
     from synth.core.inference import export_onnx
 
+    quiet_model_libraries()  # a fresh child process: the libraries' chatter is not the user's business
     encoder = CrossEncoder(resolved, device="cpu", model_kwargs={"dtype": torch.float32})
     model = encoder.model.eval()
     tokenizer = encoder.tokenizer
