@@ -59,6 +59,7 @@ from collections import defaultdict
 from pathlib import Path
 
 from synth.claims.checks import missing_tail
+from synth.synthesis.facets import names_a_facet
 
 ROOT = Path(__file__).resolve().parent.parent
 GOLD = ROOT / "benchmarks" / "gold" / "claims_gold.jsonl"
@@ -264,7 +265,7 @@ def run_claims(pdfs: list[Path], question: str, embedder, facet_gate: bool = Fal
         settings.claims.per_paper,
         "rules",
         settings.claims.min_similarity,
-        question if facet_gate else None,
+        (lambda text: names_a_facet(text, question)) if facet_gate else None,
     )
     for c in claims:
         if c.paper_id in gate:

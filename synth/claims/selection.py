@@ -16,7 +16,8 @@ this module owns what is common to both:
   0.30 was read off the shared corpus: claims of papers about the question's subject score 0.35–0.75 against it,
   claims of papers from the same field on another subject (English sentence embeddings, for a question on
   cross-lingual transfer) 0.05–0.35. Another embedding model needs its own value;
-- facet gate: when the question is given, a claim must name one of its facets (:func:`synth.synthesis.facets.facets`):
+- facet gate: given ``names_question`` (e.g. :func:`synth.synthesis.facets.names_a_facet` bound to the question), a
+  claim must name one of the question's facets:
   at least half of the facet's content words, or its acronym (the initials of a facet of two or more words, also
   ending a name: "NLI" in "MultiNLI" for "natural language inference"). Similarity alone lets through claims of the
   question's field that answer another question (a paper's findings on sentence retrieval, asked about inference);
@@ -31,6 +32,7 @@ this module owns what is common to both:
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -66,25 +68,6 @@ def front_lines(doc: ParsedDoc | None) -> list[str]:
 def captions_of_doc(doc: ParsedDoc | None) -> dict[str, str]:
     """A paper's table and figure captions by label (see :func:`synth.claims.decontext.captions_of`)."""
     return captions_of([b.text for b in doc.blocks if b.kind == "caption"]) if doc else {}
-
-
-_FACET_STOP = frozenset({"of", "the", "and", "for", "in", "on", "without", "across", "to", "with", "a", "an", "vs"})
-
-
-def names_a_facet(text: str, question: str) -> bool:
-    """Whether ``text`` names a facet of ``question``: half its content words, or its acronym (see the module docstring)."""
-    from synth.synthesis.facets import _normal, facets, word_set
-
-    words = word_set(text)
-    for facet in facets(question):
-        for side in facet.sides or [facet.terms]:
-            if side and sum(_normal(t) in words for t in side) >= -(-len(side) // 2):
-                return True
-        initials = [w for w in re.findall(r"[A-Za-z][\w-]*", facet.text) if w.lower() not in _FACET_STOP]
-        acronym = "".join(w[0].upper() for w in initials)
-        if len(initials) >= 2 and re.search(rf"(?<![A-Za-z])[A-Za-z]{{0,6}}-?{acronym}(?![A-Za-z])", text):
-            return True
-    return False
 
 
 def extract_all(
@@ -136,11 +119,11 @@ def rank(
     per_paper: int,
     extractor: str,
     min_similarity: float = MIN_SIMILARITY,
-    question_text: str | None = None,
+    names_question: Callable[[str], bool] | None = None,
 ) -> tuple[list[Claim], int]:
-    """Order candidates by relevance, drop those below ``min_similarity`` to the question or (given ``question_text``)
-    naming none of its facets, merge near-duplicates (keeping every source), apply the budgets (ceilings: nothing
-    below the threshold is taken to fill them)."""
+    """Order candidates by relevance, drop those below ``min_similarity`` to the question or (given
+    ``names_question``) naming none of its facets, merge near-duplicates (keeping every source), apply the budgets
+    (ceilings: nothing below the threshold is taken to fill them)."""
     similarity = vectors @ question
     relevance = similarity + CUE_WEIGHT * np.array([c.cue for c in pool])
     order = sorted(
@@ -148,7 +131,7 @@ def rank(
             i
             for i in range(len(pool))
             if float(similarity[i]) >= min_similarity
-            and (question_text is None or min_similarity <= 0 or names_a_facet(pool[i].text, question_text))
+            and (names_question is None or min_similarity <= 0 or names_question(pool[i].text))
         ),
         key=lambda i: (-float(relevance[i]), pool[i].sentence.id),  # ties: stable, by sentence
     )

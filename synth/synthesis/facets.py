@@ -249,3 +249,20 @@ def dedupe(found: list[Facet], embed: Callable[[list[str]], np.ndarray], max_cos
         if all(float(vectors[i] @ vectors[k]) < max_cosine for k in kept):
             kept.append(i)
     return [found[i].model_copy(update={"id": f"F{n + 1}"}) for n, i in enumerate(kept)]
+
+
+_FACET_STOP = frozenset({"of", "the", "and", "for", "in", "on", "without", "across", "to", "with", "a", "an", "vs"})
+
+
+def names_a_facet(text: str, question: str) -> bool:
+    """Whether ``text`` names a facet of ``question``: half its content words, or its acronym (see the module docstring)."""
+    words = word_set(text)
+    for facet in facets(question):
+        for side in facet.sides or [facet.terms]:
+            if side and sum(_normal(t) in words for t in side) >= -(-len(side) // 2):
+                return True
+        initials = [w for w in re.findall(r"[A-Za-z][\w-]*", facet.text) if w.lower() not in _FACET_STOP]
+        acronym = "".join(w[0].upper() for w in initials)
+        if len(initials) >= 2 and re.search(rf"(?<![A-Za-z])[A-Za-z]{{0,6}}-?{acronym}(?![A-Za-z])", text):
+            return True
+    return False

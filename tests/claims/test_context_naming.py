@@ -12,8 +12,9 @@ from synth.claims.base import Candidate
 from synth.claims.decontext import captions_of, insert_name, leans_on_context, named_from_context, only_dataset, paper_context
 from synth.claims.faithfulness import check_rewrites, rewrite_pairs
 from synth.claims.rules import RulesExtractor
-from synth.claims.selection import names_a_facet, rank
+from synth.claims.selection import rank
 from synth.core.records import Paper
+from synth.synthesis.facets import names_a_facet
 from tests.claims.test_rules import PAPER, sents
 
 CAPTIONS = captions_of(
@@ -127,6 +128,6 @@ def test_rank_drops_what_names_no_facet_of_the_question() -> None:
     texts = ["ESIM outperforms tree-based encoders on SNLI.", "Distillation improves bitext retrieval on BUCC."]
     pool = [Candidate(sentence=s, text=s.text, kind="comparative", numbers=[], cue=0.8) for s in sents(texts)]
     vectors, q = np.array([[1.0, 0.0], [0.8, 0.6]]), np.array([1.0, 0.0])
-    kept, _ = rank(pool, vectors, q, 10, 10, "rules", 0.3, question)
+    kept, _ = rank(pool, vectors, q, 10, 10, "rules", 0.3, lambda text: names_a_facet(text, question))
     assert [c.text for c in kept] == [texts[0]]
-    assert len(rank(pool, vectors, q, 10, 10, "rules", 0.3)[0]) == 2  # no question text: no facet gate
+    assert len(rank(pool, vectors, q, 10, 10, "rules", 0.3)[0]) == 2  # no predicate: no facet gate
