@@ -284,6 +284,28 @@ def onnx_model(
     return folder / "model.onnx", meta["info"]
 
 
+def export_ahead(
+    name: str, backend: Backend, cache_dir: Path, exporter: Callable[[str], Exporter], warn: Callable[[str], None] | None
+) -> None:
+    """Make the ONNX file a loader will need for ``name`` on ``backend``, without loading it (nothing for torch).
+
+    A run calls this before its index stage, while it is small: the export's child process (~1.2 GB) then adds to a
+    process of ~0.2 GB instead of one holding parsed papers and an index. ``exporter(files)`` gives the export of the
+    model's local files. Errors are left to the loader, which reports them at its stage.
+    """
+    from synth.core.errors import SynthError
+    from synth.core.modelref import model_key, model_revision, resolve_model
+
+    if backend not in ("onnx", "onnx-int8"):
+        return
+    try:
+        resolved = resolve_model(name)
+        files = local_files(name, resolved)
+        onnx_model(cache_dir, model_key(name, model_revision(resolved)), backend, exporter(str(files)), warn, isolate=True)
+    except SynthError:
+        return
+
+
 def _in_child(fn: Callable[..., dict[str, Any]], *args: Any) -> dict[str, Any]:
     """``fn(*args)`` in a fresh (spawned) process that is let finish, not terminated: a terminated child leaves
     semaphores that Python names in a warning when the run exits."""

@@ -16,9 +16,10 @@ from typing import Any
 
 import numpy as np
 
-from synth.core.errors import ModelLoadError, SynthError
+from synth.core.errors import ModelLoadError
 from synth.core.inference import (
     Backend,
+    export_ahead,
     key_suffix,
     load_tokenizer,
     local_files,
@@ -220,20 +221,8 @@ def load_embedder(
 
 
 def prepare_onnx(name: str, device: str, inference: str, cache_dir: Path, warn: Callable[[str], None] | None = None) -> None:
-    """Make the ONNX file :func:`load_embedder` will need, without loading it (nothing for a torch backend).
-
-    A run calls this first, while it is small: the export's child process (~1.2 GB) then adds to a process of
-    ~0.2 GB instead of one holding parsed papers and an index. Errors are left to :func:`load_embedder` at its stage.
-    """
-    if resolve_backend(inference, device, name) not in ("onnx", "onnx-int8"):
-        return
-    try:
-        resolved = resolve_model(name)
-        files = local_files(name, resolved)
-        key = model_key(name, model_revision(resolved))
-        onnx_model(cache_dir, key, resolve_backend(inference, device, name), _exporter(str(files)), warn, isolate=True)
-    except SynthError:
-        return
+    """Make the ONNX file :func:`load_embedder` will need, without loading it (see ``core.inference.prepare_onnx``)."""
+    export_ahead(name, resolve_backend(inference, device, name), cache_dir, _exporter, warn)
 
 
 def _default_cache() -> Path:

@@ -22,9 +22,10 @@ from typing import Any, Protocol
 
 import numpy as np
 
-from synth.core.errors import LabelMismatchError, ModelLoadError, SynthError
+from synth.core.errors import LabelMismatchError, ModelLoadError
 from synth.core.inference import (
     Backend,
+    export_ahead,
     key_suffix,
     load_tokenizer,
     local_files,
@@ -257,19 +258,8 @@ def _export_cross_encoder(resolved: str, dest: Path) -> dict[str, Any]:
 def prepare_onnx(
     name_or_path: str, device: str | None, inference: str, cache_dir: Path, warn: Callable[[str], None] | None = None
 ) -> None:
-    """Make the ONNX file :func:`load_nli` will need, without loading it (see the embedder's ``prepare_onnx``)."""
-    backend = resolve_backend(inference, device or "auto", name_or_path)
-    if backend not in ("onnx", "onnx-int8"):
-        return
-    try:
-        resolved = resolve_model(name_or_path)
-        if not (Path(resolved) / "config.json").is_file() and Path(resolved).exists():
-            return  # load_nli says what is wrong, at its stage
-        files = local_files(name_or_path, resolved)
-        key = model_key(name_or_path, model_revision(resolved))
-        onnx_model(cache_dir, key, backend, _exporter(str(files)), warn, isolate=True)
-    except SynthError:
-        return
+    """Make the ONNX file :func:`load_nli` will need, without loading it (see ``core.inference.prepare_onnx``)."""
+    export_ahead(name_or_path, resolve_backend(inference, device or "auto", name_or_path), cache_dir, _exporter, warn)
 
 
 def load_nli(
