@@ -119,17 +119,16 @@ def _execute(
 
 def _verdict_counts(store: RunStore) -> dict[str, int] | None:
     """Claims per verdict in the run's verdicts.jsonl (None when the run has not verified yet)."""
+    from synth.core.io import read_jsonl
+    from synth.core.records import Verdict
     from synth.core.stage_ids import VERIFY
 
     path = store.root / VERIFY / "verdicts.jsonl"
     if not path.is_file():
         return None
     counts = {"supported": 0, "refuted": 0, "not_verified": 0}
-    with path.open(encoding="utf-8") as f:
-        for line in f:
-            if line.strip():
-                label = json.loads(line).get("label")
-                counts[label if label in ("supported", "refuted") else "not_verified"] += 1
+    for verdict in read_jsonl(path, Verdict):
+        counts[verdict.label if verdict.label in ("supported", "refuted") else "not_verified"] += 1
     return counts
 
 

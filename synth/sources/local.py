@@ -147,9 +147,9 @@ class LocalSource:
                 )
                 continue
             seen[sha] = path
-            paper = paper_from_pdf(path, sha)
+            paper, titled = _read_paper(path, sha)
             papers.append(paper)
-            missing = missing_metadata(path, paper)
+            missing = missing_metadata(path, paper, titled)
             if missing is not None:  # kept, and said: the report's limitations explain "Unknown authors"
                 failures.append(missing)
         plan = SearchPlan(source="local", location=str(self.folder.resolve()), candidates=len(pdfs), kept=len(papers))
@@ -158,13 +158,18 @@ class LocalSource:
 
 def paper_from_pdf(path: Path, sha: str) -> Paper:
     """The paper record of a local PDF: its sidecar file first, then what its first page and metadata say."""
+    return _read_paper(path, sha)[0]
+
+
+def _read_paper(path: Path, sha: str) -> tuple[Paper, bool]:
+    """:func:`paper_from_pdf`'s record, and whether a title was read (else the file's name stands in for it)."""
     front = read_front_matter(path)
     side = _sidecar(path)
     arxiv_id = side.get("arxiv_id") or front.arxiv_id
     if not arxiv_id and FILE_STEM.match(path.stem):
         arxiv_id = path.stem
     year = side.get("year") or front.year or (first_year(str(arxiv_id)) if arxiv_id else None)
-    return Paper(
+    paper = Paper(
         id=str(arxiv_id) if arxiv_id else f"local:{sha[:12]}",
         # no title anywhere: the file's name, which missing_metadata() reports as such
         title=str(side.get("title") or front.title or path.stem.replace("_", " ")),
@@ -179,18 +184,19 @@ def paper_from_pdf(path: Path, sha: str) -> Paper:
         doi=side.get("doi"),
         venue=side.get("venue") or front.venue,
     )
+    return paper, bool(side.get("title") or front.title)
 
 
-def missing_metadata(path: Path, paper: Paper) -> Failure | None:
+def missing_metadata(path: Path, paper: Paper, titled: bool | None = None) -> Failure | None:
     """A ``MissingMetadata`` failure naming what could not be read for ``paper`` (title, authors, year), or None.
 
     Recorded in failures.jsonl it is stated in the report's limitations, so "Unknown authors" in a reference is
     explained rather than silent.
     """
-    side = _sidecar(path)
-    front = read_front_matter(path)
+    if titled is None:  # not told by the caller that read the paper: read its title again
+        titled = bool(_sidecar(path).get("title") or read_front_matter(path).title)
     missing = []
-    if not (side.get("title") or front.title):
+    if not titled:
         missing.append("title (the file name is used)")
     if not paper.authors:
         missing.append("authors")
