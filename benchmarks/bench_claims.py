@@ -73,17 +73,23 @@ CRITERIA = ("finding", "self_contained", "faithful", "relevant")
 # were written, never looked at until they were final; two-column NLI papers, so the first question tests that an
 # off-topic paper presents nothing and the second that an on-topic one presents its findings); ``heldout-3`` (picked
 # before issue 15 round 2's rules were written, never looked at until they were final: an NLI paper, a text
-# classification paper and a physics paper, for QUESTION_2 and QUESTION_3)
+# classification paper and a physics paper, for QUESTION_2 and QUESTION_3); ``heldout-4`` (picked, with QUESTION_4, before
+# issue 15 round 3's rules were written, never looked at until they were final: word2vec, paraphrastic sentence
+# embeddings, BiDAF and the Transformer)
 RUN_PAPERS = {
     "1809.05053v1.pdf": "tuned", "1911.01464v3.pdf": "tuned", "2005.00396v3.pdf": "tuned",
     "1705.02364v5.pdf": "heldout", "2004.09813v2.pdf": "heldout", "2101.11112v1.pdf": "heldout",
     "1609.06038v3.pdf": "heldout-2", "1702.03814v3.pdf": "heldout-2", "1708.02312v2.pdf": "heldout-2",
     "1802.05577v2.pdf": "heldout-3", "1607.01759v3.pdf": "heldout-3", "1111.2011v2.pdf": "heldout-3",
+    "1301.3781v3.pdf": "heldout-4", "1511.08198v3.pdf": "heldout-4", "1611.01603v5.pdf": "heldout-4",
+    "1706.03762v5.pdf": "heldout-4",
 }  # fmt: skip
 QUESTION_2 = "Which neural architectures perform best on natural language inference?"
 # written down with the heldout-3 papers (DR-BiLSTM, fastText and a physics paper as an off-subject control) before any
 # of their claims was read; the rules of issue 15 round 2 were final by then
 QUESTION_3 = "How do fast linear text classifiers compare with deep neural networks in accuracy and training time?"
+# written down with the heldout-4 papers before any of their claims was read
+QUESTION_4 = "How do attention-based models compare with recurrent neural networks in accuracy and training cost?"
 
 
 def _words(text: str) -> list[str]:
@@ -316,7 +322,7 @@ def judged(pdf_dir: Path, dump: Path | None = None) -> dict:
     split_of = dict(RUN_PAPERS)
     if unknown := {r["pdf"] for r in rows} - split_of.keys():
         raise SystemExit(f"judged papers missing from RUN_PAPERS: {sorted(unknown)}")
-    questions = [QUESTION, QUESTION_2, QUESTION_3]
+    questions = [QUESTION, QUESTION_2, QUESTION_3, QUESTION_4]
     embedder = load_embedder("sentence-transformers/all-MiniLM-L6-v2", "cpu", 32)
     splits: dict[str, dict[str, float]] = defaultdict(lambda: defaultdict(float))
     per_paper: dict[str, dict] = {}
