@@ -47,7 +47,7 @@ from synth.report.model import (
     Section,
 )
 from synth.report.quality import CONFIDENT, assess, verifier_figures
-from synth.report.table import claim_rows, short_cite
+from synth.report.table import FIRST_PERSON, claim_rows, short_cite
 
 Remeasure = Callable[[str, Any], "dict[str, Any] | None"]
 
@@ -351,7 +351,6 @@ def _abstract(
     return Abstract(number=outline.number(Abstract), text=" ".join(parts), headline=headline)
 
 
-_FIRST_PERSON = re.compile(r"\b(?:we|our|ours|us)\b", re.IGNORECASE)
 
 
 def _answer(data: RunData, refnum: dict[str, int], cite: dict[str, str]) -> tuple[list[AnswerPart], list[CoverageRow]]:
@@ -374,7 +373,7 @@ def _answer(data: RunData, refnum: dict[str, int], cite: dict[str, str]) -> tupl
         claim = claims.get(s.claims[0]) if len(s.claims) == 1 else None
         quoted = (
             cite.get(claim.paper_id, claim.paper_id)
-            if claim is not None and s.entailment is None and s.text == claim.text and _FIRST_PERSON.search(s.text)
+            if claim is not None and s.entailment is None and s.text == claim.text and FIRST_PERSON.search(s.text)
             else None
         )
         return AnswerLine(

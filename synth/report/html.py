@@ -151,7 +151,7 @@ def claims_table(rows: list[ClaimRow], for_pdf: bool = False) -> Rows:
             body.append(
                 "<tr>"
                 f"<td{wa[0]}>{_e(r.id)}<br/><i>{_e(r.kind)}</i></td>"
-                f"<td{wa[1]}>{_e(r.claim)}</td>"
+                f"<td{wa[1]}>{_e(r.shown)}</td>"
                 f"<td{wa[2]}>{verdict}</td>"
                 f'<td{wa[3]} class="num">{fmt_conf(r.confidence)}</td>'
                 f"<td{wa[4]}>{_e(evidence_cell(r))}</td>"
@@ -163,7 +163,7 @@ def claims_table(rows: list[ClaimRow], for_pdf: bool = False) -> Rows:
         body.append(
             f'<tr id="claim-{escape(r.id)}" data-verdict="{escape(r.verdict_text)}">'
             f'<td data-key="{r.finding_rank or r.n:05d}">{_e(r.id)}</td>'
-            f"<td>{_e(r.claim)}</td>"
+            f"<td>{_e(r.shown)}</td>"
             f"<td>{_e(r.kind)}</td>"
             f'<td data-key="{escape(r.verdict_text)}">{verdict}</td>'
             f'<td class="num" data-key="{conf}">{fmt_conf(r.confidence)}</td>'

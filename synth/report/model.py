@@ -118,6 +118,13 @@ class ClaimRow(Record):
     finding: bool | None = None  # presented as a finding (it bears on the question); None before the synthesis stage
     question_similarity: float | None = None  # the claim's cosine similarity to the question (synthesis stage)
     finding_rank: int | None = None  # 1-based among the findings
+    quoted: bool = False  # the claim is its paper's own first-person sentence, shown in quotation marks
+
+    @property
+    def shown(self) -> str:
+        """The claim as tables print it: a first-person sentence ("We find …") quoted, so it reads as the paper's
+        words, not the report's."""
+        return f"“{self.claim}”" if self.quoted else self.claim
 
 
 # -- the parts of sections -----------------------------------------------------------------------------------

@@ -9,6 +9,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 from collections.abc import Callable
 from typing import Any
 
@@ -44,6 +45,7 @@ VERDICT_ALIASES = {
 }
 SORTS = ("relevance", "confidence", "verdict", "paper")
 FORMATS = ("md", "csv", "latex", "json")
+FIRST_PERSON = re.compile(r"\b(?:we|our|ours|us)\b", re.IGNORECASE)
 QUOTE_LIMIT = 400  # characters of evidence quoted in tables; the cut is always marked "[…]"
 _VERDICT_ORDER = {"supported": 0, "refuted": 1, "not_enough_evidence": 2, None: 3}
 
@@ -163,6 +165,7 @@ def claim_rows(data: RunData) -> list[ClaimRow]:
                 finding=rel.finding if rel else (False if data.synthesis else None),
                 question_similarity=rel.score if rel else None,
                 finding_rank=rel.rank if rel else None,
+                quoted=FIRST_PERSON.search(claim.text) is not None,
             )
         )
     return rows
@@ -257,7 +260,7 @@ def to_markdown(rows: list[ClaimRow]) -> str:
     ]
     for r in rows:
         lines.append(
-            f"| {r.id} | {_cell(r.claim)} | {r.kind} | {r.symbol} {r.verdict_text} | {fmt_conf(r.confidence)} "
+            f"| {r.id} | {_cell(r.shown)} | {r.kind} | {r.symbol} {r.verdict_text} | {fmt_conf(r.confidence)} "
             f"| {_cell(evidence_cell(r))} | {_cell(source_cell(r))} |"
         )
     return "\n".join(lines) + "\n"
@@ -393,7 +396,7 @@ def to_latex(rows: list[ClaimRow]) -> str:
             " & ".join(
                 [
                     latex_escape(r.id),
-                    latex_escape(r.claim),
+                    latex_escape(r.shown),
                     f"{_LATEX_VERDICT[r.verdict]} {latex_escape(r.verdict_text)}",
                     fmt_conf(r.confidence).replace("–", "--"),
                     latex_escape(evidence_cell(r)),

@@ -157,3 +157,19 @@ def test_synth_table_and_audit_through_the_cli(tmp_path: Path, monkeypatch: pyte
     assert (run / "audit" / "audit.pdf").is_file()
     result = runner.invoke(synth_cli.app, ["table", str(run), "--sort", "colour"])
     assert result.exit_code == 2 and "Error:" in result.output and "colour" in result.output
+
+
+def test_a_first_person_claim_is_quoted_as_its_papers_words() -> None:
+    """A rewrite the verifier refused falls back to the sentence as written ("We find …"): the table must show it in
+    quotation marks, or "we" reads as the report's own voice."""
+    from synth.report.table import claim_rows, to_json, to_latex, to_markdown
+
+    data = load_run(FIXTURE)
+    sentence = "We find that mBERT transfers well across languages without parallel data."
+    assert data.claims
+    data.claims[0] = data.claims[0].model_copy(update={"text": sentence})
+    rows = claim_rows(data)
+    assert f"“{sentence}”" in to_markdown(rows)
+    assert "``We find that mBERT" in to_latex(rows)
+    as_json = json.loads(to_json(rows))
+    assert as_json[0]["quoted"] is True and as_json[0]["claim"] == sentence and as_json[1]["quoted"] is False
