@@ -419,7 +419,9 @@ def _names_first(word: str) -> bool:
         return False
     words = english_words()
     return bool(re.search(r"[A-Z0-9]", word[1:])) or any(
-        part.lower() not in words for part in word.split("-") if len(part) > 1  # "Inter-sentence" is two words
+        part.lower() not in words
+        for part in word.split("-")
+        if len(part) > 1  # "Inter-sentence" is two words
     )
 
 

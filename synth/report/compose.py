@@ -8,7 +8,6 @@ a section ("Section 3.2") take its number from :data:`OUTLINE`, the order the se
 
 from __future__ import annotations
 
-import re
 from collections import Counter
 from collections.abc import Callable
 from typing import Any
@@ -349,8 +348,6 @@ def _abstract(
             f"({outline.ref(Results, 'Quality score')})."
         )
     return Abstract(number=outline.number(Abstract), text=" ".join(parts), headline=headline)
-
-
 
 
 def _answer(data: RunData, refnum: dict[str, int], cite: dict[str, str]) -> tuple[list[AnswerPart], list[CoverageRow]]:
