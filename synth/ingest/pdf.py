@@ -29,7 +29,7 @@ from synth.core.records import Block, ParsedDoc
 from synth.ingest.glyphs import clean_glyphs, fix_accents
 from synth.ingest.hyphens import SUSPENDED, Vocabulary, keep_hyphen
 
-PARSER_VERSION = "5"
+PARSER_VERSION = "6"
 BLOCK_SEP = "\n\n"
 
 KNOWN_SECTIONS = (
@@ -43,6 +43,9 @@ KNOWN_SECTIONS = (
 # ("model", "data", "setup", "analysis" count only when numbered: unnumbered they are table headers as often)
 _NUMBER_PREFIX = r"(?:\d{1,2}(?:\.\d{1,2}){0,3}\.?|[IVX]{1,5}\.|[A-H](?:\.\d{1,2}){0,2}\.?)"
 NUMBERED_HEADING = re.compile(rf"^{_NUMBER_PREFIX}\s+[A-Z][^\n]{{1,90}}$")
+# an unnumbered bold run-in heading on a line of its own ("Comparison with SkipThought"): 1–8 words, capitalised,
+# no sentence punctuation inside, ending without a comma
+PARAGRAPH_HEADING = re.compile(r"^(?![A-Z\d]+(?: [A-Z\d-]+){2,}$)[A-Z][\w'’-]*(?: [\w'’()/-]+){0,7}[:.]?$")  # not "EN DE ES IT"
 LETTER_HEADING = re.compile(r"^[A-H](?:\.\d{1,2}){0,2}\.?\s+[A-Z]")
 # "Table 2: …", "Figure 1. …", "Fig. 3: …" (but not "Table 4 shows that …", which is prose)
 CAPTION = re.compile(r"^(?:Figure|Fig\.|Table|Tab\.|Algorithm|Listing)\s*[A-Z]?\d+(?:\.\d+)?\s*[:.|]", re.I)
@@ -426,15 +429,19 @@ def _split_run_in_heading(raw: _Raw) -> list[_Raw]:
     if raw.n_lines < 2 or not raw.lines[0].bold or raw.bold_frac > 0.9:
         return [raw]
     k = 0
-    while k < raw.n_lines and raw.lines[k].bold and k < 3:
+    while k < raw.n_lines and raw.lines[k].bold and k < 12:  # PyMuPDF may give each word of a heading its own line
         k += 1
     if k == 0 or k >= raw.n_lines:
         return [raw]
     head_text = " ".join(ln.text for ln in raw.lines[:k])
     heading = heading_of(head_text, 1)
-    if heading is None or (re.match(r"^\d{1,2}\.\s", heading) and not _known(heading)):
+    if heading is not None and re.match(r"^\d{1,2}\.\s", heading) and not _known(heading):
         return [raw]  # "1. Character Embedding Layer maps …": an enumerated paragraph, not a section
     y_split = raw.bbox[1] + (raw.bbox[3] - raw.bbox[1]) * k / raw.n_lines
+    if heading is None:
+        if not PARAGRAPH_HEADING.match(head_text) or _looks_like_header_row(head_text, False):
+            return [raw]
+        y_split = raw.bbox[1] + raw.size * 1.2  # a run-in \paragraph{} heading: one line, whatever PyMuPDF made of it
     head = _Raw(raw.lines[:k], (raw.bbox[0], raw.bbox[1], raw.bbox[2], y_split), raw.page_w, raw.page_h,
                 raw.size, raw.max_size, False, 1.0, Counter(raw.fonts), raw.col)  # fmt: skip
     body = _Raw(raw.lines[k:], (raw.bbox[0], y_split, raw.bbox[2], raw.bbox[3]), raw.page_w, raw.page_h,
@@ -575,6 +582,15 @@ def _role(b: _Raw, text: str, style: _Style, refs_started: bool) -> str:
         return "heading"  # inside or after the bibliography only bold headings count ("A. Smith" is an author)
     if CAPTION.match(text):
         return "caption"
+    if (
+        b.bold_frac >= 0.95
+        and b.bbox[3] - b.bbox[1] < b.size * 1.6  # one line on the page (PyMuPDF may split it at word gaps)
+        and abs(b.size - style.body_size) < 0.6
+        and not refs_started
+        and PARAGRAPH_HEADING.match(text)
+        and not _looks_like_header_row(text, False)  # "System Score Official Rank" heads a table's columns
+    ):
+        return "paragraph heading"
     if math_chars / all_chars > 0.4:
         return "equation"
     if b.bbox[1] > b.page_h * 0.6 and (
@@ -633,6 +649,15 @@ def _assemble(pages: list[list[_Raw]]) -> tuple[list[Block], list[str]]:
                 merged = " ".join(f"{prev[3]} {text}".split())
                 section = merged if not section.startswith("Appendix ") else f"Appendix {merged}"
                 items[-1] = (prev[0], section, "heading", merged, prev[4])
+                continue
+            if role == "paragraph heading" and (section == "Front matter" or in_refs):
+                role = "prose"  # a bold title or author line, or a bold entry of the bibliography
+            if role == "paragraph heading":
+                # a LaTeX \paragraph{}: it ends the paragraph before it and names what follows inside its section
+                # ("5.2 Task transfer › Comparison with SkipThought"); its text is never glued to the next sentence
+                parent = section.split(" › ")[0]
+                role, section = "heading", f"{parent} › {' '.join(text.replace(SOFT, '').split()).rstrip(':.')}"
+                items.append((number, section, role, text, b))
                 continue
             if role == "heading":
                 heading = " ".join(text.replace(SOFT, "").split()).rstrip(":")

@@ -188,3 +188,17 @@ def test_no_arxiv_pdf_gets_its_stamp_as_title_or_lacks_authors() -> None:
             assert paper.id == path.stem and paper.year is not None
         gap = missing_metadata(path, paper)
         assert gap is None or "year" in gap.message, gap  # MESH (2024) states no year on its first page
+
+
+@needs_corpus
+def test_a_run_in_paragraph_heading_is_not_glued_to_the_sentence_after_it() -> None:
+    """InferSent (1705.02364) sets "Comparison with SkipThought" in bold at the start of a paragraph: it names what
+    follows inside its section and is never read as the sentence's first words."""
+    doc = _doc("1705.02364v5.pdf")
+    sentences = _sentences("1705.02364v5.pdf")
+    assert not any(s.startswith("Comparison with SkipThought") for s in sentences)
+    first = next(s for s in sentences_of(doc) if s.text.startswith("The best performing sentence encoder to date is"))
+    assert first.section.endswith(" › Comparison with SkipThought") and first.section.startswith("5")
+    # a table's header row in bold is not a heading (SemEval-2017 Task 2, Table 5)
+    sections = {b.section for b in _doc("acl_semeval2017_task2_multilingual_word_similarity.pdf").blocks}
+    assert not any(s.endswith("EN DE ES IT FA EN") for s in sections)
