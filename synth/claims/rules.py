@@ -410,11 +410,17 @@ _DATA_DESCRIPTION = re.compile(
     r"translated|sampled|drawn|split|kept|created|constructed)|(?:is|are) (?:split|divided) into)\b",
     re.I,
 )
-# a general truth about the field: present tense, nothing of the paper's own, no system or data set named
+# a general truth about the field: present tense, nothing of the paper's own, no system or data set named; or what a
+# measure depends on in general ("The performance for cross-lingual tasks depends on the ability to map …")
 _GENERAL = re.compile(
     r"^(?:A|An|The|Many|Most|Some|In general|Typically|Usually|Often)\b[^.]{0,40}\b(?:problem|challenge|issue|task|goal|"
-    r"question|need|approach|way)\b[^.]{0,40}\b(?:is|are|remains?)\b",
+    r"question|need|approach|way)\b[^.]{0,40}\b(?:is|are|remains?)\b"
+    r"|^(?:The )?(?:performance|quality|success|accuracy|effectiveness)\b[^.]{0,60}?\b(?:depends|relies|hinges) (?:on|upon)\b",
     re.I,
+)
+# how a model is trained or run, set out as a clause of its own
+_SETUP = re.compile(
+    r"^(?:During|At|For|In) (?:the )?(?:training|pre-?training|fine-?tuning|inference|test(?:ing)? time|decoding)\b,"
 )
 # another paper's finding, named as the subject of a finding verb ("K et al. (2020) found that …")
 _OTHERS_FOUND = re.compile(
@@ -447,6 +453,8 @@ def not_a_finding(part: str, kind: ClaimKind, section: str, ctx: PaperContext) -
         return "motivation"
     if _OWN_ACTION.search(part) and (not _RESULT_WORD.search(part) or re.match(r"^To [a-z]+\b", part)):
         return "method"  # what the authors did ("To mitigate X we train …"), with no result of it in the sentence
+    if _SETUP.search(part) and not _RESULT_WORD.search(part):
+        return "method"  # "During training, the word embeddings are updated …": how the model is run, not a result
     if kind not in {"numeric", "comparative"} and (
         _DATA_SECTIONS.search(section) and not STRONG_SECTIONS.search(section) or _DATA_DESCRIPTION.search(part)
     ):

@@ -80,6 +80,17 @@ def test_a_pointer_at_a_table_is_dropped_from_the_front_of_a_claim() -> None:
         ("A common problem in industrial NLP systems is the lack of labelled data in Swahili.", "6 Conclusion", "general"),
         ("While this leaves us one head, Kim et al. (2020) found that the number of heads matters little.", "2 Setup", "cited"),
         ("To the best of our knowledge, XLM-A is the first encoder trained without parallel data.", "5 Results", "motivation"),
+        # a training set-up (DR-BiLSTM, 1802.05577) and what a measure depends on in general (Reimers and Gurevych 2020)
+        (
+            "During training, the word embeddings are updated to learn effective representations for the NLI task.",
+            "4.5 Results",
+            "method",
+        ),
+        (
+            "The performance for cross-lingual tasks depends on the ability of mBERT to map sentences to one space.",
+            "4 Results",
+            "general",
+        ),
     ],
 )
 def test_the_finding_filter_says_why_a_sentence_is_not_a_finding(sentence: str, section: str, reason: str) -> None:
