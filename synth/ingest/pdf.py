@@ -29,7 +29,7 @@ from synth.core.records import Block, ParsedDoc
 from synth.ingest.glyphs import clean_glyphs, fix_accents
 from synth.ingest.hyphens import SUSPENDED, Vocabulary, keep_hyphen
 
-PARSER_VERSION = "6"
+PARSER_VERSION = "7"
 BLOCK_SEP = "\n\n"
 
 KNOWN_SECTIONS = (
@@ -719,6 +719,9 @@ def _resolve_soft(text: str, vocab: Vocabulary) -> str:
         a, b = m.group(1), m.group(2)
         if not a or not b:
             return a + b
+        chained = m.string[m.end() : m.end() + 1] in ("-", "\u2010")  # "English-|to-German": one compound, not suspended
+        if chained and b.lower() in SUSPENDED:
+            return f"{a}-{b}"
         if keep_hyphen(a, b, vocab):
             return f"{a}- {b}" if b.lower() in SUSPENDED else f"{a}-{b}"
         return a + b

@@ -61,6 +61,8 @@ def _sentences(name: str) -> list[str]:
         ),
         # "0-|shot": a number's hyphen (was "0- shot")
         ("2005.00396v3.pdf", "ID 0 shows high multilinguality with 0-shot accuracies .57 and .45."),
+        # "English-|to-German": "to" starts the rest of the compound, it is no suspended hyphen (was "English- to-German")
+        ("1706.03762v5.pdf", "Our model achieves 28.4 BLEU on the WMT 2014 English-to-German translation task"),
     ],
 )
 def test_real_hyphens_are_kept(name: str, sentence: str) -> None:
