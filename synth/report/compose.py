@@ -216,12 +216,18 @@ def _limitations(data: RunData, rows: list[ClaimRow], cite: dict[str, str]) -> l
                 f"{_plural(len(unverified), 'claim')} {'has' if len(unverified) == 1 else 'have'} "
                 f"no verdict: {', '.join(unverified)}."
             )
-        no_ev = [r.id for r in rows if r.verdict is not None and r.n_evidence == 0]
+        no_ev = [r.id for r in rows if r.verdict is not None and r.n_evidence == 0 and not r.reason]
         if no_ev:
             out.append(
                 f"{_plural(len(no_ev), 'claim')} found no passage in any other paper to be checked against "
                 f"({', '.join(no_ev)}); {'its' if len(no_ev) == 1 else 'their'} verdict says only that evidence is missing."
             )
+        unchecked: dict[str, list[str]] = {}
+        for r in rows:
+            if r.verdict is not None and r.n_evidence == 0 and r.reason:
+                unchecked.setdefault(r.reason, []).append(r.id)
+        for reason, ids in unchecked.items():
+            out.append(f"{_plural(len(ids), 'claim')} could not be checked ({', '.join(ids)}): {reason}; not verified.")
         low = [
             r.id for r in rows if r.verdict in ("supported", "refuted") and r.confidence is not None and r.confidence < CONFIDENT
         ]

@@ -239,7 +239,9 @@ def evidence_cell(row: ClaimRow) -> str:
     """The deciding passage (else the closest); where both exist, the strongest supporting and contradicting ones."""
     ev = row.evidence
     if ev is None:
-        return "no passage retrieved" if row.verdict is not None else "no verdict yet"
+        if row.verdict is None:
+            return "no verdict yet"
+        return f"not checked: {row.reason}" if row.reason else "no passage retrieved"
     if row.supporting is not None and row.contradicting is not None:
         pro, con = row.supporting, row.contradicting
         tag = {True: " (decided)", False: ""}

@@ -173,3 +173,22 @@ def test_a_first_person_claim_is_quoted_as_its_papers_words() -> None:
     assert "``We find that mBERT" in to_latex(rows)
     as_json = json.loads(to_json(rows))
     assert as_json[0]["quoted"] is True and as_json[0]["claim"] == sentence and as_json[1]["quoted"] is False
+
+
+def test_a_claim_the_verifier_could_not_read_says_why_not_that_nothing_was_found() -> None:
+    """A claim longer than the verifier's window is not checked at all: the table and the limitations say so, instead
+    of "no passage retrieved" (which would send a reader looking for missing papers)."""
+    from synth.report.compose import build_report
+    from synth.report.model import Claims
+    from synth.report.table import claim_rows, evidence_cell
+
+    data = load_run(FIXTURE)
+    assert data.verdicts
+    shown = Claims(number=7, rows=claim_rows(data)).shown()[0].id  # a claim the report presents as a finding
+    k = next(i for i, v in enumerate(data.verdicts) if v.claim_id == shown)
+    reason = "the claim is longer than the verifier's window (128 tokens with its evidence)"
+    data.verdicts[k] = data.verdicts[k].model_copy(update={"evidence": [], "reason": reason, "label": "not_enough_evidence"})
+    row = next(r for r in claim_rows(data) if r.id == shown)
+    assert evidence_cell(row) == f"not checked: {reason}"
+    limitations = " ".join(next(s.items for s in build_report(data, remeasure=None).sections if s.kind == "limitations"))
+    assert f"1 claim could not be checked ({shown}): {reason}; not verified." in limitations
