@@ -28,6 +28,9 @@ class Candidate:
     self_contained: bool = True  # False when an opening "It"/"This approach" could not be resolved
     # the caption or heading a bracketed name was taken from ("[on BUCC]"): the faithfulness check reads it with the sentence
     context: str | None = None
+    # the source sentence with only its first person put in the paper's name ("we" → "Joulin et al. (2016)"): what the
+    # rewrite is checked against; None: the sentence as written
+    premise: str | None = None
 
 
 @dataclass

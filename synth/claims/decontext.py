@@ -567,7 +567,17 @@ def decontextualise(text: str, ctx: PaperContext, previous: str | None = None) -
             lambda m: ref if not is_title else f"the paper {ref}",
             out,
         )
-    named = ref in out
+    out = _attribute(out, ctx, named=ref in out)
+    if name:  # "our classifier fastText" → "fastText fastText": say the name once
+        out = re.sub(rf"\b{re.escape(name)}\s+[“\"]?{re.escape(name)}[”\"]?(?!\w)", name, out)
+    return out, resolved
+
+
+def _attribute(out: str, ctx: PaperContext, named: bool = False) -> str:
+    """``out`` with the authors' first person put in their paper's name: "We find" → "Joulin et al. (2016) find",
+    "our encoder" → "the encoder of Joulin et al. (2016)"; after the first mention, "they"/"their"."""
+    ref = ctx.ref
+    is_title = ref.startswith("“")
     parts = re.split(r"(\b(?:we|We|our|Our|us)\b)", out)
     rebuilt: list[str] = []
     k = 0
@@ -595,10 +605,19 @@ def decontextualise(text: str, ctx: PaperContext, previous: str | None = None) -
         else:
             rebuilt.append(part)
         k += 1
-    out = "".join(rebuilt)
-    if name:  # "our classifier fastText" → "fastText fastText": say the name once
-        out = re.sub(rf"\b{re.escape(name)}\s+[“\"]?{re.escape(name)}[”\"]?(?!\w)", name, out)
-    return out, resolved
+    return "".join(rebuilt)
+
+
+def attributed(text: str, ctx: PaperContext) -> str:
+    """The sentence as its paper wrote it, only its first person put in the paper's name and its pointers into the
+    paper dropped: what a rewrite is checked against (see :mod:`synth.claims.faithfulness`). Putting "we" in the
+    authors' name cannot change what a sentence says, so the check weighs only what the rewrite changed besides it:
+    a dropped frame, a resolved referent, a name put in for "our method"."""
+    text = strip_cross_refs(clean_text(text))
+    text = re.sub(r"\b([Ww]e)[’']ve\b", r"\1 have", text)
+    text = re.sub(r"\b([Ww]e)[’']re\b", r"\1 are", text)
+    text = re.sub(r"\b([Ww]e)[’']ll\b", r"\1 will", text)
+    return _attribute(text, ctx)
 
 
 _HEADS = {

@@ -39,18 +39,26 @@ def _same(a: str, b: str) -> bool:
 
 
 def check_rewrite(
-    source: str, rewrite: str, entails: EntailmentScorer, threshold: float = REWRITE_ENTAILMENT, context: str | None = None
+    source: str,
+    rewrite: str,
+    entails: EntailmentScorer,
+    threshold: float = REWRITE_ENTAILMENT,
+    context: str | None = None,
+    premise: str | None = None,
 ) -> RewriteCheck:
     """Keep ``rewrite`` only if ``source`` entails it with P ≥ ``threshold``; else fall back to ``source`` (cleaned).
 
     An unchanged sentence is not scored (it is its own source). ``entails(premise, hypothesis)`` must return the
     probability of entailment in [0, 1]. ``context`` (the caption or heading a bracketed name was taken from) is read
-    before the source: a name the rewrite adds must come from it.
+    before the source: a name the rewrite adds must come from it. ``premise``, when given, is the source with only its
+    first person put in the paper's name (:func:`synth.claims.decontext.attributed`); it is read instead of the source,
+    and a rewrite that changed nothing else is kept unscored.
     """
     original = clean_text(source)
-    if _same(original, rewrite):
-        return RewriteCheck(text=rewrite, entailment=None, kept_rewrite=True)
-    p = float(entails(f"{context} {original}" if context else original, rewrite))
+    if _same(original, rewrite) or (premise is not None and _same(premise, rewrite) and not context):
+        return RewriteCheck(text=rewrite, entailment=None, kept_rewrite=True)  # its own source, or only "we" named
+    read = premise or original
+    p = float(entails(f"{context} {read}" if context else read, rewrite))
     if not 0.0 <= p <= 1.0:
         raise ValueError(f"entailment scorer returned {p!r}, not a probability")
     if p >= threshold:
@@ -59,8 +67,9 @@ def check_rewrite(
 
 
 def premise_of(cand: Candidate) -> str:
-    """What a rewrite is checked against: its source sentence, after the caption or heading a bracketed name came from."""
-    original = clean_text(cand.sentence.text)
+    """What a rewrite is checked against: its source sentence (its first person in the paper's name, when the extractor
+    gave that form), after the caption or heading a bracketed name came from."""
+    original = cand.premise or clean_text(cand.sentence.text)
     return f"{cand.context} {original}" if cand.context else original
 
 
@@ -71,8 +80,11 @@ def rewrite_pairs(candidates: Sequence[Candidate]) -> list[tuple[str, str]]:
     """
     pairs = []
     for cand in candidates:
-        if not _same(clean_text(cand.sentence.text), cand.text):
-            pairs.append((premise_of(cand), cand.text))
+        if _same(clean_text(cand.sentence.text), cand.text):
+            continue
+        if cand.premise is not None and _same(cand.premise, cand.text) and not cand.context:
+            continue
+        pairs.append((premise_of(cand), cand.text))
     return pairs
 
 
@@ -87,7 +99,7 @@ def check_rewrites(
     out: list[Candidate] = []
     fell_back = 0
     for cand in candidates:
-        result = check_rewrite(cand.sentence.text, cand.text, entails, threshold, cand.context)
+        result = check_rewrite(cand.sentence.text, cand.text, entails, threshold, cand.context, cand.premise)
         if result.kept_rewrite:
             out.append(cand)
             continue

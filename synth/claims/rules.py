@@ -19,6 +19,7 @@ import unicodedata
 from synth.claims.base import Candidate, Extraction
 from synth.claims.decontext import (
     PaperContext,
+    attributed,
     clean_text,
     decontextualise,
     insert_name,
@@ -589,6 +590,7 @@ def candidates(
                     note=note,
                     self_contained=resolved,
                     context=insertion if insertion and "[on " in claim_text else None,
+                    premise=attributed(s.text, ctx) if language == "en" else None,
                 )
             )
     return out

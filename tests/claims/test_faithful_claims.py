@@ -100,6 +100,37 @@ def test_a_rewrite_the_source_does_not_entail_falls_back_to_the_source() -> None
         check_rewrite(source, "mBERT transfers.", lambda p, h: 3.0)
 
 
+def test_a_rewrite_is_read_against_its_source_with_we_put_in_the_authors_name() -> None:
+    """Putting "we" in the authors' name cannot change what a sentence says, so the check reads the source in that form
+    and weighs only the rest of the rewrite: the frame dropped, the method named (InferSent, 1705.02364)."""
+    from synth.claims.decontext import attributed
+
+    ctx = PaperContext(name=None, ref="Conneau et al. (2017)", plural_ref=True)
+    source = "On semantic textual similarity STS14, we are also competitive with PPDB based paragram-phrase embeddings."
+    premise = attributed(source, ctx)
+    assert premise == (
+        "On semantic textual similarity STS14, Conneau et al. (2017) are also competitive with PPDB based"
+        " paragram-phrase embeddings."
+    )
+    assert attributed("Our encoder transfers well to Swahili (Table 2).", ctx) == (
+        "The encoder of Conneau et al. (2017) transfers well to Swahili."
+    )
+    rewrite, _ = decontextualise(source, ctx)
+    calls: list[tuple[str, str]] = []
+
+    def entails(p: str, h: str) -> float:
+        calls.append((p, h))
+        return 0.1
+
+    # only "we" was named: nothing to check, the rewrite is kept without a score
+    kept = check_rewrite(source, rewrite, entails, premise=premise)
+    assert kept.kept_rewrite and kept.entailment is None and not calls
+    # anything else the rewrite changed is still checked, against the attributed source, and can be refused
+    named = check_rewrite(source, rewrite.replace("Conneau et al. (2017)", "InferSent"), entails, premise=premise)
+    assert calls == [(premise, rewrite.replace("Conneau et al. (2017)", "InferSent"))] and not named.kept_rewrite
+    assert named.text == source  # a refused rewrite falls back to the sentence as written, not to the attributed form
+
+
 def test_numbers_say_what_and_where_they_measure() -> None:
     acc = Number(value=4.0, unit="%", metric="accuracy", direction="increase", text="4%")
     text, numbers = measured_on("knn-replace boosts the 0-shot accuracy in HIN by 4%.", [acc], "5.1 XNLI", "") or ("", [])
