@@ -143,7 +143,9 @@ def claim_rows(data: RunData) -> list[ClaimRow]:
                 verdict=label,
                 symbol=SYMBOLS[label],
                 verdict_text=verdict_text(label, leaning),
-                confidence=verdict.confidence if verdict else None,
+                # no passage was weighed (not checked, or nothing to check it against): a probability would be the
+                # aggregator's prior for an empty evidence list, not a confidence in anything read
+                confidence=verdict.confidence if verdict and verdict.evidence else None,
                 raw_score=verdict.raw_score if verdict else None,
                 n_evidence=len(verdict.evidence) if verdict else 0,
                 stated_by=verdict.stated_by if verdict else len({s.paper_id for s in claim.sources}),

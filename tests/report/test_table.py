@@ -62,7 +62,10 @@ def test_latex_is_escaped() -> None:
         (["--verdict", "supported"], ["C001", "C002", "C003"]),
         (["--verdict", "refuted", "--verdict", "unresolved"], ["C004", "C005", "C006"]),
         (["--kind", "numeric"], ["C001", "C005"]),
-        (["--sort", "confidence"], ["C001", "C004", "C002", "C005", "C006", "C003"]),
+        (
+            ["--sort", "confidence"],
+            ["C001", "C004", "C002", "C005", "C003", "C006"],
+        ),  # C006 weighed no passage: no confidence, last
         (["--sort", "verdict"], ["C001", "C002", "C003", "C004", "C005", "C006"]),
         (["--sort", "paper"], ["C002", "C003", "C001", "C006", "C004", "C005"]),
         (["--kind", "numeric", "--sort", "confidence", "--min-confidence", "0.5"], ["C001", "C005"]),
@@ -189,6 +192,6 @@ def test_a_claim_the_verifier_could_not_read_says_why_not_that_nothing_was_found
     reason = "the claim is longer than the verifier's window (128 tokens with its evidence)"
     data.verdicts[k] = data.verdicts[k].model_copy(update={"evidence": [], "reason": reason, "label": "not_enough_evidence"})
     row = next(r for r in claim_rows(data) if r.id == shown)
-    assert evidence_cell(row) == f"not checked: {reason}"
+    assert evidence_cell(row) == f"not checked: {reason}" and row.confidence is None  # no probability of nothing read
     limitations = " ".join(next(s.items for s in build_report(data, remeasure=None).sections if s.kind == "limitations"))
     assert f"1 claim could not be checked ({shown}): {reason}; not verified." in limitations
