@@ -601,7 +601,7 @@ def _attribute(out: str, ctx: PaperContext, named: bool = False) -> str:
                 rebuilt.append(f"{ref}'s" if not is_title else ("The" if part == "Our" or at_start else "the") + " authors'")
             named = True
         elif part == "us":
-            rebuilt.append("them" if named else "the authors")
+            rebuilt.append("them" if named else ref if ctx.plural_ref else f"the authors of {ref}")  # "allowing us to"
         else:
             rebuilt.append(part)
         k += 1

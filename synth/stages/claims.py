@@ -16,7 +16,7 @@ from synth.pipeline.base import Stage, StageContext
 
 class ClaimsStage(Stage):
     name = CLAIMS
-    version = "7"
+    version = "8"
     upstream = (SEARCH, PARSE, CHUNK)
 
     def inputs(self, ctx: StageContext) -> dict[str, Any]:
