@@ -481,10 +481,7 @@ def decontextualise(text: str, ctx: PaperContext, previous: str | None = None) -
     resolved, so the claim still leans on the sentence before it. The paper is named at its first mention
     ("the authors of “Title”"); later mentions in the same claim use "they"/"their" so the claim stays readable.
     """
-    text = strip_cross_refs(text)
-    text = re.sub(r"\b([Ww]e)[’']ve\b", r"\1 have", text)
-    text = re.sub(r"\b([Ww]e)[’']re\b", r"\1 are", text)
-    text = re.sub(r"\b([Ww]e)[’']ll\b", r"\1 will", text)
+    text = _expand_we(strip_cross_refs(text))
     out = _FRAME.sub("", text, count=1)
     if re.search(r"\band that\b", out) and out != text:
         out = text  # "We show that X, and that Y": without the frame the second clause has no verb to hang on
@@ -573,6 +570,13 @@ def decontextualise(text: str, ctx: PaperContext, previous: str | None = None) -
     return out, resolved
 
 
+def _expand_we(text: str) -> str:
+    """ "we've" → "we have" (and 're, 'll), so that "we" stands alone to be put in the authors' name."""
+    text = re.sub(r"\b([Ww]e)[’']ve\b", r"\1 have", text)
+    text = re.sub(r"\b([Ww]e)[’']re\b", r"\1 are", text)
+    return re.sub(r"\b([Ww]e)[’']ll\b", r"\1 will", text)
+
+
 def _attribute(out: str, ctx: PaperContext, named: bool = False) -> str:
     """``out`` with the authors' first person put in their paper's name: "We find" → "Joulin et al. (2016) find",
     "our encoder" → "the encoder of Joulin et al. (2016)"; after the first mention, "they"/"their"."""
@@ -613,11 +617,7 @@ def attributed(text: str, ctx: PaperContext) -> str:
     paper dropped: what a rewrite is checked against (see :mod:`synth.claims.faithfulness`). Putting "we" in the
     authors' name cannot change what a sentence says, so the check weighs only what the rewrite changed besides it:
     a dropped frame, a resolved referent, a name put in for "our method"."""
-    text = strip_cross_refs(clean_text(text))
-    text = re.sub(r"\b([Ww]e)[’']ve\b", r"\1 have", text)
-    text = re.sub(r"\b([Ww]e)[’']re\b", r"\1 are", text)
-    text = re.sub(r"\b([Ww]e)[’']ll\b", r"\1 will", text)
-    return _attribute(text, ctx)
+    return _attribute(_expand_we(strip_cross_refs(clean_text(text))), ctx)
 
 
 _HEADS = {

@@ -38,6 +38,11 @@ def _same(a: str, b: str) -> bool:
     return re.sub(r"\W+", " ", a).strip().lower() == re.sub(r"\W+", " ", b).strip().lower()
 
 
+def _unchanged(original: str, rewrite: str, premise: str | None, context: str | None) -> bool:
+    """Nothing to check: the rewrite is its own source, or differs from it only by "we" put in the authors' name."""
+    return _same(original, rewrite) or (premise is not None and not context and _same(premise, rewrite))
+
+
 def check_rewrite(
     source: str,
     rewrite: str,
@@ -55,8 +60,8 @@ def check_rewrite(
     and a rewrite that changed nothing else is kept unscored.
     """
     original = clean_text(source)
-    if _same(original, rewrite) or (premise is not None and _same(premise, rewrite) and not context):
-        return RewriteCheck(text=rewrite, entailment=None, kept_rewrite=True)  # its own source, or only "we" named
+    if _unchanged(original, rewrite, premise, context):
+        return RewriteCheck(text=rewrite, entailment=None, kept_rewrite=True)
     read = premise or original
     p = float(entails(f"{context} {read}" if context else read, rewrite))
     if not 0.0 <= p <= 1.0:
@@ -80,11 +85,8 @@ def rewrite_pairs(candidates: Sequence[Candidate]) -> list[tuple[str, str]]:
     """
     pairs = []
     for cand in candidates:
-        if _same(clean_text(cand.sentence.text), cand.text):
-            continue
-        if cand.premise is not None and _same(cand.premise, cand.text) and not cand.context:
-            continue
-        pairs.append((premise_of(cand), cand.text))
+        if not _unchanged(clean_text(cand.sentence.text), cand.text, cand.premise, cand.context):
+            pairs.append((premise_of(cand), cand.text))
     return pairs
 
 

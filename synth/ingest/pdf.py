@@ -571,8 +571,9 @@ def _is_math_font(font: str, body_font: str) -> bool:
     return math
 
 
-def _role(b: _Raw, text: str, style: _Style, refs_started: bool) -> str:
-    """prose, heading, caption, table, figure, equation, footnote (references are decided by section)."""
+def _role(b: _Raw, text: str, style: _Style, refs_started: bool, in_body: bool) -> str:
+    """prose, heading, paragraph heading, caption, table, figure, equation, footnote (references are decided by
+    section); ``in_body``: past the front matter and outside the bibliography, where a bold line may head a paragraph."""
     small = b.size < style.body_size * 0.86
     tiny = b.size < style.body_size * 0.72
     math_chars = sum(n for f, n in b.fonts.items() if _is_math_font(f, style.body_font))
@@ -586,6 +587,7 @@ def _role(b: _Raw, text: str, style: _Style, refs_started: bool) -> str:
         b.bold_frac >= 0.95
         and b.bbox[3] - b.bbox[1] < b.size * 1.6  # one line on the page (PyMuPDF may split it at word gaps)
         and abs(b.size - style.body_size) < 0.6
+        and in_body  # not a bold title or author line, nor a bold entry of the bibliography
         and not refs_started
         and PARAGRAPH_HEADING.match(text)
         and not _looks_like_header_row(text, False)  # "System Score Official Rank" heads a table's columns
@@ -629,7 +631,7 @@ def _assemble(pages: list[list[_Raw]]) -> tuple[list[Block], list[str]]:
     for number, page in enumerate(pages, start=1):
         for b in page:
             text = _join_lines(b.lines)
-            role = _role(b, text, style, refs_seen)
+            role = _role(b, text, style, refs_seen, in_body=section != "Front matter" and not in_refs)
             if role == "heading" and section == "Front matter" and not _known(text):
                 if not re.match(r"^(?:1|I)\.?\s", text):
                     role = "prose" if b.n_lines > 1 else "table"  # an address line or a title, not section 7
@@ -650,8 +652,6 @@ def _assemble(pages: list[list[_Raw]]) -> tuple[list[Block], list[str]]:
                 section = merged if not section.startswith("Appendix ") else f"Appendix {merged}"
                 items[-1] = (prev[0], section, "heading", merged, prev[4])
                 continue
-            if role == "paragraph heading" and (section == "Front matter" or in_refs):
-                role = "prose"  # a bold title or author line, or a bold entry of the bibliography
             if role == "paragraph heading":
                 # a LaTeX \paragraph{}: it ends the paragraph before it and names what follows inside its section
                 # ("5.2 Task transfer › Comparison with SkipThought"); its text is never glued to the next sentence
