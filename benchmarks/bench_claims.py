@@ -91,6 +91,10 @@ QUESTION_2 = "Which neural architectures perform best on natural language infere
 QUESTION_3 = "How do fast linear text classifiers compare with deep neural networks in accuracy and training time?"
 # written down with the heldout-4 papers before any of their claims was read
 QUESTION_4 = "How do attention-based models compare with recurrent neural networks in accuracy and training cost?"
+# written down before the relevance rule of issue 15 round 4 (a claim must be about what the question asks) and before
+# any run for them: a held-out test of relevance on papers whose other criteria were read before
+QUESTION_5 = "Do sentence embeddings learned from natural language inference data transfer to other tasks?"
+QUESTION_6 = "Which word representation models capture syntactic and semantic regularities best?"
 
 
 def _words(text: str) -> list[str]:
@@ -323,7 +327,7 @@ def judged(pdf_dir: Path, dump: Path | None = None) -> dict:
     split_of = dict(RUN_PAPERS)
     if unknown := {r["pdf"] for r in rows} - split_of.keys():
         raise SystemExit(f"judged papers missing from RUN_PAPERS: {sorted(unknown)}")
-    questions = [QUESTION, QUESTION_2, QUESTION_3, QUESTION_4]
+    questions = [QUESTION, QUESTION_2, QUESTION_3, QUESTION_4, QUESTION_5, QUESTION_6]
     embedder = load_embedder("sentence-transformers/all-MiniLM-L6-v2", "cpu", 32)
     splits: dict[str, dict[str, float]] = defaultdict(lambda: defaultdict(float))
     per_paper: dict[str, dict] = {}
