@@ -38,9 +38,12 @@ selection's relevance threshold, and only papers that pass the synthesis stage's
 each row has the sha256 of the source sentence and of the claim text, the question, page, section, character offsets
 and the first six words of the sentence, a ``split`` (``tuned``, ``heldout``, ``heldout-2``: see ``RUN_PAPERS``) and a
 ``round`` (``before``/``after``: the first rules; ``issue15``: claims new after issue 15's rules, judged once they
-were final). Reported per split and per split and question: claims presented (and per paper), precision of all four
-criteria together, each criterion alone, kind accuracy on findings, and how many presented claims have no judgement
-(a changed claim text must be re-judged, never scored silently; ``--dump-unjudged`` writes them out to judge).
+were final; ``issue15-r4a``: the claims of ``QUESTION_5``/``QUESTION_6``, questions written before round 4's question
+gate, judged once with the gate final; ``issue15-r4b``: claims new after one fix made on reading them, a facet "other").
+Reported per split, per split and question, and per question over all papers (``any | <question>``): claims presented
+(and per paper), precision of all four criteria together, each criterion alone, kind accuracy on findings, and how many
+presented claims have no judgement (a changed claim text must be re-judged, never scored silently; ``--dump-unjudged``
+writes them out to judge).
 
 A candidate matches a gold line when their source sentences are the same text (whitespace-normalised), or
 share ≥ 80% of their words (so a changed sentence splitter still matches). Usage::
@@ -59,7 +62,6 @@ from collections import defaultdict
 from pathlib import Path
 
 from synth.claims.checks import missing_tail
-from synth.synthesis.facets import names_a_facet
 
 ROOT = Path(__file__).resolve().parent.parent
 GOLD = ROOT / "benchmarks" / "gold" / "claims_gold.jsonl"
@@ -240,17 +242,19 @@ def _sha(text: str) -> str:
     return hashlib.sha256(" ".join(text.split()).encode()).hexdigest()
 
 
-def run_claims(pdfs: list[Path], question: str, embedder, facet_gate: bool = False) -> dict[str, list]:  # noqa: ANN001
+def run_claims(pdfs: list[Path], question: str, embedder) -> dict[str, list]:  # noqa: ANN001
     """The claims one ``synth run`` over ``pdfs`` would present for ``question``, per PDF name.
 
     The same code as the product: the rules extractor, the claims stage's selection (:func:`synth.claims.selection.rank`,
-    its relevance threshold and budgets from the default settings, ranked across all papers of the run) and the
+    its relevance threshold, its question gate (:func:`synth.stages.claims.question_gate`) and budgets from the default
+    settings, ranked across all papers of the run) and the
     synthesis stage's paper gate (:func:`synth.synthesis.relevance.paper_relevance` at ``synthesis.paper_threshold``):
     a claim of a paper that does not bear on the question is not presented.
     """
     from synth.claims.rules import RulesExtractor
     from synth.claims.selection import extract_all, rank
     from synth.core.settings import SynthSettings
+    from synth.stages.claims import question_gate
     from synth.synthesis.relevance import paper_relevance, profiles
 
     settings = SynthSettings()
@@ -276,7 +280,7 @@ def run_claims(pdfs: list[Path], question: str, embedder, facet_gate: bool = Fal
         settings.claims.per_paper,
         "rules",
         settings.claims.min_similarity,
-        (lambda text: names_a_facet(text, question)) if facet_gate else None,
+        question_gate(question, papers)[1],
     )
     for c in claims:
         if c.paper_id in gate:
@@ -348,7 +352,7 @@ def judged(pdf_dir: Path, dump: Path | None = None) -> dict:
                     continue
                 marks.append((c, row))
             tally = _tally(marks)
-            for key in (split, f"{split} | {question}"):
+            for key in (split, f"{split} | {question}", f"any | {question}"):
                 t = splits[key]
                 t["claims"] += len(claims)
                 t["papers"] += 1

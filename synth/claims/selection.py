@@ -16,13 +16,11 @@ this module owns what is common to both:
   0.30 was read off the shared corpus: claims of papers about the question's subject score 0.35–0.75 against it,
   claims of papers from the same field on another subject (English sentence embeddings, for a question on
   cross-lingual transfer) 0.05–0.35. Another embedding model needs its own value;
-- facet gate: given ``names_question`` (e.g. :func:`synth.synthesis.facets.names_a_facet` bound to the question), a
-  claim must name one of the question's facets:
-  at least half of the facet's content words, or its acronym (the initials of a facet of two or more words, also
-  ending a name: "NLI" in "MultiNLI" for "natural language inference"). Similarity alone lets through claims of the
-  question's field that answer another question (a paper's findings on sentence retrieval, asked about inference);
-  a claim that names no part of the question cannot answer it. Both gates are the relevance cut: with
-  ``min_similarity`` ≤ 0 (the cut turned off) neither applies;
+- question gate: given ``answers`` (the claims stage binds :class:`synth.synthesis.facets.QuestionGate`), a candidate
+  must be about what the question asks: it, its section or its paper's title and abstract name the question's focus,
+  and its own sentence names a part of the question. Similarity alone lets through claims of the question's field
+  that answer another question (a paper's findings on word analogies, asked about inference). Both gates are the
+  relevance cut: with ``min_similarity`` ≤ 0 (the cut turned off) neither applies;
 - budget: at most ``per_paper`` claims from one paper and ``max_claims`` in all;
 - failures: a paper with no qualifying sentence is recorded as ``NoClaims`` (the report says so); a paper the
   extractor could not process (an LLM server error) is recorded with the error's message; when *every* paper
@@ -119,10 +117,10 @@ def rank(
     per_paper: int,
     extractor: str,
     min_similarity: float = MIN_SIMILARITY,
-    names_question: Callable[[str], bool] | None = None,
+    answers: Callable[[Candidate], bool] | None = None,
 ) -> tuple[list[Claim], int]:
-    """Order candidates by relevance, drop those below ``min_similarity`` to the question or (given
-    ``names_question``) naming none of its facets, merge near-duplicates (keeping every source), apply the budgets
+    """Order candidates by relevance, drop those below ``min_similarity`` to the question or (given ``answers``)
+    not about what it asks, merge near-duplicates (keeping every source), apply the budgets
     (ceilings: nothing below the threshold is taken to fill them)."""
     similarity = vectors @ question
     relevance = similarity + CUE_WEIGHT * np.array([c.cue for c in pool])
@@ -130,8 +128,7 @@ def rank(
         (
             i
             for i in range(len(pool))
-            if float(similarity[i]) >= min_similarity
-            and (names_question is None or min_similarity <= 0 or names_question(pool[i].text))
+            if float(similarity[i]) >= min_similarity and (answers is None or min_similarity <= 0 or answers(pool[i]))
         ),
         key=lambda i: (-float(relevance[i]), pool[i].sentence.id),  # ties: stable, by sentence
     )

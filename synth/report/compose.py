@@ -14,6 +14,7 @@ from typing import Any
 
 from synth.core.arxiv_ids import is_arxiv_id
 from synth.core.records import AnswerSentence, ArxivSearch, Paper, SearchPlan, Synthesis, Verdict, VerifierFigures
+from synth.core.stage_ids import CLAIMS
 from synth.report.bibtex import cite_keys
 from synth.report.data import RunData
 from synth.report.model import (
@@ -260,6 +261,13 @@ def _limitations(data: RunData, rows: list[ClaimRow], cite: dict[str, str]) -> l
                 "of text at a time, cannot combine evidence spread across passages, "
                 "tables or figures, and does not check numbers arithmetically."
             )
+    claim_counts = (data.manifest.get("stages") or {}).get(CLAIMS, {}).get("counts", {})
+    if claim_counts.get("off_question"):
+        out.append(
+            f"{_plural(claim_counts['off_question'], 'candidate claim')} named no part of what the question asks and "
+            f"{'was' if claim_counts['off_question'] == 1 else 'were'} not kept ({claim_counts.get('question_gate', '')}); "
+            "a finding that words its subject differently from the question is missed."
+        )
     if data.claims:
         extractors = sorted({c.extractor for c in data.claims})
         if "rules" in extractors:

@@ -2,21 +2,36 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 from synth.claims import get_extractor
+from synth.claims.base import Candidate
 from synth.claims.faithfulness import check_rewrites, rewrite_pairs
 from synth.claims.selection import extract_all, rank
 from synth.core.io import read_jsonl, write_jsonl
 from synth.core.records import NLI_LABELS, Paper, ParsedDoc, Sentence
 from synth.core.stage_ids import CHUNK, CLAIMS, PARSE, SEARCH
 from synth.pipeline.base import Stage, StageContext
+from synth.synthesis.facets import QuestionGate
+
+
+def question_gate(question: str, papers: dict[str, Paper]) -> tuple[QuestionGate, Callable[[Candidate], bool]]:
+    """The gate of :class:`QuestionGate` bound to this run's papers: a candidate's own text is the claim and its
+    sentence, its context the sentence's section and the paper's title and abstract."""
+    gate = QuestionGate.of(question)
+    about = {p.id: f"{p.title}. {p.abstract}" for p in papers.values()}
+
+    def answers(c: Candidate) -> bool:
+        return gate.admits(f"{c.text} {c.sentence.text}", f"{c.sentence.section or ''} {about.get(c.sentence.paper_id, '')}")
+
+    return gate, answers
 
 
 class ClaimsStage(Stage):
     name = CLAIMS
-    version = "8"
+    version = "9"
     upstream = (SEARCH, PARSE, CHUNK)
 
     def inputs(self, ctx: StageContext) -> dict[str, Any]:
@@ -68,6 +83,10 @@ class ClaimsStage(Stage):
         if not found.candidates:
             write_jsonl(out / "claims.jsonl", [])
             return {**counts, "claims": 0, "merged_duplicates": 0}
+        gate, answers = question_gate(ctx.question, papers)
+        if settings.min_similarity > 0:  # the relevance cut is on (see synth.claims.selection)
+            counts["off_question"] = sum(not answers(c) for c in found.candidates)
+            counts["question_gate"] = gate.describe()
         embedder = ctx.embedder()
         vectors, _ = ctx.cache.embed(embedder.key, [c.text for c in found.candidates], embedder.encode)
         question = embedder.encode([ctx.question])[0]
@@ -79,6 +98,7 @@ class ClaimsStage(Stage):
             settings.per_paper,
             extractor.name,
             settings.min_similarity,
+            answers,
         )
         write_jsonl(out / "claims.jsonl", claims)
         return {**counts, "claims": len(claims), "merged_duplicates": merged}

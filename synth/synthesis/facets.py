@@ -8,9 +8,9 @@ low-resource languages.
 
 The method is a deterministic keyphrase split of the question, offline and model-free (in the spirit of RAKE, Rose et al. 2010):
 
-- a parenthesis is set aside; "compared to / compared with / versus / vs. / rather than / relative to Y" makes a
-  comparison facet "X vs Y", X being the parenthesis when the question has one (it names what is compared), else the
-  first facet;
+- a parenthesis is set aside; "compared to / compared with / compare with / versus / vs. / rather than / relative to Y"
+  makes a comparison facet "X vs Y", X being the parenthesis when the question has one (it names what is compared),
+  else the facet just before;
 - the rest is cut at punctuation, conjunctions, question words, auxiliaries, prepositions and the generic words
   of research questions ("impact", "effect", "improve", "performance", "tasks");
 - a one-word phrase followed by "across / in / among / between / within" takes the phrase after it ("robustness
@@ -20,12 +20,14 @@ The method is a deterministic keyphrase split of the question, offline and model
 - duplicates (the same content words) are dropped; :func:`dedupe` can also drop near-duplicates by embedding.
 
 Each facet keeps its content words, lightly stemmed (:func:`terms`), which is what "a passage mentions it" checks.
+:class:`QuestionGate` decides from the facets whether a claim can answer the question at all.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 
 import numpy as np
 
@@ -37,7 +39,8 @@ _FUNCTION = frozenset(
     what which who whom whose why how when where whether is are was were be been being am do does did done doing has have
     had having can could may might must shall should will would the a an this that these those it its their there they
     them we our us you your i me my of on for to with by from at as into onto about over under than then so such and or
-    nor but if also both either neither any some each every all more most less least much many very well too
+    nor but if also both either neither any some each every all more most less least much many very well too other
+    others another
     """.split()
 )
 # generic words of research questions: they say how something is asked, not what it is about
@@ -61,12 +64,13 @@ _VERBISH = frozenset(
     "transfer transfers generalize generalise generalizes generalises scale scales align aligns adapt adapts learn learns".split()
 )
 _COMPARISON = re.compile(
-    r"\b(?:(?:when\s+|as\s+)?compared\s+(?:to|with)|in\s+comparison\s+(?:to|with)|versus|vs\.?|rather\s+than|relative\s+to"
+    r"\b(?:(?:when\s+|as\s+)?compared\s+(?:to|with)|compares?\s+(?:to|with|against)|in\s+comparison\s+(?:to|with)|versus|vs\.?|rather\s+than|relative\s+to"
     r"|(?:better|worse|more|less|higher|lower|faster|slower|stronger|weaker)\s+than)\s+",
     re.IGNORECASE,
 )
-# words too general to be required when a facet has other terms ("text-only models" is matched by "text-only")
-_WEAK = frozenset({"model", "method", "approach", "system", "framework", "technique", "architecture"})
+# words too general to be required when a facet has other terms ("text-only models" is matched by "text-only",
+# "without parallel data" by "parallel")
+_WEAK = frozenset({"model", "method", "approach", "system", "framework", "technique", "architecture", "data"})
 _WORD = re.compile(r"[A-Za-z0-9][A-Za-z0-9+/'’\-]*[A-Za-z0-9+]|[A-Za-z0-9+]")
 
 
@@ -252,17 +256,102 @@ def dedupe(found: list[Facet], embed: Callable[[list[str]], np.ndarray], max_cos
 
 
 _FACET_STOP = frozenset({"of", "the", "and", "for", "in", "on", "without", "across", "to", "with", "a", "an", "vs"})
+# "Which X …" / "What X …": the wh-word is a determiner, X names the kind of answer asked for
+_WH_DETERMINER = re.compile(r"\s*(?:which|what)\s+([A-Za-z][\w-]*)", re.IGNORECASE)
 
 
-def names_a_facet(text: str, question: str) -> bool:
-    """Whether ``text`` names a facet of ``question``: half its content words, or its acronym (see the module docstring)."""
-    words = word_set(text)
-    for facet in facets(question):
-        for side in facet.sides or [facet.terms]:
-            if side and sum(_normal(t) in words for t in side) >= -(-len(side) // 2):
-                return True
-        initials = [w for w in re.findall(r"[A-Za-z][\w-]*", facet.text) if w.lower() not in _FACET_STOP]
-        acronym = "".join(w[0].upper() for w in initials)
-        if len(initials) >= 2 and re.search(rf"(?<![A-Za-z])[A-Za-z]{{0,6}}-?{acronym}(?![A-Za-z])", text):
+def focus(question: str, found: Sequence[Facet]) -> list[Facet]:
+    """The facets a claim must be about to answer ``question`` (see :class:`QuestionGate`): the comparison when it asks
+    for one; in "Which X … on T" every facet but X (X names the kind of answer: "neural architectures" does not make
+    a claim about word analogies answer a question on inference); otherwise any of them."""
+    comparison = [f for f in found if f.kind == "comparison"]
+    if comparison:
+        return comparison
+    topics = [f for f in found if f.kind == "topic"]
+    wh = _WH_DETERMINER.match(question)
+    if wh and len(topics) > 1 and topics[0].text.split()[0].lower() == wh.group(1).lower():
+        return topics[1:]
+    return list(found)
+
+
+def _forms(words: frozenset[str], terms: Sequence[str]) -> set[str]:
+    """``words`` plus the facet terms they name by derivation: a comparative ("faster" names "fast"), a compound of two
+    terms ("fastText": "fast" and "text"), "-lingual" ("cross-lingual", "multilingual": "language"), "-ity"
+    ("multilinguality": "multilingual")."""
+    out = set(words)
+    normal = [_normal(t) for t in terms]
+    for w in words:
+        if w.endswith("lingual"):
+            out.add("language")
+        if len(w) > 6 and w.endswith("ity"):
+            out.add(w[:-3])
+        for t in normal:
+            if len(t) < 3 or not w.startswith(t) or w == t:
+                continue
+            rest = w[len(t) :]
+            if rest in ("er", "est"):
+                out.add(t)
+            elif rest in normal:
+                out.update((t, rest))
+    return out
+
+
+def _acronym(phrase: str) -> str | None:
+    """The initials of a phrase of two or more content words ("recurrent neural networks": "RNN"); weak words
+    ("models") and function words do not count."""
+    words = [w for w in re.findall(r"[A-Za-z][\w-]*", phrase) if w.lower() not in _FACET_STOP and _stem(w) not in _WEAK]
+    return "".join(w[0].upper() for w in words) if len(words) >= 2 else None
+
+
+def _names_side(terms: Sequence[str], phrase: str, text: str) -> bool:
+    """Half the side's terms (an "X-based" term by X alone), or its acronym, also ending a name ("NLI" in "MultiNLI").
+    Half, not all as :func:`mentions` asks of a passage: all terms also in the abstract lost more good claims than
+    bad (measured with ``benchmarks/bench_claims.py``)."""
+    terms = [t.removesuffix("-based") for t in terms]
+    if terms:
+        words = _forms(word_set(text), terms)
+        if sum(_normal(t) in words for t in terms) >= -(-len(terms) // 2):
             return True
-    return False
+    acronym = _acronym(phrase)
+    return bool(acronym and re.search(rf"(?<![A-Za-z])[A-Za-z]{{0,6}}-?{acronym}(?![A-Za-z])", text))
+
+
+def names_part(facet: Facet, text: str, *, subject: bool = False) -> bool:
+    """Whether ``text`` names the facet: for a comparison either side, or (``subject``) its first side, what is compared."""
+    if not facet.sides:
+        return _names_side(facet.terms, facet.text, text)
+    sides = list(zip(facet.sides, facet.text.split(" vs ", 1), strict=False))
+    return any(_names_side(terms, phrase, text) for terms, phrase in (sides[:1] if subject else sides))
+
+
+@dataclass(frozen=True)
+class QuestionGate:
+    """Whether a claim can answer the question: it, its section or its paper's title and abstract name the question's
+    focus (:func:`focus`; of a comparison, what is compared: "attention-based" for "How do attention-based models compare
+    with recurrent networks …", which the Transformer's "Attention Is All You Need" names), and its own sentence names
+    some part of the question. Similarity to the question cannot tell a claim on the question's subject from one of the
+    same field on another (measured on the judged claims of ``benchmarks/bench_claims.py``); naming can. A question
+    with no facet admits every claim."""
+
+    facets: tuple[Facet, ...]
+    focus: tuple[Facet, ...]
+
+    @classmethod
+    def of(cls, question: str) -> QuestionGate:
+        found = facets(question)
+        return cls(tuple(found), tuple(focus(question, found)))
+
+    def admits(self, own: str, context: str) -> bool:
+        if not self.facets:
+            return True
+        around = f"{own} {context}"
+        if not any(names_part(f, around, subject=True) for f in self.focus):
+            return False
+        return any(names_part(f, own) for f in self.facets)
+
+    def describe(self) -> str:
+        parts = "; ".join(f"{f.id} {f.text.split(' vs ', 1)[0] if f.sides else f.text}" for f in self.focus)
+        return (
+            f"a claim is kept when it, its section or its paper's title and abstract name what the question asks about "
+            f"({parts}) and its own sentence names a part of the question"
+        )

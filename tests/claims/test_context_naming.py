@@ -1,20 +1,17 @@
-"""Issue 15, round 2: names taken from a caption or heading, figure narration, unnamed own methods, the facet gate.
+"""Issue 15, round 2: names taken from a caption or heading, figure narration, unnamed own methods.
 
 Sentences are written in the style of two-column NLP papers (none is copied from an arXiv paper).
 """
 
 from __future__ import annotations
 
-import numpy as np
 import pytest
 
 from synth.claims.base import Candidate
 from synth.claims.decontext import captions_of, insert_name, leans_on_context, named_from_context, only_dataset, paper_context
 from synth.claims.faithfulness import check_rewrites, rewrite_pairs
 from synth.claims.rules import RulesExtractor
-from synth.claims.selection import rank
 from synth.core.records import Paper
-from synth.synthesis.facets import names_a_facet
 from tests.claims.test_rules import PAPER, sents
 
 CAPTIONS = captions_of(
@@ -107,27 +104,3 @@ def test_the_papers_own_method_by_no_name_is_not_presented() -> None:
 def test_a_conditional_and_an_announced_explanation_are_not_findings() -> None:
     assert _extract(["If a model is biased towards English, pairs with English will be ranked higher on STS."], "7 Bias") == []
     assert _extract(["First, we explain how the SNLI corpus can be used to train sentence encoders."], "3 Approach") == []
-
-
-@pytest.mark.parametrize(
-    ("claim", "named"),
-    [
-        ("ESIM outperforms the tree-based encoders on SNLI by 0.6 points.", True),  # the acronym inside a name
-        ("Shortcut stacking improves matched MultiNLI accuracy.", True),
-        ("Deeper encoders perform better on natural language inference benchmarks.", True),
-        ("LaBSE prefers some language combinations over others on multilingual STS.", False),
-        ("Distillation improves bitext retrieval on BUCC for all four language pairs.", False),
-    ],
-)
-def test_a_claim_must_name_a_facet_of_the_question(claim: str, named: bool) -> None:
-    assert names_a_facet(claim, "Which neural architectures perform best on natural language inference?") is named
-
-
-def test_rank_drops_what_names_no_facet_of_the_question() -> None:
-    question = "Which neural architectures perform best on natural language inference?"
-    texts = ["ESIM outperforms tree-based encoders on SNLI.", "Distillation improves bitext retrieval on BUCC."]
-    pool = [Candidate(sentence=s, text=s.text, kind="comparative", numbers=[], cue=0.8) for s in sents(texts)]
-    vectors, q = np.array([[1.0, 0.0], [0.8, 0.6]]), np.array([1.0, 0.0])
-    kept, _ = rank(pool, vectors, q, 10, 10, "rules", 0.3, lambda text: names_a_facet(text, question))
-    assert [c.text for c in kept] == [texts[0]]
-    assert len(rank(pool, vectors, q, 10, 10, "rules", 0.3)[0]) == 2  # no predicate: no facet gate

@@ -118,6 +118,16 @@ def test_limitations_name_uncalibrated_models_and_silent_papers(tmp_path: Path) 
     assert "contributed no claim" in text and "1906.01502v1" in text
 
 
+def test_limitations_count_the_claims_the_question_gate_left_out() -> None:
+    data = load_run(FIXTURE)
+    assert "not kept" not in "\n".join(build_report(data, remeasure=None).section(Limitations).items)  # none left out
+    counts = data.manifest["stages"]["05_claims"].setdefault("counts", {})
+    counts.update(off_question=7, question_gate="a claim is kept when it names F2 natural language inference")
+    text = "\n".join(build_report(data, remeasure=None).section(Limitations).items)
+    assert "7 candidate claims named no part of what the question asks and were not kept" in text
+    assert "F2 natural language inference" in text
+
+
 def _squash(text: str) -> str:
     """Text without whitespace or ligatures, so words broken across PDF lines still match."""
     import unicodedata

@@ -50,6 +50,11 @@ def test_the_seed_question_splits_into_its_parts() -> None:
             "What are the effects of data augmentation vs. back-translation on low-resource machine translation?",
             ["data augmentation vs back-translation", "low-resource machine translation"],
         ),
+        # "other" is no part of a question ("other tasks", "tasks" being generic, left a facet "other")
+        (
+            "Do sentence embeddings learned from natural language inference data transfer to other tasks?",
+            ["sentence embeddings learned", "natural language inference data transfer"],
+        ),
         ("XNLI", ["XNLI"]),
         ("Why?", []),
         ("", []),
