@@ -97,6 +97,9 @@ QUESTION_4 = "How do attention-based models compare with recurrent neural networ
 # any run for them: a held-out test of relevance on papers whose other criteria were read before
 QUESTION_5 = "Do sentence embeddings learned from natural language inference data transfer to other tasks?"
 QUESTION_6 = "Which word representation models capture syntactic and semantic regularities best?"
+# written down after round 4's question gate and before any change after it, and before any run for them
+QUESTION_7 = "How well do multilingual sentence encoders perform on semantic textual similarity across languages?"
+QUESTION_8 = "Does attention between the two sentences improve accuracy on natural language inference?"
 
 
 def _words(text: str) -> list[str]:
@@ -331,7 +334,7 @@ def judged(pdf_dir: Path, dump: Path | None = None) -> dict:
     split_of = dict(RUN_PAPERS)
     if unknown := {r["pdf"] for r in rows} - split_of.keys():
         raise SystemExit(f"judged papers missing from RUN_PAPERS: {sorted(unknown)}")
-    questions = [QUESTION, QUESTION_2, QUESTION_3, QUESTION_4, QUESTION_5, QUESTION_6]
+    questions = [QUESTION, QUESTION_2, QUESTION_3, QUESTION_4, QUESTION_5, QUESTION_6, QUESTION_7, QUESTION_8]
     embedder = load_embedder("sentence-transformers/all-MiniLM-L6-v2", "cpu", 32)
     splits: dict[str, dict[str, float]] = defaultdict(lambda: defaultdict(float))
     per_paper: dict[str, dict] = {}
