@@ -39,7 +39,8 @@ each row has the sha256 of the source sentence and of the claim text, the questi
 and the first six words of the sentence, a ``split`` (``tuned``, ``heldout``, ``heldout-2``: see ``RUN_PAPERS``) and a
 ``round`` (``before``/``after``: the first rules; ``issue15``: claims new after issue 15's rules, judged once they
 were final; ``issue15-r4a``: the claims of ``QUESTION_5``/``QUESTION_6``, questions written before round 4's question
-gate, judged once with the gate final; ``issue15-r4b``: claims new after one fix made on reading them, a facet "other").
+gate, judged once with the gate final; ``issue15-r4b``: claims new after one fix made on reading them, a facet "other";
+``issue15-r4c``: the claims of ``QUESTION_7``/``QUESTION_8``, written after the gate was committed, judged once).
 Reported per split, per split and question, and per question over all papers (``any | <question>``): claims presented
 (and per paper), precision of all four criteria together, each criterion alone, kind accuracy on findings, and how many
 presented claims have no judgement (a changed claim text must be re-judged, never scored silently; ``--dump-unjudged``
