@@ -101,6 +101,9 @@ QUESTION_6 = "Which word representation models capture syntactic and semantic re
 # written down after round 4's question gate and before any change after it, and before any run for them
 QUESTION_7 = "How well do multilingual sentence encoders perform on semantic textual similarity across languages?"
 QUESTION_8 = "Does attention between the two sentences improve accuracy on natural language inference?"
+# written down after QUESTION_7/8 were judged and before round 5's change to the question gate, before any run for them
+QUESTION_9 = "Does adding n-gram features to a linear classifier improve sentiment and topic classification accuracy?"
+QUESTION_10 = "How well do bidirectional attention models perform on machine comprehension?"
 
 
 def _words(text: str) -> list[str]:
@@ -335,7 +338,9 @@ def judged(pdf_dir: Path, dump: Path | None = None) -> dict:
     split_of = dict(RUN_PAPERS)
     if unknown := {r["pdf"] for r in rows} - split_of.keys():
         raise SystemExit(f"judged papers missing from RUN_PAPERS: {sorted(unknown)}")
-    questions = [QUESTION, QUESTION_2, QUESTION_3, QUESTION_4, QUESTION_5, QUESTION_6, QUESTION_7, QUESTION_8]
+    questions = [
+        QUESTION, QUESTION_2, QUESTION_3, QUESTION_4, QUESTION_5, QUESTION_6, QUESTION_7, QUESTION_8, QUESTION_9, QUESTION_10
+    ]  # fmt: skip
     embedder = load_embedder("sentence-transformers/all-MiniLM-L6-v2", "cpu", 32)
     splits: dict[str, dict[str, float]] = defaultdict(lambda: defaultdict(float))
     per_paper: dict[str, dict] = {}
