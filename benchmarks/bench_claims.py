@@ -40,7 +40,9 @@ and the first six words of the sentence, a ``split`` (``tuned``, ``heldout``, ``
 ``round`` (``before``/``after``: the first rules; ``issue15``: claims new after issue 15's rules, judged once they
 were final; ``issue15-r4a``: the claims of ``QUESTION_5``/``QUESTION_6``, questions written before round 4's question
 gate, judged once with the gate final; ``issue15-r4b``: claims new after one fix made on reading them, a facet "other";
-``issue15-r4c``: the claims of ``QUESTION_7``/``QUESTION_8``, written after the gate was committed, judged once).
+``issue15-r4c``: the claims of ``QUESTION_7``/``QUESTION_8``, written after the gate was committed, judged once;
+``issue15-r5``: claims new after round 5's gate, which was written after reading what rounds 4 presented for every
+question, so no question is held out for it: ``QUESTION_9``/``QUESTION_10`` presented nothing at its first version).
 Reported per split, per split and question, and per question over all papers (``any | <question>``): claims presented
 (and per paper), precision of all four criteria together, each criterion alone, kind accuracy on findings, and how many
 presented claims have no judgement (a changed claim text must be re-judged, never scored silently; ``--dump-unjudged``
@@ -287,7 +289,7 @@ def run_claims(pdfs: list[Path], question: str, embedder) -> dict[str, list]:  #
         settings.claims.per_paper,
         "rules",
         settings.claims.min_similarity,
-        question_gate(question, papers)[1],
+        question_gate(question, papers, sentences)[1],
     )
     for c in claims:
         if c.paper_id in gate:

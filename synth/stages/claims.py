@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 from synth.claims import get_extractor
 from synth.claims.base import Candidate
+from synth.claims.decontext import paper_context
 from synth.claims.faithfulness import check_rewrites, rewrite_pairs
 from synth.claims.selection import extract_all, rank
 from synth.core.io import read_jsonl, write_jsonl
@@ -17,14 +19,26 @@ from synth.pipeline.base import Stage, StageContext
 from synth.synthesis.facets import QuestionGate
 
 
-def question_gate(question: str, papers: dict[str, Paper]) -> tuple[QuestionGate, Callable[[Candidate], bool]]:
+def question_gate(
+    question: str, papers: dict[str, Paper], sentences: dict[str, list[Sentence]]
+) -> tuple[QuestionGate, Callable[[Candidate], bool]]:
     """The gate of :class:`QuestionGate` bound to this run's papers: a candidate's own text is the claim and its
-    sentence, its context the sentence's section and the paper's title and abstract."""
+    sentence, and the paper's title too when the claim is about the paper's own method or its authors ("BIDAF
+    outperforms …" is about "Bi-Directional Attention Flow for Machine Comprehension"); its context is the sentence's
+    section and the paper's title and abstract."""
     gate = QuestionGate.of(question)
     about = {p.id: f"{p.title}. {p.abstract}" for p in papers.values()}
+    own_names: dict[str, list[str]] = {}
+    for p in papers.values():
+        ctx = paper_context(p, sentences.get(p.id, []))
+        own_names[p.id] = [n for n in (ctx.name, ctx.ref.split(" (")[0] if p.authors else None) if n]
 
     def answers(c: Candidate) -> bool:
-        return gate.admits(f"{c.text} {c.sentence.text}", f"{c.sentence.section or ''} {about.get(c.sentence.paper_id, '')}")
+        pid = c.sentence.paper_id
+        own = f"{c.text} {c.sentence.text}"
+        if pid in papers and any(re.search(rf"(?<!\w){re.escape(n)}(?!\w)", own) for n in own_names[pid]):
+            own += f" {papers[pid].title}"
+        return gate.admits(own, f"{c.sentence.section or ''} {about.get(pid, '')}")
 
     return gate, answers
 
@@ -83,7 +97,7 @@ class ClaimsStage(Stage):
         if not found.candidates:
             write_jsonl(out / "claims.jsonl", [])
             return {**counts, "claims": 0, "merged_duplicates": 0}
-        gate, answers = question_gate(ctx.question, papers)
+        gate, answers = question_gate(ctx.question, papers, by_paper)
         if settings.min_similarity > 0:  # the relevance cut is on (see synth.claims.selection)
             counts["off_question"] = sum(not answers(c) for c in found.candidates)
             counts["question_gate"] = gate.describe()

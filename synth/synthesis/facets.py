@@ -260,18 +260,49 @@ _FACET_STOP = frozenset({"of", "the", "and", "for", "in", "on", "without", "acro
 _WH_DETERMINER = re.compile(r"\s*(?:which|what)\s+([A-Za-z][\w-]*)", re.IGNORECASE)
 
 
-def focus(question: str, found: Sequence[Facet]) -> list[Facet]:
-    """The facets a claim must be about to answer ``question`` (see :class:`QuestionGate`): the comparison when it asks
-    for one; in "Which X … on T" every facet but X (X names the kind of answer: "neural architectures" does not make
-    a claim about word analogies answer a question on inference); otherwise any of them."""
+# a yes/no question: its first facet is what it asks about ("Does attention … improve …?")
+_YES_NO = re.compile(r"\s*(?:do|does|did|is|are|was|were|can|could|will|would|has|have|should)\b", re.IGNORECASE)
+
+
+def _after_on(question: str, facet: Facet) -> bool:
+    """Whether the question introduces the facet with "on" or "for": the task or data set a result is asked for."""
+    first = facet.text.split()[0]
+    return bool(re.search(rf"\b(?:on|for)\s+(?:the\s+|a\s+|an\s+)?{re.escape(first)}\b", question, re.IGNORECASE))
+
+
+def _joined(question: str, a: Facet, b: Facet) -> bool:
+    """Whether the question lists facet ``b`` right after ``a`` with "and"/"or" ("on A and B", not "on A across B")."""
+    last, first = a.text.split()[-1], b.text.split()[0]
+    gap = re.search(rf"\b{re.escape(last)}\b(.*?)\b{re.escape(first)}\b", question, re.IGNORECASE)
+    return bool(gap) and gap.group(1).strip(" ,").lower() in {"and", "or", "and the", "or the", "and on", "or on"}
+
+
+def focus(question: str, found: Sequence[Facet]) -> list[list[Facet]]:
+    """What a claim must be about to answer ``question`` (see :class:`QuestionGate`): groups of facets, each group to
+    be named by one of its facets. A comparison, when the question asks for one; else the subject of a yes/no question
+    ("Does attention between the two sentences improve …") and the tasks it introduces with "on"/"for" ("… perform on
+    semantic textual similarity", or on either of "A and B"), each a group; else, in "Which X …", any facet but X (X
+    names the kind of answer: "neural architectures" does not make a claim about word analogies answer a question on
+    inference); otherwise any facet."""
     comparison = [f for f in found if f.kind == "comparison"]
     if comparison:
-        return comparison
+        return [comparison]
     topics = [f for f in found if f.kind == "topic"]
     wh = _WH_DETERMINER.match(question)
-    if wh and len(topics) > 1 and topics[0].text.split()[0].lower() == wh.group(1).lower():
-        return topics[1:]
-    return list(found)
+    answer_type = wh is not None and len(topics) > 1 and topics[0].text.split()[0].lower() == wh.group(1).lower()
+    groups = [[topics[0]]] if topics and _YES_NO.match(question) else []
+    rest = topics[1 if answer_type or groups else 0 :]
+    first_task = next((n for n, f in enumerate(rest) if _after_on(question, f)), None)
+    if first_task is not None:
+        tasks = [rest[first_task]]
+        for f in rest[first_task + 1 :]:
+            if not _joined(question, tasks[-1], f):
+                break
+            tasks.append(f)  # "on A and B": either
+        groups.append(tasks)
+    if groups:
+        return groups
+    return [topics[1:] if answer_type else list(found)]
 
 
 def _forms(words: frozenset[str], terms: Sequence[str]) -> set[str]:
@@ -303,54 +334,58 @@ def _acronym(phrase: str) -> str | None:
     return "".join(w[0].upper() for w in words) if len(words) >= 2 else None
 
 
-def _names_side(terms: Sequence[str], phrase: str, text: str) -> bool:
+def _names_side(terms: Sequence[str], phrase: str, text: str, *, strict: bool = False) -> bool:
     """Half the side's terms (an "X-based" term by X alone), or its acronym, also ending a name ("NLI" in "MultiNLI").
     Half, not all as :func:`mentions` asks of a passage: all terms also in the abstract lost more good claims than
     bad (measured with ``benchmarks/bench_claims.py``)."""
     terms = [t.removesuffix("-based") for t in terms]
     if terms:
         words = _forms(word_set(text), terms)
-        if sum(_normal(t) in words for t in terms) >= -(-len(terms) // 2):
+        if sum(_normal(t) in words for t in terms) >= (_need(len(terms)) if strict else -(-len(terms) // 2)):
             return True
     acronym = _acronym(phrase)
     return bool(acronym and re.search(rf"(?<![A-Za-z])[A-Za-z]{{0,6}}-?{acronym}(?![A-Za-z])", text))
 
 
-def names_part(facet: Facet, text: str, *, subject: bool = False) -> bool:
+def names_part(facet: Facet, text: str, *, subject: bool = False, strict: bool = False) -> bool:
     """Whether ``text`` names the facet: for a comparison either side, or (``subject``) its first side, what is compared."""
     if not facet.sides:
-        return _names_side(facet.terms, facet.text, text)
+        return _names_side(facet.terms, facet.text, text, strict=strict)
     sides = list(zip(facet.sides, facet.text.split(" vs ", 1), strict=False))
-    return any(_names_side(terms, phrase, text) for terms, phrase in (sides[:1] if subject else sides))
+    return any(_names_side(terms, phrase, text, strict=strict) for terms, phrase in (sides[:1] if subject else sides))
 
 
 @dataclass(frozen=True)
 class QuestionGate:
     """Whether a claim can answer the question: it, its section or its paper's title and abstract name the question's
     focus (:func:`focus`; of a comparison, what is compared: "attention-based" for "How do attention-based models compare
-    with recurrent networks …", which the Transformer's "Attention Is All You Need" names), and its own sentence names
-    some part of the question. Similarity to the question cannot tell a claim on the question's subject from one of the
-    same field on another (measured on the judged claims of ``benchmarks/bench_claims.py``); naming can. A question
+    with recurrent networks …", which the Transformer's "Attention Is All You Need" names) with all its terms (of up to
+    three: an abstract is long enough to hold "machine" of "machine translation" for "machine comprehension"), and its
+    own sentence names some part of the question (half a facet's terms). Similarity to the question cannot tell a claim
+    on the question's subject from one of the same field on another (measured on the judged claims of
+    ``benchmarks/bench_claims.py``); naming can, and misses a finding worded differently from the question. A question
     with no facet admits every claim."""
 
     facets: tuple[Facet, ...]
-    focus: tuple[Facet, ...]
+    focus: tuple[tuple[Facet, ...], ...]  # every group named, each by one of its facets
 
     @classmethod
     def of(cls, question: str) -> QuestionGate:
         found = facets(question)
-        return cls(tuple(found), tuple(focus(question, found)))
+        return cls(tuple(found), tuple(tuple(group) for group in focus(question, found)))
 
     def admits(self, own: str, context: str) -> bool:
         if not self.facets:
             return True
         around = f"{own} {context}"
-        if not any(names_part(f, around, subject=True) for f in self.focus):
+        if not all(any(names_part(f, around, subject=True, strict=True) for f in group) for group in self.focus):
             return False
         return any(names_part(f, own) for f in self.facets)
 
     def describe(self) -> str:
-        parts = "; ".join(f"{f.id} {f.text.split(' vs ', 1)[0] if f.sides else f.text}" for f in self.focus)
+        parts = " and ".join(
+            " or ".join(f"{f.id} {f.text.split(' vs ', 1)[0] if f.sides else f.text}" for f in group) for group in self.focus
+        )
         return (
             f"a claim is kept when it, its section or its paper's title and abstract name what the question asks about "
             f"({parts}) and its own sentence names a part of the question"

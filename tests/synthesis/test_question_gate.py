@@ -27,17 +27,40 @@ def test_compare_with_makes_a_comparison_facet() -> None:
     assert found[0].kind == "comparison" and found[0].sides == [["attention-based"], ["recurrent", "neural", "network"]]
 
 
-def test_the_focus_leaves_out_what_a_which_question_asks_for() -> None:
-    assert [f.text for f in focus(NLI, facets(NLI))] == ["natural language inference"]  # "neural architectures" is the answer
+def _focus(question: str) -> list[list[str]]:
+    return [[f.text for f in group] for group in focus(question, facets(question))]
+
+
+def test_the_focus_is_what_the_question_asks_about() -> None:
+    assert _focus(NLI) == [["natural language inference"]]  # "neural architectures" names the answer; "on" the task
+    regularities = "Which word representation models capture syntactic and semantic regularities best?"
+    assert _focus(regularities) == [["semantic regularities"]]
     effect = "What is the impact of multilingual pre-training on zero-shot transfer?"  # "what" is a pronoun here
-    assert [f.text for f in focus(effect, facets(effect))] == ["multilingual pre-training", "zero-shot transfer"]
-    assert [f.kind for f in focus(ATTENTION, facets(ATTENTION))] == ["comparison"]
+    assert _focus(effect) == [["zero-shot transfer"]]
+    # a yes/no question asks about its subject, and about the task it names with "on"
+    assert _focus("Does attention between the two sentences improve accuracy on natural language inference?") == [
+        ["attention between two sentences"],
+        ["natural language inference"],
+    ]
+    either = "How well do cross-lingual systems perform on word similarity and word-in-context disambiguation?"
+    assert _focus(either) == [["word similarity", "word-in-context disambiguation"]]  # on either task
+    across = "How well do multilingual sentence encoders perform on semantic textual similarity across languages?"
+    assert _focus(across) == [["semantic textual similarity"]]  # "across languages" is no second task
+    assert _focus(TRANSFER) == [["multilingual encoders", "transfer across languages", "without parallel data"]]
+    assert _focus(ATTENTION) == [["attention-based models vs recurrent neural networks"]]
 
 
 @pytest.mark.parametrize(
     ("question", "claim", "title", "admitted"),
     [
         (NLI, "ESIM outperforms the tree-based encoders on SNLI by 0.6 points.", "Enhanced LSTM for Inference", True),
+        # the context must name the whole task, not a word of it ("machine" of "machine translation")
+        (
+            "How well do bidirectional attention models perform on machine comprehension?",
+            "The Transformer outperforms attention models with recurrent layers.",
+            "Attention Is All You Need. We evaluate on machine translation.",
+            False,
+        ),
         (NLI, "Deeper encoders perform better on natural language inference benchmarks.", "", True),
         # the same field, another task: "architecture" alone does not make a claim about inference
         (NLI, "The CBOW architecture works better than the NNLM on the syntactic tasks.", "Word Representations", False),
@@ -53,7 +76,12 @@ def test_the_focus_leaves_out_what_a_which_question_asks_for() -> None:
         # a comparative ("faster") and a compound of two terms ("fastText") name "fast … text"
         (LINEAR, "fastText is on par with deep learning classifiers while being much faster.", "", True),
         # "-lingual" names languages, "-ity" its adjective
-        (TRANSFER, "The knn-replace model shows the strongest multilinguality on XNLI.", "", True),
+        (
+            TRANSFER,
+            "The knn-replace model shows the strongest multilinguality on XNLI.",
+            "Elements Essential for Multilinguality. Multilingual BERT transfers across languages.",
+            True,
+        ),
         (TRANSFER, "Transformer reaches 28.4 BLEU on the WMT 2014 English-to-German translation task.", "Attention", False),
     ],
 )
@@ -80,3 +108,27 @@ def test_rank_drops_what_does_not_answer_the_question() -> None:
     assert [c.text for c in kept] == [texts[0]]
     assert len(rank(pool, vectors, q, 10, 10, "rules", 0.3)[0]) == 2  # no gate given: similarity alone
     assert len(rank(pool, vectors, q, 10, 10, "rules", 0.0, lambda c: gate.admits(c.text, ""))[0]) == 2  # cut turned off
+
+
+def test_a_claim_about_the_papers_own_method_reads_with_its_title() -> None:
+    """ "BIDAF achieves …" says nothing of attention or comprehension; its paper's title does, and BIDAF is that paper's
+    method. The same sentence from another paper's results is not about it."""
+    from synth.core.records import Paper
+    from synth.stages.claims import question_gate
+
+    bidaf = Paper(
+        id="1611.01603v5",
+        title="Bi-Directional Attention Flow for Machine Comprehension",
+        source="arxiv",
+        authors=["Minjoon Seo", "Aniruddha Kembhavi", "Ali Farhadi", "Hannaneh Hajishirzi"],
+        year=2017,
+        abstract="We introduce the Bi-Directional Attention Flow (BIDAF) network, a hierarchical model for machine "
+        "comprehension.",
+    )
+    other = Paper(id="1706.03762v5", title="Attention Is All You Need", source="arxiv", authors=["A. Vaswani"], year=2017)
+    text = "BIDAF achieves the state-of-the-art results on SQuAD."
+    question = "How well do bidirectional attention models perform on machine comprehension?"
+    _, answers = question_gate(question, {p.id: p for p in (bidaf, other)}, {})
+    mine = Candidate(sentence=sents([text], paper_id=bidaf.id)[0], text=text, kind="comparative", numbers=[], cue=0.8)
+    theirs = Candidate(sentence=sents([text], paper_id=other.id)[0], text=text, kind="comparative", numbers=[], cue=0.8)
+    assert answers(mine) and not answers(theirs)
