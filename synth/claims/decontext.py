@@ -155,8 +155,41 @@ def named_from_context(original: str, section: str, ctx: PaperContext) -> tuple[
         name = only_dataset(caption) if caption else None
         return (name, caption) if name and caption else None
     heading = re.sub(r"^[A-Z]?\d+(?:\.\d+)*\.?\s+", "", section)
-    name = only_dataset(heading)
+    name = only_dataset(heading) or heading_task(heading)
     return (name, f"Section: {section}.") if name else None
+
+
+# the head nouns of task names ("English constituency parsing", "sentiment analysis"; not "similarity": "Language
+# Similarity" heads an analysis as often as a task)
+_TASK_HEADS = frozenset(
+    """
+    parsing retrieval classification inference translation comprehension answering recognition tagging
+    labeling labelling detection generation summarization summarisation disambiguation entailment mining analysis
+    matching segmentation identification extraction resolution
+    """.split()
+)
+# words of headings that name a part of the paper, not a task ("Error analysis", "Evaluation of training data")
+_HEADING_WORDS = frozenset(
+    """
+    results result experiments experiment evaluation evaluations discussion setup settings training implementation
+    details ablation ablations comparison comparisons baseline baselines model models method methods approach
+    introduction conclusion conclusions related background data dataset datasets error errors qualitative quantitative
+    further additional overview main our preliminary case study studies effect effects impact analyses challenge
+    challenges limitation limitations finding findings observation observations lesson lessons issue issues
+    """.split()
+)
+
+
+def heading_task(heading: str) -> str | None:
+    """The task a heading names ("Multilingual Semantic Textual Similarity"; of "Sentiment analysis › Results", the
+    part that names one), or None: two to five words ending in a task's head noun, none of them a word of the paper's
+    own parts ("Error analysis", "Evaluation of Training Datasets")."""
+    for part in reversed(heading.split(" › ")):
+        words = re.sub(r"[:(].*$", "", part).split()
+        low = [w.lower() for w in words]
+        if 2 <= len(words) <= 5 and low[-1] in _TASK_HEADS and not set(low) & _HEADING_WORDS:
+            return " ".join(words)  # as the heading writes it: "English" stays a name
+    return None
 
 
 def insert_name(text: str, name: str) -> str:

@@ -104,3 +104,22 @@ def test_the_papers_own_method_by_no_name_is_not_presented() -> None:
 def test_a_conditional_and_an_announced_explanation_are_not_findings() -> None:
     assert _extract(["If a model is biased towards English, pairs with English will be ranked higher on STS."], "7 Bias") == []
     assert _extract(["First, we explain how the SNLI corpus can be used to train sentence encoders."], "3 Approach") == []
+
+
+@pytest.mark.parametrize(
+    ("section", "task"),
+    [
+        ("3.1 Sentiment analysis › Results", "Sentiment analysis"),  # fastText's results subsection
+        ("6.3 English Constituency Parsing", "English Constituency Parsing"),
+        ("4.2 Question Answering", "Question Answering"),
+        ("5.3 Analysis", None),  # a part of the paper, not a task
+        ("4 Error analysis", None),
+        ("5 Evaluation of Training Datasets", None),
+        ("4.4 Language Similarity", None),  # an analysis as often as a task
+        ("5 Results and Analysis › Challenges in Crosslingual Parsing", None),
+    ],
+)
+def test_a_heading_that_names_a_task_names_it_for_an_unnamed_measure(section: str, task: str | None) -> None:
+    ctx = paper_context(PAPER, [])
+    named = named_from_context("Overall our accuracy is slightly better than char-CNN.", section, ctx)
+    assert (named[0] if named else None) == task
