@@ -471,6 +471,16 @@ _UNNAMED_OWN = re.compile(
     r"(?:[Oo]ur|[Tt]he (?:proposed|presented|new))\s+(?:[a-z]+\s+){0,2}?(?:model|method|approach|system|architecture|framework|"
     r"encoder|network|classifier|technique|algorithm)s?\b(?!\s+(?:of|for|on|with)\b|\s*\(|,? (?:called|named|dubbed)\b)"
 )
+# the authors stand for their system, which the paper never names: "On STS14, we are also competitive with …", "we
+# obtain 88.6% accuracy", "Our embeddings outperform …" (as the subject: "… confirms the power of our embeddings" is not)
+_AUTHORS_FOR_SYSTEM = re.compile(
+    r"\b(?:we|We) (?:also |further |still |even |now )?(?:(?:are|were) (?:also |still |even )?(?:competitive|better|worse|"
+    r"comparable|on par|close to|able to (?:outperform|beat|match|reach|achieve))|(?:obtain|obtained|achieve|achieved|reach|"
+    r"reached|outperform|outperformed|beat|surpass|surpassed|match|matched)\s+(?:a |an |the |new |all |most )*"
+    r"(?:state|\d|accuracy|results?|performance|scores?|F1|BLEU|baselines?|previous|prior|competitive|strong))|"
+    r"^(?:[A-Z][^,;]{0,60},\s*)?(?:Overall,?\s+)?[Oo]ur (?:\w+ )?(?:accuracy|performance|results|scores?|embedding spaces?|"
+    r"embeddings|representations|vectors)\b(?! (?:of|for|on|in) )"
+)
 # what leaves only its task or data set unnamed, and may be named from a caption or heading (see named_from_context)
 _NAMEABLE = frozenset({"a measure of nothing named", "names no model, task, dataset or language"})
 _MEASURE = re.compile(r"\b(?:performance|accuracy|results?|scores?|F1|error rates?|correlations?)\b", re.I)
@@ -541,10 +551,10 @@ def candidates(
                 dropped[reason] = dropped.get(reason, 0) + 1
                 continue
             if language == "en":
-                if _UNNAMED_OWN.search(part) and (ctx.name is None or ctx.name_is_resource):
+                if (_UNNAMED_OWN.search(part) or _AUTHORS_FOR_SYSTEM.search(part)) and (ctx.name is None or ctx.name_is_resource):
                     key = "not self-contained: the paper's own method, unnamed"
                     dropped[key] = dropped.get(key, 0) + 1
-                    continue  # "Our model outperforms …" where the paper never names its model: nothing to look up
+                    continue  # "Our model outperforms …", "we are competitive …" where the paper never names its model
                 claim_text, resolved = decontextualise(strip_table_frame(part), ctx, prev if n == 1 else parts[n - 2])
                 leaning = leans_on_context(claim_text, ctx.ref) if resolved else None
                 if (

@@ -123,3 +123,29 @@ def test_a_heading_that_names_a_task_names_it_for_an_unnamed_measure(section: st
     ctx = paper_context(PAPER, [])
     named = named_from_context("Overall our accuracy is slightly better than char-CNN.", section, ctx)
     assert (named[0] if named else None) == task
+
+
+UNNAMED = Paper(
+    id="1705.02364v5",
+    title="Supervised Learning of Universal Sentence Representations from Natural Language Inference Data",
+    source="arxiv",
+    authors=["Alexis Conneau", "Douwe Kiela", "Holger Schwenk"],
+    year=2017,
+    abstract="We show how sentence representations trained on natural language inference data transfer to other tasks.",
+)
+
+
+def test_the_authors_standing_for_a_system_the_paper_never_names_is_not_a_claim() -> None:
+    """ "Conneau et al. (2017) are also competitive …" names who, not what: the reader cannot tell which encoder."""
+    for sentence in (
+        "On semantic textual similarity STS14, we are also competitive with PPDB based paragram-phrase embeddings.",
+        "Overall, our embeddings outperform SkipThought vectors on all transfer tasks.",
+    ):
+        assert _extract([sentence], "5 Results", UNNAMED) == []
+    # "our embeddings" that is not the subject, and a paper that names its system, stay
+    kept = (
+        "On image caption retrieval, training our sentence encoder on more genres does not degrade the performance "
+        "compared to the encoder trained only on SNLI, which confirms the generalization power of our embeddings."
+    )
+    assert len(_extract([kept], "5 Results", UNNAMED)) == 1
+    assert len(_extract(["On STS14, we are also competitive with PPDB based embeddings."], "5 Results")) == 1
