@@ -274,7 +274,7 @@ def _joined(question: str, a: Facet, b: Facet) -> bool:
     """Whether the question lists facet ``b`` right after ``a`` with "and"/"or" ("on A and B", not "on A across B")."""
     last, first = a.text.split()[-1], b.text.split()[0]
     gap = re.search(rf"\b{re.escape(last)}\b(.*?)\b{re.escape(first)}\b", question, re.IGNORECASE)
-    return bool(gap) and gap.group(1).strip(" ,").lower() in {"and", "or", "and the", "or the", "and on", "or on"}
+    return gap is not None and gap.group(1).strip(" ,").lower() in {"and", "or", "and the", "or the", "and on", "or on"}
 
 
 def focus(question: str, found: Sequence[Facet]) -> list[list[Facet]]:
