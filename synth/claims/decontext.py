@@ -159,8 +159,9 @@ def named_from_context(original: str, section: str, ctx: PaperContext) -> tuple[
     return (name, f"Section: {section}.") if name else None
 
 
-# the head nouns of task names ("English constituency parsing", "sentiment analysis"; not "similarity": "Language
-# Similarity" heads an analysis as often as a task)
+# the head nouns of task names ("English constituency parsing", "sentiment analysis"); "similarity" only of linguistic
+# units ("Semantic Textual Similarity", "Word Similarity"): "Language Similarity", "Domain Similarity" head analyses
+_UNIT_SIMILARITY = frozenset({"semantic", "textual", "word", "sentence", "phrase", "lexical"})
 _TASK_HEADS = frozenset(
     """
     parsing retrieval classification inference translation comprehension answering recognition tagging
@@ -187,7 +188,8 @@ def heading_task(heading: str) -> str | None:
     for part in reversed(heading.split(" › ")):
         words = re.sub(r"[:(].*$", "", part).split()
         low = [w.lower() for w in words]
-        if 2 <= len(words) <= 5 and low[-1] in _TASK_HEADS and not set(low) & _HEADING_WORDS:
+        task = low[-1] in _TASK_HEADS or (low[-1] == "similarity" and bool(set(low) & _UNIT_SIMILARITY))
+        if 2 <= len(words) <= 5 and task and not set(low) & _HEADING_WORDS:
             return " ".join(words)  # as the heading writes it: "English" stays a name
     return None
 

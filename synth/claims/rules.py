@@ -483,7 +483,7 @@ _AUTHORS_FOR_SYSTEM = re.compile(
 )
 # what leaves only its task or data set unnamed, and may be named from a caption or heading (see named_from_context)
 _NAMEABLE = frozenset({"a measure of nothing named", "names no model, task, dataset or language"})
-_MEASURE = re.compile(r"\b(?:performance|accuracy|results?|scores?|F1|error rates?|correlations?)\b", re.I)
+_MEASURE = re.compile(r"\b(?:performances?|accuracy|results?|scores?|F1|error rates?|correlations?)\b", re.I)
 
 
 def _unnamed_measure(text: str) -> bool:

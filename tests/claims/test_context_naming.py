@@ -115,7 +115,8 @@ def test_a_conditional_and_an_announced_explanation_are_not_findings() -> None:
         ("5.3 Analysis", None),  # a part of the paper, not a task
         ("4 Error analysis", None),
         ("5 Evaluation of Training Datasets", None),
-        ("4.4 Language Similarity", None),  # an analysis as often as a task
+        ("4.4 Language Similarity", None),  # similarity of languages: an analysis
+        ("4.1 Multilingual Semantic Textual Similarity", "Multilingual Semantic Textual Similarity"),  # of texts: a task
         ("5 Results and Analysis › Challenges in Crosslingual Parsing", None),
     ],
 )
