@@ -263,10 +263,12 @@ def _limitations(data: RunData, rows: list[ClaimRow], cite: dict[str, str]) -> l
             )
     claim_counts = (data.manifest.get("stages") or {}).get(CLAIMS, {}).get("counts", {})
     if claim_counts.get("off_question"):
+        n = claim_counts["off_question"]
+        rule = claim_counts.get("question_gate", "")
         out.append(
-            f"{_plural(claim_counts['off_question'], 'candidate claim')} named no part of what the question asks and "
-            f"{'was' if claim_counts['off_question'] == 1 else 'were'} not kept ({claim_counts.get('question_gate', '')}); "
-            "a finding that words its subject differently from the question is missed."
+            f"{_plural(n, 'candidate claim')} {'was' if n == 1 else 'were'} left out as not about what the question asks"
+            + (f": {rule}." if rule else ".")
+            + " A finding worded differently from the question is missed this way."
         )
     if data.claims:
         extractors = sorted({c.extractor for c in data.claims})

@@ -387,6 +387,6 @@ class QuestionGate:
             " or ".join(f"{f.id} {f.text.split(' vs ', 1)[0] if f.sides else f.text}" for f in group) for group in self.focus
         )
         return (
-            f"a claim is kept when it, its section or its paper's title and abstract name what the question asks about "
-            f"({parts}) and its own sentence names a part of the question"
+            f"a claim is kept when it, its section or its paper's title and abstract name {parts}, and its own sentence "
+            "names a part of the question"
         )

@@ -124,7 +124,7 @@ def test_limitations_count_the_claims_the_question_gate_left_out() -> None:
     counts = data.manifest["stages"]["05_claims"].setdefault("counts", {})
     counts.update(off_question=7, question_gate="a claim is kept when it names F2 natural language inference")
     text = "\n".join(build_report(data, remeasure=None).section(Limitations).items)
-    assert "7 candidate claims named no part of what the question asks and were not kept" in text
+    assert "7 candidate claims were left out as not about what the question asks: a claim is kept when" in text
     assert "F2 natural language inference" in text
 
 
