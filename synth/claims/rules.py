@@ -28,7 +28,7 @@ from synth.claims.decontext import (
     paper_context,
     strip_table_frame,
 )
-from synth.claims.numbers import METRIC, NUM, dataset_of, extract_numbers
+from synth.claims.numbers import KNOWN_DATASETS, METRIC, NUM, dataset_of, extract_numbers
 from synth.core.records import ClaimKind, Number, Paper, Sentence
 from synth.core.text import split_top_level
 from synth.ingest.pdf import guess_language
@@ -423,6 +423,14 @@ _GENERAL = re.compile(
 _SETUP = re.compile(
     r"^(?:During|At|For|In) (?:the )?(?:training|pre-?training|fine-?tuning|inference|test(?:ing)? time|decoding)\b,"
 )
+# how models of a kind are built or trained in general: "Models can be trained on SNLI in two different ways: (i) …"
+_WAYS = re.compile(
+    r"^(?:(?!Our\b)[A-Z][\w-]* )??(?i:models|methods|systems|approaches|encoders|architectures) (?:can|could|may) be (?:trained|"
+    r"built|used|applied|divided|categori[sz]ed|grouped|classified)\b"
+)
+# a data set as the subject, described by what it holds: "With 433K sentence pairs, MultiNLI improves upon SNLI in its
+# coverage: it contains ten distinct genres …" (a comparison of data sets, not a result)
+_DATASET_SUBJECT = re.compile(rf"^(?:[^,]{{0,60}},\s*)?(?:the )?{KNOWN_DATASETS.pattern}", re.I)
 # another paper's finding, named as the subject of a finding verb ("K et al. (2020) found that …")
 _OTHERS_FOUND = re.compile(
     r"\b[A-Z][\w'’-]*(?: et al\.| and [A-Z][\w'’-]+)? \((?:19|20)\d\d[a-z]?\)\s+(?:also\s+)?(?:found|find|finds|show|showed|"
@@ -456,6 +464,10 @@ def not_a_finding(part: str, kind: ClaimKind, section: str, ctx: PaperContext) -
         return "method"  # what the authors did ("To mitigate X we train …"), with no result of it in the sentence
     if _SETUP.search(part) and not _RESULT_WORD.search(part):
         return "method"  # "During training, the word embeddings are updated …": how the model is run, not a result
+    if _WAYS.search(part) and not _RESULT_WORD.search(part):
+        return "method"
+    if _DATASET_SUBJECT.search(part) and _DATA_DESCRIPTION.search(part):
+        return "data description"
     if kind not in {"numeric", "comparative"} and (
         _DATA_SECTIONS.search(section) and not STRONG_SECTIONS.search(section) or _DATA_DESCRIPTION.search(part)
     ):

@@ -150,3 +150,14 @@ def test_the_authors_standing_for_a_system_the_paper_never_names_is_not_a_claim(
     )
     assert len(_extract([kept], "5 Results", UNNAMED)) == 1
     assert len(_extract(["On STS14, we are also competitive with PPDB based embeddings."], "5 Results")) == 1
+
+
+def test_how_models_can_be_trained_and_what_a_data_set_holds_are_not_findings() -> None:
+    """Read on InferSent's pages: a taxonomy of models and a comparison of two corpora's coverage were presented as
+    findings for a question on which architectures perform best on inference."""
+    assert _extract(["Models can be trained on SNLI in two ways: (i) separate encoders and (ii) joint methods."], "3 Task") == []
+    corpus = "With 400K pairs, MultiNLI improves upon SNLI in its coverage: it contains ten genres of English."
+    assert _extract([corpus], "5 Results") == []
+    # the authors' own models, and a result on a data set, stay
+    assert len(_extract(["Our models can be trained in two hours and outperform ESIM on SNLI."], "5 Results")) == 1
+    assert len(_extract(["On MultiNLI, RobustXLT improves accuracy over ESIM by 2 points."], "5 Results")) == 1
