@@ -43,7 +43,8 @@ gate, judged once with the gate final; ``issue15-r4b``: claims new after one fix
 ``issue15-r4c``: the claims of ``QUESTION_7``/``QUESTION_8``, written after the gate was committed, judged once;
 ``issue15-r5``: claims new after round 5's gate, which was written after reading what rounds 4 presented for every
 question, so no question is held out for it: ``QUESTION_9``/``QUESTION_10`` presented nothing at its first version;
-``issue15-r6``: claims whose task a section heading now names).
+``issue15-r6``: claims whose task a section heading now names; ``issue15-r7``: the ``heldout-5`` papers, judged once
+after round 6 and the abstract's line-end hyphens were fixed).
 Reported per split, per split and question, and per question over all papers (``any | <question>``): claims presented
 (and per paper), precision of all four criteria together, each criterion alone, kind accuracy on findings, and how many
 presented claims have no judgement (a changed claim text must be re-judged, never scored silently; ``--dump-unjudged``

@@ -4,6 +4,8 @@ page 1 instead of the arXiv stamp. Every expected string is the sentence as prin
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from synth.core.records import ParsedDoc
@@ -204,3 +206,27 @@ def test_a_run_in_paragraph_heading_is_not_glued_to_the_sentence_after_it() -> N
     # a table's header row in bold is not a heading (SemEval-2017 Task 2, Table 5)
     sections = {b.section for b in _doc("acl_semeval2017_task2_multilingual_word_similarity.pdf").blocks}
     assert not any(s.endswith("EN DE ES IT FA EN") for s in sections)
+
+
+@pytest.mark.parametrize("path", sorted(SAMPLE.glob("*.pdf")), ids=lambda p: p.name[:30])
+def test_the_abstract_read_from_the_first_page_joins_line_end_hyphens(path) -> None:  # noqa: ANN001
+    """The abstract a local PDF's record carries (relevance, the question gate, report.json) is joined as the parser
+    joins the body: "re-|cent" read as "re- cent" split words the question gate looks for ("lan- guages")."""
+    abstract = read_front_matter(path).abstract
+    assert len(abstract) > 300
+    assert not re.search(r"[a-z]- (?!and\b|or\b|as\b|to\b)[a-z]", abstract), abstract
+
+
+def test_a_line_end_hyphen_in_an_abstract_is_decided_by_the_page_vocabulary() -> None:
+    from synth.ingest.metadata import _join_line_hyphens
+
+    page = "We study low-resource languages and cross-lingual transfer."
+    text = "recent repre-\nsentations of low-\nresource and cross-\nlingual models, mono-\nand multilingual"
+    assert _join_line_hyphens(text, page) == (
+        "recent representations of low-resource and cross-lingual models, mono- and multilingual"
+    )
+
+
+@needs_corpus
+def test_a_chained_compound_in_an_abstract_stays_whole() -> None:
+    assert "WMT 2014 English-to-German translation task" in read_front_matter(SHARED_PDFS / "1706.03762v5.pdf").abstract
