@@ -373,11 +373,13 @@ _SCENE_SECTIONS = re.compile(r"introduction|related|background|previous|prior wo
 _NOT_EVAL_SETS = frozenset({"Wikipedia", "Europarl", "MUSE", "NER", "CNN", "Daily Mail", "DailyMail", "Quora"})
 
 
-# what a paper sets out to do or hopes for, not what it found
+# what a paper sets out to do or hopes for, or the challenge that remains ("… however a challenge still persists …"),
+# not what it found
 _MOTIVATION = re.compile(
     r"\b(?:is|are|was|were) (?:designed|intended|meant|built|created|developed) (?:to|for)\b|\bwill hopefully\b|"
     r"\b(?:in order )?to (?:address|tackle|overcome|mitigate|alleviate|fill) (?:the|this|these) (?:lack|gap|problem|issue|limitation)|"  # noqa: E501
-    r"\bto the best of [\w\s.()'’]{0,40}knowledge\b",
+    r"\bto the best of [\w\s.()'’]{0,40}knowledge\b|"
+    r"\b(?:a|the|one|an open) (?:challenge|problem|question|difficulty) (?:still )?(?:persists|remains)\b",
     re.I,
 )
 # the authors' guesses: "we suspect", "it is likely that", "presumably"

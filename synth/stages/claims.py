@@ -45,7 +45,7 @@ def question_gate(
 
 class ClaimsStage(Stage):
     name = CLAIMS
-    version = "13"
+    version = "14"
     upstream = (SEARCH, PARSE, CHUNK)
 
     def inputs(self, ctx: StageContext) -> dict[str, Any]:

@@ -161,3 +161,12 @@ def test_how_models_can_be_trained_and_what_a_data_set_holds_are_not_findings() 
     # the authors' own models, and a result on a data set, stay
     assert len(_extract(["Our models can be trained in two hours and outperform ESIM on SNLI."], "5 Results")) == 1
     assert len(_extract(["On MultiNLI, RobustXLT improves accuracy over ESIM by 2 points."], "5 Results")) == 1
+
+
+def test_a_challenge_that_remains_is_motivation() -> None:
+    """MESH's abstract (a 2024 non-arXiv paper): the field's success, then "however a challenge still persists"."""
+    sentence = (
+        "Multi-head attention has been applied to many tasks and achieved state of the art performance on several "
+        "benchmarks, however a challenge still persists to determine what it learns."
+    )
+    assert _extract([sentence], "Abstract") == []
