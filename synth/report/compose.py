@@ -13,7 +13,7 @@ from collections.abc import Callable
 from typing import Any
 
 from synth.core.arxiv_ids import is_arxiv_id
-from synth.core.records import AnswerSentence, ArxivSearch, Paper, SearchPlan, Synthesis, Verdict, VerifierFigures
+from synth.core.records import AnswerSentence, ArxivSearch, Paper, SearchPlan, Verdict, VerifierFigures
 from synth.core.stage_ids import CLAIMS
 from synth.report.bibtex import cite_keys
 from synth.report.data import RunData
@@ -261,7 +261,7 @@ def _limitations(data: RunData, rows: list[ClaimRow], cite: dict[str, str]) -> l
                 "of text at a time, cannot combine evidence spread across passages, "
                 "tables or figures, and does not check numbers arithmetically."
             )
-    claim_counts = (data.manifest.get("stages") or {}).get(CLAIMS, {}).get("counts", {})
+    claim_counts = _stage_counts(data, CLAIMS)
     if claim_counts.get("off_question"):
         n = claim_counts["off_question"]
         rule = claim_counts.get("question_gate", "")
@@ -459,9 +459,18 @@ def _answer_section(data: RunData, outline: Outline, papers: PaperCounts, cite: 
     return Answer(number=number, lead=lead, unaddressed=missing, key=ANSWER_KEY if cites_findings else "")
 
 
-def _relevance_lines(syn: Synthesis | None) -> list[str]:
+def _stage_counts(data: RunData, stage: str) -> dict[str, Any]:
+    """What a stage recorded about its work in the run's manifest (empty for a run that lacks it)."""
+    counts = (data.manifest.get("stages") or {}).get(stage, {}).get("counts", {})
+    return counts if isinstance(counts, dict) else {}
+
+
+def _relevance_lines(data: RunData) -> list[str]:
+    syn = data.synthesis
+    gate = _stage_counts(data, CLAIMS).get("question_gate")
+    claims = [f"Claims: {gate}." if gate else "Claims: no question gate was recorded for this run."]
     if syn is None:
-        return ["The synthesis stage has not run: no relevance gate was applied and every claim is listed."]
+        return [*claims, "The synthesis stage has not run: no relevance gate was applied and every claim is listed."]
     facets = "; ".join(f"{f.id} {f.text}" for f in syn.facets) or "none found"
     writer = (
         "extractive: each sentence is a finding's own text, verified findings first, at most a few per part"
@@ -470,6 +479,7 @@ def _relevance_lines(syn: Synthesis | None) -> list[str]:
         "find entailed by the cited passages were dropped"
     )
     return [
+        *claims,
         f"Relevance: {syn.measure}.",
         f"Parts of the question (facets): {facets}.",
         f"Coverage: {syn.facet_method}.",
@@ -649,7 +659,7 @@ def build_report(data: RunData, remeasure: Remeasure | None | str = "auto", rend
             search_settings=search_settings,
             papers=papers,
             extractors=sorted({c.extractor for c in data.claims or []}),
-            relevance=_relevance_lines(syn),
+            relevance=_relevance_lines(data),
             paper_scores=[
                 PaperScore(
                     paper_id=p.paper_id,

@@ -126,6 +126,8 @@ def test_limitations_count_the_claims_the_question_gate_left_out() -> None:
     text = "\n".join(build_report(data, remeasure=None).section(Limitations).items)
     assert "7 candidate claims were left out as not about what the question asks: a claim is kept when" in text
     assert "F2 natural language inference" in text
+    methods = build_report(data, remeasure=None).section(Methodology).relevance  # the rule is stated in the method too
+    assert "Claims: a claim is kept when it names F2 natural language inference." in methods
 
 
 def _squash(text: str) -> str:
