@@ -594,9 +594,18 @@ def decontextualise(text: str, ctx: PaperContext, previous: str | None = None) -
     if re.search(r"\b(?:[Tt]his|[Tt]he present) (?:work|study)\b", out) and not own:
         resolved = False  # "all of this work was at a modest scale": earlier work the sentence before cited, not the authors'
     else:
+        # "In this paper, we show how …": the authors are named once, as the subject ("Conneau et al. (2017) show how …"),
+        # not "In Conneau et al. (2017), they show how …"
+        out = re.sub(r"^(?:In|Throughout) this (?:paper|work|study|article),?\s+we\b", "We", out)
         out = re.sub(
             r"\b(?:[Tt]his|[Tt]he present) (?:paper|work|study|article)\b",
             lambda m: ref if not is_title else f"the paper {ref}",
+            out,
+        )
+    if ctx.plural_ref:  # "This paper shows" → "Conneau et al. (2017) show": several authors take the plural
+        out = re.sub(
+            rf"({re.escape(ref)}) (show|demonstrate|find|present|propose|introduce|argue|suggest|report|describe)s\b",
+            r"\1 \2",
             out,
         )
     out = _attribute(out, ctx, named=ref in out)

@@ -8,7 +8,15 @@ from __future__ import annotations
 import pytest
 
 from synth.claims.base import Candidate
-from synth.claims.decontext import captions_of, insert_name, leans_on_context, named_from_context, only_dataset, paper_context
+from synth.claims.decontext import (
+    captions_of,
+    decontextualise,
+    insert_name,
+    leans_on_context,
+    named_from_context,
+    only_dataset,
+    paper_context,
+)
 from synth.claims.faithfulness import check_rewrites, rewrite_pairs
 from synth.claims.rules import RulesExtractor
 from synth.core.records import Paper
@@ -170,3 +178,14 @@ def test_a_challenge_that_remains_is_motivation() -> None:
         "benchmarks, however a challenge still persists to determine what it learns."
     )
     assert _extract([sentence], "Abstract") == []
+
+
+def test_in_this_paper_we_names_the_authors_once_as_the_subject() -> None:
+    """InferSent's abstract read "In Conneau et al. (2017), they show how …"; several authors take the plural verb."""
+    ctx = paper_context(UNNAMED, [])
+    assert decontextualise("In this paper, we show how NLI-trained encoders outperform SkipThought.", ctx)[0] == (
+        "Conneau et al. (2017) show how NLI-trained encoders outperform SkipThought."
+    )
+    assert decontextualise("This paper shows that NLI-trained encoders outperform SkipThought.", ctx)[0] == (
+        "Conneau et al. (2017) show that NLI-trained encoders outperform SkipThought."
+    )
