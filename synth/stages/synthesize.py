@@ -13,7 +13,7 @@ from synth.pipeline.base import Stage, StageContext
 
 class SynthesisStage(Stage):
     name = SYNTHESIS
-    version = "1"
+    version = "2"
     upstream = (SEARCH, CHUNK, CLAIMS, VERIFY)
 
     def inputs(self, ctx: StageContext) -> dict[str, Any]:

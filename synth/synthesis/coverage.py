@@ -22,9 +22,9 @@ from synth.synthesis.facets import mentions, word_set
 
 METHOD = (
     "facets: a keyphrase split of the question at punctuation, conjunctions, question words, prepositions and generic "
-    "words ('impact', 'improve', 'performance'), a parenthesis or a 'compared to' clause making a comparison facet; a "
-    "passage addresses a facet when it contains its content words (all of up to three, two thirds of more; each side of "
-    "a comparison) and its cosine similarity with the facet is at least {threshold:g}; a paper addresses a facet when "
+    "words ('impact', 'improve', 'performance'), a parenthesis or a 'compared to'/'compare with' clause making a comparison "
+    "facet; a passage addresses a facet when it contains its content words (all of up to three, two thirds of more; each "
+    "side of a comparison) and its cosine similarity with the facet is at least {threshold:g}; a paper addresses a facet when "
     "one of its passages (chunks, or title and abstract) does; a finding does when its text names the facet or its "
     "cosine similarity with the facet is at least {claim_threshold:g}"
 )
