@@ -45,7 +45,7 @@ def question_gate(
 
 class ClaimsStage(Stage):
     name = CLAIMS
-    version = "15"
+    version = "16"
     upstream = (SEARCH, PARSE, CHUNK)
 
     def inputs(self, ctx: StageContext) -> dict[str, Any]:

@@ -308,7 +308,7 @@ def focus(question: str, found: Sequence[Facet]) -> list[list[Facet]]:
 def _forms(words: frozenset[str], terms: Sequence[str]) -> set[str]:
     """``words`` plus the facet terms they name by derivation: a comparative ("faster" names "fast"), a compound of two
     terms ("fastText": "fast" and "text"), "-lingual" ("cross-lingual", "multilingual": "language"), "-ity"
-    ("multilinguality": "multilingual")."""
+    ("multilinguality": "multilingual"), "-ness" ("robustness": "robust")."""
     out = set(words)
     normal = [_normal(t) for t in terms]
     for w in words:
@@ -316,6 +316,8 @@ def _forms(words: frozenset[str], terms: Sequence[str]) -> set[str]:
             out.add("language")
         if len(w) > 6 and w.endswith("ity"):
             out.add(w[:-3])
+        if len(w) > 7 and w.endswith("ness"):
+            out.add(w[:-4])
         for t in normal:
             if len(t) < 3 or not w.startswith(t) or w == t:
                 continue

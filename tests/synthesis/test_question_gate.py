@@ -83,6 +83,13 @@ def test_the_focus_is_what_the_question_asks_about() -> None:
             True,
         ),
         (TRANSFER, "Transformer reaches 28.4 BLEU on the WMT 2014 English-to-German translation task.", "Attention", False),
+        # "-ness" names its adjective: a paper on robustness answers a question on robust training
+        (
+            "Does robust training improve zero-shot cross-lingual transfer?",
+            "Adversarial training improves zero-shot cross-lingual transfer on PAWS-X.",
+            "Improving the Robustness of Cross-Lingual Transfer. We study robustness to perturbations during training.",
+            True,
+        ),
     ],
 )
 def test_a_claim_must_be_about_what_the_question_asks(question: str, claim: str, title: str, admitted: bool) -> None:
