@@ -337,9 +337,11 @@ def _acronym(phrase: str) -> str | None:
 
 
 def _names_side(terms: Sequence[str], phrase: str, text: str, *, strict: bool = False) -> bool:
-    """Half the side's terms (an "X-based" term by X alone), or its acronym, also ending a name ("NLI" in "MultiNLI").
-    Half, not all as :func:`mentions` asks of a passage: all terms also in the abstract lost more good claims than
-    bad (measured with ``benchmarks/bench_claims.py``)."""
+    """Half the side's terms, or with ``strict`` as many as :func:`mentions` asks of a passage (all of up to three); an
+    "X-based" term by X alone; or its acronym, also ending a name ("NLI" in "MultiNLI"). The gate is strict with a
+    claim's context (an abstract is long enough to hold "machine" of "machine translation" for "machine
+    comprehension") and lenient with its own sentence (strict there lost more good claims than bad, measured with
+    ``benchmarks/bench_claims.py``)."""
     terms = [t.removesuffix("-based") for t in terms]
     if terms:
         words = _forms(word_set(text), terms)
@@ -350,7 +352,8 @@ def _names_side(terms: Sequence[str], phrase: str, text: str, *, strict: bool = 
 
 
 def names_part(facet: Facet, text: str, *, subject: bool = False, strict: bool = False) -> bool:
-    """Whether ``text`` names the facet: for a comparison either side, or (``subject``) its first side, what is compared."""
+    """Whether ``text`` names the facet (``strict``: see :func:`_names_side`): for a comparison either side, or
+    (``subject``) its first side, what is compared."""
     if not facet.sides:
         return _names_side(facet.terms, facet.text, text, strict=strict)
     sides = list(zip(facet.sides, facet.text.split(" vs ", 1), strict=False))
