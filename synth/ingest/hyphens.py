@@ -86,3 +86,14 @@ def keep_hyphen(a: str, b: str, vocab: Vocabulary | None = None, words: Mapping[
     if vocab is not None and vocab.heads[a.lower()] >= 2:
         return True  # the paper writes "cross-lingual", "cross-domain": so "cross-|lingually" is one more of those
     return min(words.get(a.lower(), 0), words.get(b.lower(), 0)) >= COMMON and min(len(a), len(b)) >= 2
+
+
+def resolve_break(a: str, b: str, vocab: Vocabulary, chained: bool = False) -> str:
+    """The text of ``a-`` at a line end followed by ``b``: joined ("More-|over" → "Moreover"), a real hyphen
+    ("low-|resource"), or a suspended one ("mono-|and multilingual" → "mono- and"); ``chained``: another hyphen follows
+    ``b`` ("English-|to-German"), one compound, never suspended."""
+    if chained and b.lower() in SUSPENDED:
+        return f"{a}-{b}"
+    if keep_hyphen(a, b, vocab):
+        return f"{a}- {b}" if b.lower() in SUSPENDED else f"{a}-{b}"
+    return a + b

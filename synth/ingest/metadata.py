@@ -29,7 +29,7 @@ from typing import Any
 
 from synth.core.arxiv_ids import STAMP, first_year
 from synth.ingest.glyphs import clean_glyphs
-from synth.ingest.hyphens import SUSPENDED, Vocabulary, keep_hyphen
+from synth.ingest.hyphens import Vocabulary, resolve_break
 from synth.ingest.pdf import line_text  # the parser's own span handling: marks dropped, scripts apart
 
 _YEAR = re.compile(r"\b(19[89]\d|20[0-4]\d)\b")
@@ -313,16 +313,11 @@ _LINE_HYPHEN = re.compile(r"([^\W\d_]+)[-\u2010]\s*\n\s*([^\W\d_]+)")
 
 
 def _join_line_hyphens(text: str, page: str) -> str:
-    """Line-end hyphens decided as the parser decides them (:func:`synth.ingest.hyphens.keep_hyphen`, the page's own
+    """Line-end hyphens decided as the parser decides them (:func:`synth.ingest.hyphens.resolve_break`, the page's own
     vocabulary): "repre-|sentations" → "representations", "low-|resource" stays, "mono-|as well as" → "mono- as",
     "English-|to-German" → "English-to-German"."""
     vocab = Vocabulary([page], "\u00ad")
-
-    def fix(m: re.Match[str]) -> str:
-        a, b = m.group(1), m.group(2)
-        chained = m.string[m.end() : m.end() + 1] in ("-", "\u2010")  # "English-|to-German": one compound
-        if keep_hyphen(a, b, vocab):
-            return f"{a}- {b}" if b.lower() in SUSPENDED and not chained else f"{a}-{b}"
-        return a + b
-
-    return _LINE_HYPHEN.sub(fix, text)
+    return _LINE_HYPHEN.sub(
+        lambda m: resolve_break(m.group(1), m.group(2), vocab, chained=m.string[m.end() : m.end() + 1] in ("-", "\u2010")),
+        text,
+    )

@@ -27,7 +27,7 @@ from typing import Any
 from synth.core.errors import ParseError
 from synth.core.records import Block, ParsedDoc
 from synth.ingest.glyphs import clean_glyphs, fix_accents
-from synth.ingest.hyphens import SUSPENDED, Vocabulary, keep_hyphen
+from synth.ingest.hyphens import Vocabulary, resolve_break
 
 PARSER_VERSION = "7"
 BLOCK_SEP = "\n\n"
@@ -719,12 +719,7 @@ def _resolve_soft(text: str, vocab: Vocabulary) -> str:
         a, b = m.group(1), m.group(2)
         if not a or not b:
             return a + b
-        chained = m.string[m.end() : m.end() + 1] in ("-", "\u2010")  # "English-|to-German": one compound, not suspended
-        if chained and b.lower() in SUSPENDED:
-            return f"{a}-{b}"
-        if keep_hyphen(a, b, vocab):
-            return f"{a}- {b}" if b.lower() in SUSPENDED else f"{a}-{b}"
-        return a + b
+        return resolve_break(a, b, vocab, chained=m.string[m.end() : m.end() + 1] in ("-", "\u2010"))
 
     return _SOFT_WORD.sub(fix, text).replace(SOFT, "")
 
