@@ -372,7 +372,7 @@ class QuestionGate:
     with no facet admits every claim."""
 
     facets: tuple[Facet, ...]
-    focus: tuple[tuple[Facet, ...], ...]  # every group named, each by one of its facets
+    groups: tuple[tuple[Facet, ...], ...]  # the focus (:func:`focus`): every group named, each by one of its facets
 
     @classmethod
     def of(cls, question: str) -> QuestionGate:
@@ -383,13 +383,13 @@ class QuestionGate:
         if not self.facets:
             return True
         around = f"{own} {context}"
-        if not all(any(names_part(f, around, subject=True, strict=True) for f in group) for group in self.focus):
+        if not all(any(names_part(f, around, subject=True, strict=True) for f in group) for group in self.groups):
             return False
         return any(names_part(f, own) for f in self.facets)
 
     def describe(self) -> str:
         parts = " and ".join(
-            " or ".join(f"{f.id} {f.text.split(' vs ', 1)[0] if f.sides else f.text}" for f in group) for group in self.focus
+            " or ".join(f"{f.id} {f.text.split(' vs ', 1)[0] if f.sides else f.text}" for f in group) for group in self.groups
         )
         return (
             f"a claim is kept when it, its section or its paper's title and abstract name {parts}, and its own sentence "
