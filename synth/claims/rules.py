@@ -38,10 +38,15 @@ LONG_WORDS = 70  # above this a sentence is split at clause boundaries when it h
 MIN_WORDS = 7
 
 SKIP_SECTIONS = re.compile(
-    r"references|bibliography|acknowledg|front matter|appendix|ethic|author contributions|funding|^[A-H](?:\.\d+)*\.?\s|hyperparameter",  # noqa: E501
+    r"references|bibliography|acknowledg|front matter|appendix|ethic|authors?'? contributions|funding|competing interests|"
+    r"conflicts? of interest|abbreviations|availability|^[A-H](?:\.\d+)*\.?\s|hyperparameter",
     re.I,
 )
-SKIP_SECTIONS_STRICT = re.compile(r"references|bibliography|acknowledg|front matter|ethic|author contributions|funding", re.I)
+SKIP_SECTIONS_STRICT = re.compile(
+    r"references|bibliography|acknowledg|front matter|ethic|authors?'? contributions|funding|competing interests|"
+    r"conflicts? of interest|abbreviations|availability",
+    re.I,
+)
 STRONG_SECTIONS = re.compile(
     r"abstract|conclu|result|discussion|analysis|summary|finding|limitation|ablation|evaluation|experiment", re.I
 )

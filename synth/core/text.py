@@ -57,9 +57,10 @@ def split_sentences(text: str) -> list[tuple[int, int]]:
         end = m.start()
         before = text[start:end]
         word = re.search(r"(\S+)$", before)
-        token = word.group(1).rstrip(".!?\"')]").lower() if word else ""
-        if token in _ABBREV or re.fullmatch(r"[a-z]", token):
-            continue  # "et al.", "Fig.", initials like "J."
+        core = word.group(1).rstrip(".!?\"')]").lower() if word else ""
+        token = core.lstrip("\"'([")
+        if token in _ABBREV or (token == core and re.fullmatch(r"[a-z]", token)):
+            continue  # "et al.", "Fig.", "(Fig. 3)", "(e.g. BERT)", initials like "J." (but not a label "(F).")
         if re.search(r"\d\.$", before) and text[m.end() : m.end() + 1].isdigit():
             continue  # "3. 5" artefacts
         spans.append(_trim(text, start, m.start() + len(m.group(0).rstrip())))

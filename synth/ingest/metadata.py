@@ -6,13 +6,16 @@ page 1:
 - **title**: the title block, the largest text near the top of the page (its lines joined; an all-capitals or
   small-capitals title is put in title case). The arXiv stamp in the margin is rotated text and never a
   candidate. The PDF's own ``title`` field is used instead when it says the same thing with better casing, or
-  when the page has no title block;
+  when the page has no title block; where the page prints that field word for word, its rows are the title block
+  (a journal's masthead, "future internet" at 28 pt, can be the largest text);
 - **authors**: the lines between the title and the abstract that read as lists of personal names (two to five
-  capitalised words, initials and particles allowed), with footnote and affiliation marks dropped; rows of
+  capitalised words, initials and particles allowed), with footnote and affiliation marks dropped (also those set
+  in the body size and glued to the name: "Zheren Wang1,2,a"); rows of
   affiliations, addresses and e-mail addresses are skipped. The PDF's ``author`` field is the fallback;
 - **venue** and **year**: the venue line printed on page 1 ("Published as a conference paper at ICLR 2016",
   "Proceedings of the …", "Findings of the Association for Computational Linguistics: EMNLP 2020", "31st
-  Conference on Neural Information Processing Systems (NIPS 2017)"), else the year of the paper's first arXiv
+  Conference on Neural Information Processing Systems (NIPS 2017)"), else a journal's running header in the top lines
+  ("Middle-East Journal of Scientific Research 23 (11): 2805-2810, 2015"), else the year of the paper's first arXiv
   version (its id's ``YYMM``, as arXiv's own metadata dates a paper; the stamp shows the date of the version
   downloaded, "1705.02364v5 … 8 Jul 2018" for a 2017 paper), else the PDF's creation date;
 - **arXiv id** and **category**: from the stamp ("arXiv:1911.02116v2 [cs.CL] 8 Apr 2020").
@@ -51,6 +54,17 @@ _VENUES: tuple[tuple[re.Pattern[str], str], ...] = (
     (re.compile(r"Findings of the Association for Computational Linguistics: ([A-Z][A-Za-z\-]* \d{4})"), "Findings of {0}"),
     (re.compile(r"Proceedings of (?:the )?(.{5,160}?),?\s+pages\s+\d"), "Proceedings of the {0}"),
     (re.compile(r"(?:Accepted|To appear|Appeared) (?:as an? (?:long |short )?paper )?(?:at|in) ([A-Z][A-Za-z]+ ?\d{4})"), "{0}"),
+)
+# a journal's running header on page 1, read only from the page's first lines (a reference in the text reads alike):
+# "Middle-East Journal of Scientific Research 23 (11): 2805-2810, 2015", "Future Internet 2014, 6, 61-75; doi:…",
+# "De Marchis et al. Journal of NeuroEngineering and Rehabilitation (2016) 13:22"
+_JOURNAL_HEADERS: tuple[re.Pattern[str], ...] = (
+    re.compile(r"([A-Z][\w&\-]+(?: (?:of|and|in|for|on|the|&|[A-Z][\w&\-]+)){1,10}) \d+ ?\(\d+\): ?\d+ ?[-–] ?\d+,"),
+    re.compile(r"([A-Z][\w\-]+(?: [A-Z][\w\-]+){0,5}) (?:19|20)\d\d, \d+, \d+ ?[-–] ?\d+"),
+    re.compile(
+        r"((?:Journal|Annals|Archives|Bulletin|Transactions|Letters)(?: (?:of|on|in|for|and|&|[A-Z][\w&\-]+)){1,10})"
+        r" \((?:19|20)\d\d\) \d+:"
+    ),
 )
 
 
@@ -105,12 +119,16 @@ def front_matter(page: Any, info: dict[str, Any]) -> FrontMatter:
     rows = _rows(page)
     stamp = STAMP.search(text)
     title_rows = _title_rows(rows, page.rect.height)
+    meta_title = clean_glyphs((info.get("title") or "").strip())
+    printed = _printed_rows(meta_title, rows) if _plausible_title(meta_title) else []
+    if printed and printed != title_rows:
+        title_rows = printed  # the largest text was a journal's name ("future internet"), the title is printed below it
     layout_title = _title_case(_join_title([r.text for r in title_rows])) if title_rows else None
-    title = _choose_title(layout_title, clean_glyphs((info.get("title") or "").strip()))
+    title = _choose_title(layout_title, meta_title)
     authors = _authors(rows, title_rows, page.rect.height) if title_rows else []
     if not authors:
         authors = _metadata_authors(info.get("author") or "")
-    venue, venue_year = _venue(text)
+    venue, venue_year = _venue(text, " ".join(r.text for r in rows if r.y0 < 0.15 * page.rect.height))
     year = venue_year
     if year is None and stamp:  # the first version's year (the id's prefix), not the stamped version's date
         year = first_year(stamp.group(1).strip()) or (int(stamp.group(5)) if stamp.group(5) else None)
@@ -210,14 +228,33 @@ def _words(text: str) -> set[str]:
     return set(re.findall(r"[a-z0-9]+", text.lower()))
 
 
-def _choose_title(layout: str | None, meta: str) -> str | None:
-    plausible = (
+def _plausible_title(meta: str) -> bool:
+    """The PDF's ``title`` field reads as a title, not a file name, a word processor's default or the arXiv stamp."""
+    return (
         8 <= len(meta) <= 300
-        and not meta.lower().endswith((".dvi", ".pdf", ".tex", ".doc", ".docx"))
+        and not meta.lower().endswith((".dvi", ".pdf", ".tex", ".doc", ".docx", ".xps"))
         and "untitled" not in meta.lower()
         and not re.match(r"^(?:microsoft word|arxiv:|paper\b|main\b|manuscript\b)", meta, re.I)
         and not STAMP.search(meta)
     )
+
+
+def _printed_rows(meta: str, rows: list[_Row]) -> list[_Row]:
+    """The consecutive rows of page 1 that print the PDF's ``title`` field word for word; none if it is not printed."""
+    want = re.findall(r"[a-z0-9]+", meta.lower())
+    for i in range(len(rows)):
+        got: list[str] = []
+        for j in range(i, min(i + 4, len(rows))):
+            got += re.findall(r"[a-z0-9]+", rows[j].text.lower())
+            if got != want[: len(got)]:
+                break
+            if len(got) == len(want):
+                return rows[i : j + 1]
+    return []
+
+
+def _choose_title(layout: str | None, meta: str) -> str | None:
+    plausible = _plausible_title(meta)
     if layout and plausible:
         a, b = _words(layout), _words(meta)
         if a and len(a & b) / len(a | b) >= 0.6:
@@ -247,6 +284,8 @@ def is_person_name(text: str) -> bool:
 
 
 def _split_names(text: str) -> list[str]:
+    # affiliation marks set in the body size, glued to the name: "Zheren Wang1,2,a, Kevin Cruse1,2,a", "Kononova1,*,b"
+    text = re.sub(r"(?<=[a-z])\d+(?:\s?,\s?(?:\d+|[a-z∗*†‡](?![\w.])))*", "", text)
     text = re.sub(r"[∗*†‡§¶⋆♠♥♦♣#]", ",", text)
     parts = re.split(r"\s*(?:,|;|&|\band\b|\s{3,})\s*", text)
     parts = [p.strip(" .") if not re.search(r"\b[A-Z]\.$", p.strip()) else p.strip() for p in parts]
@@ -287,7 +326,8 @@ def _metadata_authors(field_text: str) -> list[str]:
 # -- venue and abstract ----------------------------------------------------------------------------------------------
 
 
-def _venue(text: str) -> tuple[str | None, int | None]:
+def _venue(text: str, head: str = "") -> tuple[str | None, int | None]:
+    """The venue line anywhere on page 1, else a journal's running header among its top lines (``head``)."""
     flat = " ".join(text.split())
     for pattern, template in _VENUES:
         m = pattern.search(flat)
@@ -295,12 +335,18 @@ def _venue(text: str) -> tuple[str | None, int | None]:
             venue = template.format(*m.groups()).strip(" ,.")
             years = _YEAR.findall(venue) or _YEAR.findall(flat[m.start() : m.end() + 120])
             return venue, int(years[0]) if years else None
+    for pattern in _JOURNAL_HEADERS:
+        m = pattern.search(head)
+        if m:
+            years = _YEAR.findall(head[m.end(1) : m.end() + 12])
+            return m.group(1), int(years[0]) if years else None
     return None, None
 
 
 def _abstract(first_page: str) -> str:
     m = re.search(
-        r"\bA\s?(?:bstract|BSTRACT)\b[\s.:—-]*(.+?)(?:\n\s*(?:1|I)\.?\s+I\s?(?:ntroduction|NTRODUCTION)|\n\s*Introduction\b)",
+        r"\bA\s?(?:bstract|BSTRACT)\b[\s.:—-]*(.+?)(?:\n\s*(?:1|I)\.?\s+I\s?(?:ntroduction|NTRODUCTION)|\n\s*Introduction\b"
+        r"|\n\s*(?:Keywords|KEYWORDS|Key ?words|Index Terms)\b|\n\s*(?:INTRODUCTION|Background|BACKGROUND)\s*\n)",
         first_page,
         re.S,
     )

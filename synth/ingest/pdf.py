@@ -29,7 +29,7 @@ from synth.core.records import Block, ParsedDoc
 from synth.ingest.glyphs import clean_glyphs, fix_accents
 from synth.ingest.hyphens import Vocabulary, resolve_break
 
-PARSER_VERSION = "7"
+PARSER_VERSION = "8"  # 8: headings in a face not flagged bold (BMC back matter, subsections)
 BLOCK_SEP = "\n\n"
 
 KNOWN_SECTIONS = (
@@ -39,6 +39,9 @@ KNOWN_SECTIONS = (
     "acknowledgements", "acknowledgments", "acknowledgement", "acknowledgment", "references", "bibliography",
     "appendix", "appendices", "ethics statement", "ethical considerations", "broader impact", "future work",
     "conclusion and future work", "conclusions and future work", "supplementary material",
+    # the back matter of journal articles (BMC, Springer, Elsevier, MDPI)
+    "competing interests", "conflict of interest", "conflicts of interest", "funding", "abbreviations",
+    "authors' contributions", "author contributions", "availability of data and materials", "data availability",
 )  # fmt: skip
 # ("model", "data", "setup", "analysis" count only when numbered: unnumbered they are table headers as often)
 _NUMBER_PREFIX = r"(?:\d{1,2}(?:\.\d{1,2}){0,3}\.?|[IVX]{1,5}\.|[A-H](?:\.\d{1,2}){0,2}\.?)"
@@ -73,6 +76,7 @@ class _Line:
     x1: float
     size: float
     bold: bool
+    font: str = ""  # the face most of its characters are set in
 
 
 @dataclass
@@ -372,6 +376,7 @@ def _raw_block(block: dict[str, Any], width: float, height: float) -> _Raw | Non
         if abs(direction[0] - 1) > 1e-3 or abs(direction[1]) > 1e-3:
             continue  # rotated text: the arXiv stamp in the margin, axis labels
         n, bold, weighted, x0, x1 = 0, 0, 0.0, 1e9, -1e9
+        faces: Counter[str] = Counter()
         first: tuple[str, float] | None = None
         second_size = 0.0
         for span in ln["spans"]:
@@ -386,6 +391,7 @@ def _raw_block(block: dict[str, Any], width: float, height: float) -> _Raw | Non
                 second_size = size
             font = span["font"]
             fonts[font] += k
+            faces[font] += k
             weighted += size * k
             n += k
             if span["flags"] & 16 or _is_bold_font(font):
@@ -402,7 +408,8 @@ def _raw_block(block: dict[str, Any], width: float, height: float) -> _Raw | Non
         chars += n
         bold_chars += bold
         size_sum += weighted
-        lines.append(_Line(text=text, x0=x0, x1=x1, size=weighted / n, bold=bold >= 0.8 * n))
+        face = faces.most_common(1)[0][0]
+        lines.append(_Line(text=text, x0=x0, x1=x1, size=weighted / n, bold=bold >= 0.8 * n, font=face))
     if not lines:
         return None
     x0 = min(ln.x0 for ln in lines)
@@ -426,6 +433,24 @@ def _raw_block(block: dict[str, Any], width: float, height: float) -> _Raw | Non
 def _split_run_in_heading(raw: _Raw) -> list[_Raw]:
     """``4.2.2 Universal Sentence Embeddings Most of the …``: a bold heading set on the first line(s) of its
     paragraph becomes its own block, so the section starts where the heading stands."""
+    if raw.n_lines >= 2 and _known(raw.lines[0].text) and raw.lines[0].font != raw.lines[1].font:
+        # "References" / "1. Quandt F, …": a known section name on a line of its own, in another face than the text
+        # under it (BMC sets its back-matter headings in a face PyMuPDF does not flag as bold)
+        return _split_at(raw, 1, raw.bbox[1] + raw.size * 1.2)
+    first, second = raw.lines[0], raw.lines[min(1, raw.n_lines - 1)]
+    if (
+        raw.n_lines >= 3
+        and first.font != second.font
+        and second.font == raw.lines[2].font
+        and first.x1 < second.x1 - 0.2 * (second.x1 - second.x0)  # a short line: it does not run on into the text
+        and PARAGRAPH_HEADING.match(first.text)
+        and not first.text.endswith((".", ":"))
+        and not _looks_like_header_row(first.text, False)
+        and len(re.findall(r"\b[a-z]{2,}\b", second.text)) >= 4  # prose follows, not a table's numbers
+    ):
+        # "Optimal patterns vs control measurements" / "The behavioral outcome …": a subsection heading on a line of
+        # its own, set in another face than its paragraph but not flagged bold (BMC, Springer)
+        return _split_at(raw, 1, raw.bbox[1] + raw.size * 1.2)
     if raw.n_lines < 2 or not raw.lines[0].bold or raw.bold_frac > 0.9:
         return [raw]
     k = 0
@@ -442,6 +467,11 @@ def _split_run_in_heading(raw: _Raw) -> list[_Raw]:
         if not PARAGRAPH_HEADING.match(head_text) or _looks_like_header_row(head_text, False):
             return [raw]
         y_split = raw.bbox[1] + raw.size * 1.2  # a run-in \paragraph{} heading: one line, whatever PyMuPDF made of it
+    return _split_at(raw, k, y_split)
+
+
+def _split_at(raw: _Raw, k: int, y_split: float) -> list[_Raw]:
+    """The block as its first ``k`` lines, a heading, and the rest, its text."""
     head = _Raw(raw.lines[:k], (raw.bbox[0], raw.bbox[1], raw.bbox[2], y_split), raw.page_w, raw.page_h,
                 raw.size, raw.max_size, False, 1.0, Counter(raw.fonts), raw.col)  # fmt: skip
     body = _Raw(raw.lines[k:], (raw.bbox[0], y_split, raw.bbox[2], raw.bbox[3]), raw.page_w, raw.page_h,
@@ -581,6 +611,10 @@ def _role(b: _Raw, text: str, style: _Style, refs_started: bool, in_body: bool) 
     heading_like = b.bold_frac >= 0.8 or b.size >= style.body_size + 0.8 or b.max_size >= style.body_size + 1.5
     if heading_like and heading_of(text, b.n_lines) and (not refs_started or b.bold_frac >= 0.8):
         return "heading"  # inside or after the bibliography only bold headings count ("A. Smith" is an author)
+    if b.n_lines == 1 and _known(text) and (abs(b.size - style.body_size) >= 0.5 or style.body_font not in b.fonts):
+        # a known section name alone on its line, set apart from the prose by size or face alone: BMC sets
+        # "References" and "Competing interests" smaller than the body, in a face PyMuPDF does not flag as bold
+        return "heading"
     if CAPTION.match(text):
         return "caption"
     if (

@@ -21,7 +21,7 @@ OUTPUTS = ("sentences.jsonl", "chunks.jsonl")
 
 class ChunkStage(Stage):
     name = CHUNK
-    version = "2"
+    version = "3"  # 3: "(Fig. 3)", "(e.g. BERT)" no longer end a sentence
     upstream = (PARSE,)
 
     def inputs(self, ctx: StageContext) -> dict[str, Any]:

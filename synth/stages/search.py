@@ -36,8 +36,8 @@ def _embedding_ranker(ctx: StageContext):  # -> Callable[[str, list[str]], list[
 
 class SearchStage(Stage):
     name = SEARCH
-    version = "3"  # 2: local papers dated by their first arXiv version; incomplete metadata recorded; 3: abstracts
-    # read from the first page join line-end hyphens
+    version = "4"  # 2: local papers dated by their first arXiv version; incomplete metadata recorded; 3: abstracts
+    # read from the first page join line-end hyphens; 4: journal mastheads, running headers, glued affiliation marks
 
     def inputs(self, ctx: StageContext) -> dict[str, Any]:
         s = ctx.settings.search

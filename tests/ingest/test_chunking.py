@@ -94,6 +94,20 @@ def test_sentence_splitter_keeps_abbreviations_and_decimals() -> None:
     ]
 
 
+def test_an_abbreviation_inside_brackets_does_not_end_a_sentence() -> None:
+    # De Marchis et al. 2016 (J NeuroEng Rehabil), Results: "(Fig." at a line end was cut off its figure number
+    text = (
+        "The WEP was significantly more effective than UDP, but not than FEP (Fig.\n4, left). Models (e.g. BERT) help."
+        " Pairs are tagged as the same meaning (T) or not (F). To perform both …"
+    )
+    assert [text[a:b] for a, b in split_sentences(text)] == [
+        "The WEP was significantly more effective than UDP, but not than FEP (Fig.\n4, left).",
+        "Models (e.g. BERT) help.",
+        "Pairs are tagged as the same meaning (T) or not (F).",
+        "To perform both …",
+    ]
+
+
 def test_real_papers_chunk_spans_map_back_exactly() -> None:
     for path in REAL_PATHS:
         name = path.name

@@ -1,0 +1,123 @@
+"""Journal layouts outside arXiv and ACL (BMC, MDPI, society journals), rebuilt as small PDFs with the features that
+broke synth on real ones: a masthead larger than the title, affiliation marks set in the body size, the year only in
+the running header, and back-matter headings in a face PyMuPDF does not flag as bold."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pymupdf
+import pytest
+
+from synth.ingest.metadata import read_front_matter
+from synth.ingest.pdf import parse_pdf
+
+
+def _page(path: Path, lines: list[tuple[float, str, float, str]], title: str = "", created: str = "") -> Path:
+    """A one-page PDF of ``(y, text, size, font)`` lines at the left margin, with the given metadata."""
+    doc = pymupdf.open()
+    page = doc.new_page()
+    for y, text, size, font in lines:
+        page.insert_text((72, y), text, fontsize=size, fontname=font)
+    doc.set_metadata({"title": title, "creationDate": created})
+    doc.save(path)
+    doc.close()
+    return path
+
+
+def test_a_masthead_larger_than_the_title_is_not_the_title(tmp_path: Path) -> None:
+    # Branchi et al. 2014, Future Internet (MDPI): the journal's name is set at 28 pt above an 18 pt title
+    pdf = _page(
+        tmp_path / "mdpi.pdf",
+        [
+            (53, "Future Internet 2014, 6, 61-75; doi:10.3390/fi6010061", 10, "tiro"),
+            (90, "future internet", 28, "helv"),
+            (170, "Analysis Matrix for Smart Cities", 18, "tibo"),
+            (205, "Pablo E. Branchi *, Carlos Fernandez-Valdivielso and Ignacio R. Matias", 11, "tibo"),
+            (235, "Electrical and Electronic Engineering Department, Public University of Navarra", 9, "tiro"),
+            (280, "Abstract: The current digital revolution has ignited the evolution of communications", 10, "tiro"),
+            (293, "grids and the development of new schemes for productive systems.", 10, "tiro"),
+            (310, "Keywords: appropriate technology; cities and towns", 10, "tiro"),
+        ],
+        title="Analysis Matrix for Smart Cities",
+    )
+    front = read_front_matter(pdf)
+    assert front.title == "Analysis Matrix for Smart Cities"
+    assert front.authors == ["Pablo E. Branchi", "Carlos Fernandez-Valdivielso", "Ignacio R. Matias"]
+    assert (front.venue, front.year) == ("Future Internet", 2014)
+    assert front.abstract.endswith("new schemes for productive systems.")  # the keywords are not the abstract
+
+
+def test_affiliation_marks_in_the_body_size_do_not_hide_authors(tmp_path: Path) -> None:
+    # Wang et al. 2022 (arXiv 2201.09329): "Zheren Wang1,2,a, Kevin Cruse1,2,a, …" over two lines
+    pdf = _page(
+        tmp_path / "ulsa.pdf",
+        [
+            (120, "ULSA: Unified Language of Synthesis Actions for Representation of", 17, "tibo"),
+            (145, "Synthesis Protocols", 17, "tibo"),
+            (190, "Zheren Wang1,2,a, Kevin Cruse1,2,a, Yuxing Fei1,2, Ann Chia1,c, Yan Zeng2,", 12, "tiro"),
+            (208, "Tanjin He1,2, Bowen Deng1,2, Olga Kononova1,*,b, and Gerbrand Ceder1,2,*", 12, "tiro"),
+            (240, "1Department of Materials Science & Engineering, University of California, Berkeley", 9, "tiro"),
+        ],
+    )
+    assert read_front_matter(pdf).authors == [
+        "Zheren Wang", "Kevin Cruse", "Yuxing Fei", "Ann Chia", "Yan Zeng",
+        "Tanjin He", "Bowen Deng", "Olga Kononova", "Gerbrand Ceder",
+    ]  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("header", "venue", "year"),
+    [
+        (
+            "Middle-East Journal of Scientific Research 23 (11): 2805-2810, 2015",
+            "Middle-East Journal of Scientific Research",
+            2015,
+        ),
+        (
+            "De Marchis et al. Journal of NeuroEngineering and Rehabilitation (2016) 13:22",
+            "Journal of NeuroEngineering and Rehabilitation",
+            2016,
+        ),
+    ],
+)
+def test_the_year_is_read_from_the_running_header_before_the_file_date(
+    tmp_path: Path, header: str, venue: str, year: int
+) -> None:
+    # Srivastava & Upadhyay 2015: the PDF was made in January 2016, the paper appeared in 2015
+    pdf = _page(
+        tmp_path / "journal.pdf",
+        [
+            (60, header, 9, "tiro"),
+            (130, "The Effect of Phytojuvenoid on Larvae of the Multivoltine", 14, "tibo"),
+            (148, "Mulberry Silkworm (Bombyx mori Linn.)", 14, "tibo"),
+            (176, "Roli Srivastava and V.B. Upadhyay", 10, "tibo"),
+        ],
+        created="D:20160106161213+05'00'",
+    )
+    front = read_front_matter(pdf)
+    assert (front.venue, front.year) == (venue, year)
+
+
+def test_headings_in_a_face_not_flagged_bold_open_their_sections(tmp_path: Path) -> None:
+    # De Marchis et al. 2016 (BMC): subsection and back-matter headings in another face, at the text's size or smaller,
+    # in the same text block as the paragraph under them; the bibliography used to be read as the conclusions' prose
+    body = [
+        "The behavioral outcome obtained with stimulation at the optimal",
+        "pattern was significantly higher than that obtained from the control",
+        "measurements in all of the eight subjects that took part here.",
+    ]
+    refs = [
+        "1. Quandt F, Hummel FC. The influence of functional electrical stimulation",
+        "on hand motor recovery in stroke patients. Front Hum Neurosci. 2014;8:1-6.",
+        "2. Bauer R, Fels M, Gharabaghi A. Bridging the gap between motor imagery.",
+    ]
+    lines = [(70, "Results", 12, "tibo"), (90, "We explored 1440 stimulation patterns during the scan.", 10, "tiro")]
+    lines += [(125, "Optimal patterns vs control", 10, "helv")] + [(137 + 12 * i, t, 10, "tiro") for i, t in enumerate(body)]
+    lines += [(200, "References", 7.5, "helv")] + [(210 + 10 * i, t, 7.5, "tiro") for i, t in enumerate(refs)]
+    pdf = _page(tmp_path / "bmc.pdf", lines)
+    doc = parse_pdf(pdf, "bmc", "0" * 64)
+    prose = [b for b in doc.blocks if b.kind == "prose"]
+    assert [b.section for b in prose] == ["Results", "Results › Optimal patterns vs control"]
+    assert prose[1].text.startswith("The behavioral outcome")
+    assert doc.references and doc.references[0].startswith("1. Quandt F")  # the bibliography, not prose
