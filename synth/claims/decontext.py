@@ -18,6 +18,7 @@ import re
 import unicodedata
 from dataclasses import dataclass, field
 
+from synth.core.names import surname
 from synth.core.records import Paper, Sentence
 
 _FUNCTION_END = {"in", "for", "from", "using", "of", "the", "a", "an", "with", "and", "to", "on", "via", "by", "towards"}
@@ -93,9 +94,9 @@ def paper_context(
     name = method_name(title, paper.abstract, sentences)
     caps = dict(captions or {})
     if paper.authors:
-        surname = paper.authors[0].split()[-1]
-        tail = " et al." if len(paper.authors) > 2 else f" and {paper.authors[1].split()[-1]}" if len(paper.authors) == 2 else ""
-        ref = f"{surname}{tail}" + (f" ({paper.year})" if paper.year else "")
+        first = surname(paper.authors[0])
+        tail = " et al." if len(paper.authors) > 2 else f" and {surname(paper.authors[1])}" if len(paper.authors) == 2 else ""
+        ref = f"{first}{tail}" + (f" ({paper.year})" if paper.year else "")
         return PaperContext(
             name=name,
             ref=ref,

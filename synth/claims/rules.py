@@ -392,7 +392,14 @@ _SPECULATION = re.compile(
     r"\b(?:we|they) (?:suspect|presume|assume|guess|speculate|conjecture|hypothesi[sz]e|believe|expect|argue)\b|"
     r"\b(?:it is|it seems|it appears) (?:likely|possible|plausible|conceivable|probable) that\b|\bpresumably\b|\bperhaps\b|"
     r"^If (?:this|that|so|true)\b|\bwould (?:be|perform|improve|degrade|help|hurt|lead|make|need|require)\b|"
-    r"(?:^|^[A-Z]\w+,\s*)[Ii]f\b[^.;]{0,150}\bwill\b",
+    r"(?:^|^[A-Z]\w+,\s*)[Ii]f\b[^.;]{0,150}\bwill\b|"
+    # what a method would make possible, or an explanation offered as possible: "would thus allow", "could probably
+    # lead to", "may have influenced", "may depend on", "we anticipate that …"
+    r"\bwould (?:thus |therefore |also |then )?(?:allow|enable|permit|facilitate|benefit|be able)\b|"
+    r"\b(?:may|might|could|would|will) (?:possibly|potentially|perhaps|conceivably|probably)\b|"
+    r"\b(?:may|might|could) have (?:been )?[a-z]+ed\b|"
+    r"\b(?:may|might|could) (?:also |partly |partially )?(?:depend|contribute|play|explain|reflect|be due|be related|"
+    r"be attributed|account|stem|arise)\b|\b(?:we|they) (?:anticipate|envisage|envision|foresee|hope)\b",
     re.I,
 )
 # what the authors did, told in the first person, with no result in the sentence
@@ -445,11 +452,12 @@ _OTHERS_FOUND = re.compile(
 )
 
 
-def not_a_finding(part: str, kind: ClaimKind, section: str, ctx: PaperContext) -> str | None:
+def not_a_finding(part: str, kind: ClaimKind, section: str, ctx: PaperContext, cited_around: bool = False) -> str | None:
     """Why ``part`` is not one of the paper's findings, or None when it is one.
 
     Reasons, each recorded on the rejected sentence: ``background`` (the extractor's own kind), ``cited`` (somebody
-    else's result, restated with its citation), ``scene`` (introduction and related work, unless the authors report a
+    else's result, restated with its citation, or told without one between two sentences that cite, ``cited_around``,
+    in a discussion that reviews other studies), ``scene`` (introduction and related work, unless the authors report a
     result), ``hypothesis`` (a conjecture where the method is set out), ``speculation`` ("we suspect", "it is likely
     that", anywhere), ``motivation`` (what a resource or method is designed to do), ``method`` (what the authors did,
     with no result in the sentence), ``data description`` (how a corpus was made or what it holds) and ``general``
@@ -459,6 +467,8 @@ def not_a_finding(part: str, kind: ClaimKind, section: str, ctx: PaperContext) -
         return "background"
     if _OTHERS_FOUND.search(part) or (CITED.search(part) and not is_own(part, ctx)):
         return "cited"  # somebody else's result, restated with its citation
+    if cited_around and not is_own(part, ctx):
+        return "cited"  # between two cited sentences, in its own words: "… in 4000G it was decreased. The maximum … [32]."
     if _SCENE_SECTIONS.search(section) and not _OWN_RESULT.search(part) and not (ctx.name and is_own(part, ctx)):
         return "scene"  # introduction and related work: motivation and background unless the authors report a result
     if _HEDGE.search(part) and not STRONG_SECTIONS.search(section):
@@ -549,8 +559,16 @@ def candidates(
     out: list[Candidate] = []
     previous: str | None = None
     recent: list[Sentence] = []
-    for s in sentences:
+    cites = [bool(CITED.search(s.text)) for s in sentences]
+    for i, s in enumerate(sentences):
         prev, previous = previous, clean_text(s.text)
+        cited_around = (
+            0 < i < len(sentences) - 1
+            and cites[i - 1]
+            and cites[i + 1]
+            and not cites[i]
+            and sentences[i - 1].section == s.section == sentences[i + 1].section
+        )
         recent = [r for r in recent[-2:] if r.section == s.section]
         context = " ".join(r.text for r in recent)
         recent.append(s)
@@ -565,7 +583,7 @@ def candidates(
             if kind_cue is None:
                 continue
             kind, cue = kind_cue
-            reason = not_a_finding(part, kind, s.section, ctx) if language == "en" else None
+            reason = not_a_finding(part, kind, s.section, ctx, cited_around) if language == "en" else None
             if reason:
                 dropped[reason] = dropped.get(reason, 0) + 1
                 continue

@@ -31,13 +31,13 @@ from pathlib import Path
 from typing import Any
 
 from synth.core.arxiv_ids import STAMP, first_year
+from synth.core.names import PARTICLES
 from synth.ingest.glyphs import clean_glyphs
 from synth.ingest.hyphens import Vocabulary, resolve_break
 from synth.ingest.pdf import line_text  # the parser's own span handling: marks dropped, scripts apart
 
 _YEAR = re.compile(r"\b(19[89]\d|20[0-4]\d)\b")
 _SMALL_WORDS = frozenset("a an and as at by for from in into of on or the to via with vs versus".split())
-_PARTICLES = frozenset("de da del della der den van von di du la le dos das bin al el ten ter zu y".split())
 _AFFILIATION = re.compile(
     r"universit|institut|college|school|department|dept\b|laborator|\blab\b|research|\bcent(?:er|re)\b|\binc\b|"
     r"\bcorp|\bltd\b|google|facebook|microsoft|\bibm\b|amazon|\bmeta\b|\bbrain\b|deepmind|openai|\bgroup\b|faculty|"
@@ -272,7 +272,7 @@ def is_person_name(text: str) -> bool:
     if not 2 <= len(tokens) <= 5 or _AFFILIATION.search(text) or re.search(r"[\d@{}()/:]", text):
         return False
     for t in tokens:
-        if t.lower() in _PARTICLES:
+        if t.lower() in PARTICLES:
             continue
         if re.fullmatch(r"[^\W\d_]\.(?:-?[^\W\d_]\.)?", t):
             continue  # "R.", "J.-P."
@@ -280,7 +280,7 @@ def is_person_name(text: str) -> bool:
             return False
         if len(t) > 1 and t.replace("-", "").isupper():
             return False  # "UNC", "LIUM": an acronym, not a name
-    return tokens[0][0].isupper() and tokens[-1][0].isupper() and tokens[-1].lower() not in _PARTICLES
+    return tokens[0][0].isupper() and tokens[-1][0].isupper() and tokens[-1].lower() not in PARTICLES
 
 
 def _split_names(text: str) -> list[str]:

@@ -17,6 +17,7 @@ import unicodedata
 import latexcodec  # noqa: F401 - registers the "ulatex" codec
 from pybtex.database import BibliographyData, Entry, Person
 
+from synth.core.names import surname
 from synth.core.records import Paper
 from synth.core.text import sanitize
 from synth.report.model import Reference
@@ -35,7 +36,7 @@ def cite_keys(papers: list[Paper]) -> dict[str, str]:
     """A stable, unique BibTeX key per paper id (``conneau2020unsupervised``; ``…a``/``…b`` on clashes)."""
     base: dict[str, str] = {}
     for p in papers:
-        last = _ascii(p.authors[0].split()[-1]).lower() if p.authors and p.authors[0].split() else "anon"
+        last = _ascii(surname(p.authors[0])).lower() if p.authors and p.authors[0].split() else "anon"
         words = [w for w in re.findall(r"[a-z0-9]+", _ascii(p.title).lower()) if w not in _STOP]
         base[p.id] = (re.sub(r"[^a-z0-9]", "", last) or "anon") + (str(p.year) if p.year else "") + (words[0] if words else "")
     counts: dict[str, int] = {}

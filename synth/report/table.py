@@ -14,6 +14,7 @@ from collections.abc import Callable
 from typing import Any
 
 from synth.core.errors import UsageError
+from synth.core.names import surname
 from synth.core.records import Evidence, Paper, Verdict
 from synth.core.text import sanitize
 from synth.report.data import CLAIMS, RunData
@@ -63,7 +64,7 @@ def short_cite(paper: Paper | None, fallback: str) -> str:
     """``Conneau et al. 2020`` from a Paper, or ``fallback`` (its id) when it has no authors."""
     if paper is None:
         return fallback
-    names = [a.split()[-1] for a in paper.authors if a.split()]
+    names = [surname(a) for a in paper.authors if a.split()]
     year = f" {paper.year}" if paper.year else ""
     if not names:
         return f"{fallback}{year}" if not paper.title else f"{_short_title(paper.title)}{year}"

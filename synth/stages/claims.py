@@ -45,7 +45,7 @@ def question_gate(
 
 class ClaimsStage(Stage):
     name = CLAIMS
-    version = "16"
+    version = "17"  # 17: speculation of what would be possible, results between cited sentences, "De Marchis et al."
     upstream = (SEARCH, PARSE, CHUNK)
 
     def inputs(self, ctx: StageContext) -> dict[str, Any]:

@@ -99,6 +99,49 @@ def test_the_finding_filter_says_why_a_sentence_is_not_a_finding(sentence: str, 
     assert found.reasons.get(reason) == 1, found.reasons
 
 
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        # what a method would make possible, or an explanation offered as possible (De Marchis et al. 2016; Srivastava
+        # and Upadhyay 2015; Wang et al. 2022): none is a result a reader can check
+        "This electrophysiologically driven approach would thus allow for an operator-independent positioning of XLM-R.",
+        "Recording EMG from the M. abductor pollicis brevis could probably lead to a selective control of the thumb.",
+        "Effect of phytojuvenoid concentration, extended the larval period and the larvae feed more mulberry leaves during"
+        " extended period, causing such physiological and biochemical changes which may have influenced the synthesis"
+        " and utilization of protein level in the silk gland of B. mori larvae.",
+        "Furthermore, the effectiveness of FES interventions on XNLI may depend on the targeted function.",
+        "Nonetheless, we anticipate that our results and the ULSA schema will help researchers to predict synthesis routes.",
+    ],
+)
+def test_what_would_be_possible_or_may_explain_a_result_is_speculation(sentence: str) -> None:
+    found = extract([sentence], "5 Discussion")
+    assert found.candidates == []
+    assert found.reasons.get("speculation") == 1, found.reasons
+
+
+def test_a_finding_hedged_only_in_its_explanation_is_kept() -> None:
+    # Martelli et al. 2021: the result holds; only its cause is offered as probable
+    sentence = (
+        "In the cross-lingual sub-task of MCL-WiC participants achieved better accuracy than in the multilingual one, "
+        "most probably thanks to the presence of English in both the training and the test data."
+    )
+    assert len(extract([sentence], "6 Results").candidates) == 1
+
+
+def test_a_result_told_between_two_cited_sentences_is_the_cited_studies_not_the_papers() -> None:
+    # Srivastava and Upadhyay 2015, discussion: the citation [32] closes the sentence after the result it reports
+    texts = [
+        "Under the influence of ultrasound, the protein metabolism of B. mori is stimulated [31].",
+        "The total protein content in the silk gland of B. mori increased significantly with the magnetic field strength.",
+        "The maximum was observed at 3000 Gauss in B. mori [32].",
+    ]
+    found = extract(texts, "Results")
+    assert not any("total protein content" in c.text for c in found.candidates)
+    # the same sentence with the paper's own voice stays the paper's finding
+    texts[1] = "In our experiments, the total protein content of B. mori increased significantly with the strength of the field."
+    assert any("total protein content" in c.text for c in extract(texts, "Results").candidates)
+
+
 def test_a_finding_that_names_what_it_measures_is_kept() -> None:
     found = extract(["We find that XLM-R outperforms mBERT by 4.1 points of accuracy on XNLI in zero-shot transfer to Swahili."])
     assert len(found.candidates) == 1 and found.candidates[0].kind == "numeric"
