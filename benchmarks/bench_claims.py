@@ -47,7 +47,9 @@ question, so no question is held out for it: ``QUESTION_9``/``QUESTION_10`` pres
 after round 6 and the abstract's line-end hyphens were fixed; ``issue15-r8``: the ``heldout-6`` papers (now
 ``tuned-6``), judged once after parser fixes made on reading their first output (a sentence no longer ends at "(Fig.",
 BMC headings, journal front matter) and before any change to the claims rules, with one tuned claim whose sentence the
-splitting fix made whole).
+splitting fix made whole); ``issue15-r9``: the ``heldout-7`` papers (now ``tuned-7``), judged once as first run;
+``issue15-r10``: their claims after the fixes made on reading them (manuscript line numbers, a subsection number in the
+text's face, a figure label larger than the title, passive procedures in a Methods section).
 Reported per split, per split and question, and per question over all papers (``any | <question>``): claims presented
 (and per paper), precision of all four criteria together, each criterion alone, kind accuracy on findings, and how many
 presented claims have no judgement (a changed claim text must be re-judged, never scored silently; ``--dump-unjudged``
@@ -112,6 +114,14 @@ EXTRA_PAPERS = {
     "spanless_bibs_3cf45514384bbb7d083ae53e19bdc22300e648ab.pdf": "tuned-6",
     "test_doc_sha_08f02e7888f140a76a00ed23fce2f2fc303a.pdf": "tuned-6",
     "test_doc_sha_d0450478c38dda61f9943f417ab9fcdb2ebeae0a.pdf": "tuned-6",
+    # ``tuned-7`` (added as ``heldout-7`` after round 8, never run or read before; questions written from their
+    # abstracts; judged once, round ``issue15-r9``: all-four 0.20 on 10 claims, then read to fix the parser): the test
+    # fixtures of ``pip download --no-deps --no-binary :all: paper-qa==2026.8.12`` (``tests/stub_data/``): an Elsevier
+    # accepted manuscript with its cover page (bone healing, 2019), a chemistry perspective on explainable AI and an
+    # arXiv NLP paper (PaSa, an LLM agent for paper search)
+    "influence.pdf": "tuned-7",
+    "paper.pdf": "tuned-7",
+    "pasa.pdf": "tuned-7",
 }
 QUESTION_2 = "Which neural architectures perform best on natural language inference?"
 # written down with the heldout-3 papers (DR-BiLSTM, fastText and a physics paper as an off-subject control) before any
@@ -135,6 +145,10 @@ QUESTION_12 = "Can multi-contact electrode arrays selectively stimulate forearm 
 QUESTION_13 = "Which search methods achieve the best results on educational timetabling benchmarks?"
 QUESTION_14 = "How accurately can synthesis actions be extracted from materials science papers?"
 QUESTION_15 = "How do citizens use smart city technologies?"
+# written down with the heldout-7 (now tuned-7) papers, from their abstracts, before any run over them
+QUESTION_16 = "Does the fracture gap size affect bone healing under a micro external fixator?"
+QUESTION_17 = "Can explainable AI methods explain deep learning predictions of molecular properties?"
+QUESTION_18 = "How well do LLM agents perform at academic paper search compared with Google-based baselines?"
 
 
 def _words(text: str) -> list[str]:
@@ -376,7 +390,8 @@ def judged(pdf_dir: Path, dump: Path | None = None, extra_dir: Path | None = Non
         raise SystemExit(f"judged papers missing from RUN_PAPERS: {sorted(unknown)}")
     questions = [
         QUESTION, QUESTION_2, QUESTION_3, QUESTION_4, QUESTION_5, QUESTION_6, QUESTION_7, QUESTION_8, QUESTION_9, QUESTION_10
-    ] + ([QUESTION_11, QUESTION_12, QUESTION_13, QUESTION_14, QUESTION_15] if extra_dir is not None else [])  # fmt: skip
+    ] + ([QUESTION_11, QUESTION_12, QUESTION_13, QUESTION_14, QUESTION_15, QUESTION_16, QUESTION_17, QUESTION_18]
+         if extra_dir is not None else [])  # fmt: skip
     embedder = load_embedder("sentence-transformers/all-MiniLM-L6-v2", "cpu", 32)
     splits: dict[str, dict[str, float]] = defaultdict(lambda: defaultdict(float))
     per_paper: dict[str, dict] = {}
@@ -451,7 +466,7 @@ def main(argv: list[str] | None = None) -> int:
         "--dump-unjudged", type=Path, default=None, help="write today's claims that have no judgement yet (JSONL, local only)"
     )
     parser.add_argument(
-        "--extra-pdfs", type=Path, default=None, help="folder holding the tuned-6 PDFs (see EXTRA_PAPERS); skipped without it"
+        "--extra-pdfs", type=Path, default=None, help="folder holding the tuned-6 and tuned-7 PDFs (see EXTRA_PAPERS)"
     )
     args = parser.parse_args(argv)
     report = evaluate(args.pdfs)

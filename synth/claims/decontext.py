@@ -507,7 +507,8 @@ def strip_cross_refs(text: str) -> str:
     """``text`` without pointers into the paper: "(Table 2)", "(see Section 4.1)" go, and "(comparing absolute BLEU,
     Table 3)" keeps only "(comparing absolute BLEU)"."""
     text = _CROSS_REF.sub("", text)
-    return re.sub(r"\(([^()]*)\)", lambda m: f"({_INNER_REF.sub('', m.group(1)).strip(' ,;')})", text).replace(" ()", "")
+    text = re.sub(r"\(([^()]*)\)", lambda m: f"({_INNER_REF.sub('', m.group(1)).strip(' ,;')})", text).replace(" ()", "")
+    return re.sub(r"\s*[,;]+(?=[.;:!?]|$)", "", text)  # "… (p=0.013), (Figure 6)." left "(p=0.013),."
 
 
 def decontextualise(text: str, ctx: PaperContext, previous: str | None = None) -> tuple[str, bool]:

@@ -416,6 +416,21 @@ _RESULT_WORD = re.compile(
     r"lower|best|drops?|gains?|increase\w*|decrease\w*|reduc\w+|hurts?|helps?|fails?|%|points?)\b",
     re.I,
 )
+# a procedure told in the passive, where the method is set out or introduced as such ("For this, the terms were ordered
+# and assigned to rows …", "Construct stiffness was determined from the load-displacement graphs …")
+_PROCEDURE = re.compile(
+    r"\b(?:was|were|is|are) (?:then |also |first |subsequently |each )?(?:determined|measured|calculated|computed|estimated|"
+    r"recorded|assessed|quantified|divided|normali[sz]ed|performed|carried out|conducted|analy[sz]ed|collected|scored|"
+    r"stained|imaged|sectioned|harvested|implanted|anaest?hetised|anesthetized|ordered|assigned|initiali[sz]ed|selected|"
+    r"randomi[sz]ed|scanned|fixed|mounted|tested|loaded|placed|counted)\b",
+    re.I,
+)
+_METHOD_SECTIONS = re.compile(
+    r"method|material|procedure|protocol|set-?up|implementation|statistical analysis|data analysis|participants|"
+    r"subjects|experimental design",
+    re.I,
+)
+_PROCEDURE_OPENING = re.compile(r"^(?:For this|To this end|To do so|To do this|For this purpose),")
 # a corpus or data set set out: its sections, and sentences about how it was made
 _DATA_SECTIONS = re.compile(
     r"\b(?:corpus|corpora|data ?sets?|data collection|annotation|resource|benchmark construction)\b", re.I
@@ -481,6 +496,12 @@ def not_a_finding(part: str, kind: ClaimKind, section: str, ctx: PaperContext, c
         return "method"  # what the authors did ("To mitigate X we train …"), with no result of it in the sentence
     if _SETUP.search(part) and not _RESULT_WORD.search(part):
         return "method"  # "During training, the word embeddings are updated …": how the model is run, not a result
+    if (
+        _PROCEDURE.search(part)
+        and not _RESULT_WORD.search(re.sub(r"\bobtained (?:from|by|with|using)\b", "", part))  # provenance, not a result
+        and (_METHOD_SECTIONS.search(section) and not STRONG_SECTIONS.search(section) or _PROCEDURE_OPENING.match(part))
+    ):
+        return "method"  # how something was measured or built, in the passive: a procedure, not a result
     if _WAYS.search(part) and not _RESULT_WORD.search(part):
         return "method"
     if _DATASET_SUBJECT.search(part) and _DATA_DESCRIPTION.search(part):

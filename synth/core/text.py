@@ -59,8 +59,8 @@ def split_sentences(text: str) -> list[tuple[int, int]]:
         word = re.search(r"(\S+)$", before)
         core = word.group(1).rstrip(".!?\"')]").lower() if word else ""
         token = core.lstrip("\"'([")
-        if token in _ABBREV or (token == core and re.fullmatch(r"[a-z]", token)):
-            continue  # "et al.", "Fig.", "(Fig. 3)", "(e.g. BERT)", initials like "J." (but not a label "(F).")
+        if token in _ABBREV or (token == core and re.fullmatch(r"[A-Za-z]\.", word.group(1) if word else "")):
+            continue  # "et al.", "Fig.", "(Fig. 3)", "(e.g. BERT)", initials like "J." (not "(F)." nor "(Figure 2c, d).")
         if re.search(r"\d\.$", before) and text[m.end() : m.end() + 1].isdigit():
             continue  # "3. 5" artefacts
         spans.append(_trim(text, start, m.start() + len(m.group(0).rstrip())))

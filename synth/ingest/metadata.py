@@ -54,6 +54,14 @@ _VENUES: tuple[tuple[re.Pattern[str], str], ...] = (
     (re.compile(r"Findings of the Association for Computational Linguistics: ([A-Z][A-Za-z\-]* \d{4})"), "Findings of {0}"),
     (re.compile(r"Proceedings of (?:the )?(.{5,160}?),?\s+pages\s+\d"), "Proceedings of the {0}"),
     (re.compile(r"(?:Accepted|To appear|Appeared) (?:as an? (?:long |short )?paper )?(?:at|in) ([A-Z][A-Za-z]+ ?\d{4})"), "{0}"),
+    # an accepted manuscript's cover page (Elsevier): "To appear in: Journal of the Mechanical Behavior of …"
+    (
+        re.compile(
+            r"To appear in: ?([A-Z][\w&\-]*(?: (?!Received|Revised|Accepted|Please)(?:[A-Z][\w&\-]*|of|the|and|in|on|for|&))"
+            r"{1,14})"
+        ),
+        "{0}",
+    ),
 )
 # a journal's running header on page 1, read only from the page's first lines (a reference in the text reads alike):
 # "Middle-East Journal of Scientific Research 23 (11): 2805-2810, 2015", "Future Internet 2014, 6, 61-75; doi:…",
@@ -191,14 +199,24 @@ def _title_rows(rows: list[_Row], height: float) -> list[_Row]:
     body = sorted(r.size for r in rows)[len(rows) // 2]
     if biggest < body + 0.9:
         return []  # nothing stands out: no title block to read
-    start = next(i for i, r in enumerate(top) if r.size >= biggest - 0.6)
-    block = [top[start]]
-    for r in top[start + 1 :]:
-        if r.size >= biggest - 0.6 and r.y0 - block[-1].y1 < 1.6 * r.size:
-            block.append(r)
-        else:
-            break
-    return block
+    blocks = []
+    for size in sorted({round(r.size, 1) for r in top if r.size >= body + 0.9}, reverse=True):
+        start = next(i for i, r in enumerate(top) if abs(r.size - size) < 0.6)
+        block = [top[start]]
+        for r in top[start + 1 :]:
+            if abs(r.size - size) < 0.6 and r.y0 - block[-1].y1 < 1.6 * r.size:
+                block.append(r)
+            else:
+                break
+        blocks.append(block)
+    # the title is the large text the author lines follow; the largest text can be a figure's label above the abstract
+    # ("Paper Search" at 20 pt under PaSa's 14 pt title and its authors)
+    return next((b for b in blocks if _names_follow(b, rows)), blocks[0])
+
+
+def _names_follow(block: list[_Row], rows: list[_Row]) -> bool:
+    after = [r for r in rows if r.y0 > block[-1].y1][:3]
+    return any(_names(r) for r in after)
 
 
 def _join_title(lines: list[str]) -> str:
@@ -285,7 +303,7 @@ def is_person_name(text: str) -> bool:
 
 def _split_names(text: str) -> list[str]:
     # affiliation marks set in the body size, glued to the name: "Zheren Wang1,2,a, Kevin Cruse1,2,a", "Kononova1,*,b"
-    text = re.sub(r"(?<=[a-z])\d+(?:\s?,\s?(?:\d+|[a-z∗*†‡](?![\w.])))*", "", text)
+    text = re.sub(r"(?<=[a-z])\d+(?:\s?,\s?(?:\d+|[a-z∗*†‡](?![\w.])))*|\^[\w,∗*†‡]+", "", text)  # and "Weinan E^2"
     text = re.sub(r"[∗*†‡§¶⋆♠♥♦♣#]", ",", text)
     parts = re.split(r"\s*(?:,|;|&|\band\b|\s{3,})\s*", text)
     parts = [p.strip(" .") if not re.search(r"\b[A-Z]\.$", p.strip()) else p.strip() for p in parts]
@@ -299,19 +317,23 @@ def _authors(rows: list[_Row], title_rows: list[_Row], height: float) -> list[st
     for row in rows:
         if row.y0 <= after or row in title_rows:
             continue
-        if row.y0 > 0.5 * height:
-            break
+        if row.y0 > 0.5 * height or row.size > title_rows[0].size + 0.5:
+            break  # past the front matter, or at text larger than the title (a figure's label: "Paper Search")
         plain = re.sub(r"[^a-z]", "", row.text.lower())
         if plain in {"abstract", "summary"} or plain.startswith("abstract"):
             break
         words = row.text.split()
         if len(words) >= 8 and sum(w.lower().strip(",.;") in _FUNCTION for w in words) >= 2 and not _AFFILIATION.search(row.text):
             break  # prose: the abstract without a heading, or the first paragraph
-        parts = [p for t in row.texts for p in _split_names(t)]
-        names = [p for p in parts if is_person_name(p)]
-        if names and len(names) >= 0.6 * len(parts):
-            authors.extend(n for n in names if n not in authors)
+        authors.extend(n for n in _names(row) if n not in authors)
     return authors
+
+
+def _names(row: _Row) -> list[str]:
+    """The personal names of a row that reads as a list of them (most of its parts are names), else none."""
+    parts = [p for t in row.texts for p in _split_names(t)]
+    names = [p for p in parts if is_person_name(p)]
+    return names if names and len(names) >= 0.6 * len(parts) else []
 
 
 def _metadata_authors(field_text: str) -> list[str]:

@@ -29,7 +29,7 @@ from synth.core.records import Block, ParsedDoc
 from synth.ingest.glyphs import clean_glyphs, fix_accents
 from synth.ingest.hyphens import Vocabulary, resolve_break
 
-PARSER_VERSION = "8"  # 8: headings in a face not flagged bold (BMC back matter, subsections)
+PARSER_VERSION = "9"  # 8: headings in a face not flagged bold (BMC back matter, subsections); 9: manuscript line numbers
 BLOCK_SEP = "\n\n"
 
 KNOWN_SECTIONS = (
@@ -44,6 +44,7 @@ KNOWN_SECTIONS = (
     "authors' contributions", "author contributions", "availability of data and materials", "data availability",
 )  # fmt: skip
 # ("model", "data", "setup", "analysis" count only when numbered: unnumbered they are table headers as often)
+_SUBSECTION_NUMBER = re.compile(r"^\d{1,2}(?:\.\d{1,2}){1,3}\.?\s+[A-Z][a-z]+(?:\s+[\w()-]+)*$")
 _NUMBER_PREFIX = r"(?:\d{1,2}(?:\.\d{1,2}){0,3}\.?|[IVX]{1,5}\.|[A-H](?:\.\d{1,2}){0,2}\.?)"
 NUMBERED_HEADING = re.compile(rf"^{_NUMBER_PREFIX}\s+[A-Z][^\n]{{1,90}}$")
 # an unnumbered bold run-in heading on a line of its own ("Comparison with SkipThought"): 1–8 words, capitalised,
@@ -205,9 +206,11 @@ def _page_blocks(page: Any) -> list[_Raw]:
     flags = pymupdf.TEXT_PRESERVE_WHITESPACE | pymupdf.TEXT_MEDIABOX_CLIP
     width, height = page.rect.width, page.rect.height
     out: list[_Raw] = []
-    for block in page.get_text("dict", flags=flags)["blocks"]:
+    blocks = page.get_text("dict", flags=flags)["blocks"]
+    numbered = _line_numbered(blocks, width)
+    for block in blocks:
         for part in _split_at_gutter(block, width):
-            raw = _raw_block(part, width, height)
+            raw = _raw_block(part, width, height, numbered)
             if raw is not None:
                 out.extend(_split_run_in_heading(raw))
     return _reading_order(out)
@@ -366,7 +369,7 @@ def line_text(spans: list[dict[str, Any]], separator: str = " ") -> str:
     return out
 
 
-def _raw_block(block: dict[str, Any], width: float, height: float) -> _Raw | None:
+def _raw_block(block: dict[str, Any], width: float, height: float, numbered: bool = False) -> _Raw | None:
     lines: list[_Line] = []
     fonts: Counter[str] = Counter()
     size_sum = chars = bold_chars = max_size = 0.0
@@ -375,6 +378,8 @@ def _raw_block(block: dict[str, Any], width: float, height: float) -> _Raw | Non
         direction = ln["dir"]
         if abs(direction[0] - 1) > 1e-3 or abs(direction[1]) > 1e-3:
             continue  # rotated text: the arXiv stamp in the margin, axis labels
+        if numbered and _margin_number(ln, width):
+            continue  # a manuscript's line number ("237" beside "As the gap size increased …")
         n, bold, weighted, x0, x1 = 0, 0, 0.0, 1e9, -1e9
         faces: Counter[str] = Counter()
         first: tuple[str, float] | None = None
@@ -428,6 +433,26 @@ def _raw_block(block: dict[str, Any], width: float, height: float) -> _Raw | Non
         fonts=fonts,
         col=col,
     )
+
+
+def _line_numbered(blocks: list[dict[str, Any]], width: float) -> bool:
+    """Whether the page carries a manuscript's line numbers: ten or more numbers in a margin, mostly counting up by one
+    (a section number set out in the margin, "1" beside "Introduction", is not)."""
+    numbers = sorted(
+        (ln["bbox"][1], int("".join(s["text"] for s in ln["spans"]).strip()))
+        for b in blocks
+        for ln in b.get("lines", ())
+        if _margin_number(ln, width)
+    )
+    steps = [b - a for (_, a), (_, b) in zip(numbers, numbers[1:], strict=False)]
+    return len(numbers) >= 10 and sum(step == 1 for step in steps) >= 0.7 * len(steps)
+
+
+def _margin_number(line: dict[str, Any], width: float) -> bool:
+    """A bare number in the left or right page margin: the line numbering of a submitted or accepted manuscript."""
+    text = "".join(span["text"] for span in line["spans"]).strip()
+    x0, _, x1, _ = line["bbox"]
+    return bool(re.fullmatch(r"\d{1,4}", text)) and (x1 < 0.12 * width or x0 > 0.88 * width)
 
 
 def _split_run_in_heading(raw: _Raw) -> list[_Raw]:
@@ -608,7 +633,14 @@ def _role(b: _Raw, text: str, style: _Style, refs_started: bool, in_body: bool) 
     tiny = b.size < style.body_size * 0.72
     math_chars = sum(n for f, n in b.fonts.items() if _is_math_font(f, style.body_font))
     all_chars = sum(b.fonts.values()) or 1
-    heading_like = b.bold_frac >= 0.8 or b.size >= style.body_size + 0.8 or b.max_size >= style.body_size + 1.5
+    heading_like = (
+        b.bold_frac >= 0.8
+        or b.size >= style.body_size + 0.8
+        or b.max_size >= style.body_size + 1.5
+        # "3.1.1 Radiographic and microCT assessment of healing": a subsection number on a line of its own, in the
+        # text's own face (a manuscript set for review)
+        or (b.n_lines == 1 and _SUBSECTION_NUMBER.match(text) is not None and len(text.split()) <= 14)
+    )
     if heading_like and heading_of(text, b.n_lines) and (not refs_started or b.bold_frac >= 0.8):
         return "heading"  # inside or after the bibliography only bold headings count ("A. Smith" is an author)
     if b.n_lines == 1 and _known(text) and (abs(b.size - style.body_size) >= 0.5 or style.body_font not in b.fonts):

@@ -21,7 +21,7 @@ OUTPUTS = ("sentences.jsonl", "chunks.jsonl")
 
 class ChunkStage(Stage):
     name = CHUNK
-    version = "3"  # 3: "(Fig. 3)", "(e.g. BERT)" no longer end a sentence
+    version = "4"  # 3: "(Fig. 3)", "(e.g. BERT)" no longer end a sentence; 4: nor does "(Figure 2c, d)." go on
     upstream = (PARSE,)
 
     def inputs(self, ctx: StageContext) -> dict[str, Any]:

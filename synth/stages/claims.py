@@ -45,7 +45,9 @@ def question_gate(
 
 class ClaimsStage(Stage):
     name = CLAIMS
-    version = "17"  # 17: speculation of what would be possible, results between cited sentences, "De Marchis et al."
+    # 17: speculation of what would be possible, results between cited sentences, "De Marchis et al."; 18: passive
+    # procedures in Methods
+    version = "18"
     upstream = (SEARCH, PARSE, CHUNK)
 
     def inputs(self, ctx: StageContext) -> dict[str, Any]:

@@ -71,6 +71,10 @@ def test_pointers_into_the_paper_are_dropped_and_nothing_else() -> None:
     assert strip_cross_refs("as shown by Wu et al. (2019) and (Pires et al., 2019).") == (
         "as shown by Wu et al. (2019) and (Pires et al., 2019)."
     )
+    # Meeson et al. 2019: the pointer went, its comma stayed ("… (p=0.013),.")
+    assert strip_cross_refs("gap size did significantly reduce the IFS (p=0.013), (Figure 6).") == (
+        "gap size did significantly reduce the IFS (p=0.013)."
+    )
 
 
 def _candidate(text: str, original: str, sid: int = 0, note: str | None = None) -> Candidate:

@@ -99,12 +99,15 @@ def test_an_abbreviation_inside_brackets_does_not_end_a_sentence() -> None:
     text = (
         "The WEP was significantly more effective than UDP, but not than FEP (Fig.\n4, left). Models (e.g. BERT) help."
         " Pairs are tagged as the same meaning (T) or not (F). To perform both …"
+        " Fibrous tissue increased (Figure 2c, d). Cartilage tissue was highest in the mid-sized gap. J. Smith agrees."
     )
     assert [text[a:b] for a, b in split_sentences(text)] == [
         "The WEP was significantly more effective than UDP, but not than FEP (Fig.\n4, left).",
         "Models (e.g. BERT) help.",
         "Pairs are tagged as the same meaning (T) or not (F).",
-        "To perform both …",
+        "To perform both … Fibrous tissue increased (Figure 2c, d).",
+        "Cartilage tissue was highest in the mid-sized gap.",
+        "J. Smith agrees.",
     ]
 
 

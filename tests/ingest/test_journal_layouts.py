@@ -4,6 +4,7 @@ the running header, and back-matter headings in a face PyMuPDF does not flag as 
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pymupdf
@@ -121,3 +122,66 @@ def test_headings_in_a_face_not_flagged_bold_open_their_sections(tmp_path: Path)
     assert [b.section for b in prose] == ["Results", "Results › Optimal patterns vs control"]
     assert prose[1].text.startswith("The behavioral outcome")
     assert doc.references and doc.references[0].startswith("1. Quandt F")  # the bibliography, not prose
+
+
+def test_a_manuscripts_line_numbers_are_not_read_into_its_text(tmp_path: Path) -> None:
+    # Meeson et al. 2019, an accepted manuscript: every line numbered in the left margin, read into the claims as
+    # "… a predominant 265 delayed union …"; a subsection number in the text's own face opened no section
+    doc = pymupdf.open()
+    page = doc.new_page()
+    text = [
+        "1 Introduction",
+        "Fracture healing depends on the strain between the fragments, which the gap size changes.",
+        "3.1 Results",
+        "3.1.1 Radiographic and microCT assessment of healing",
+        "As the gap size increased there was an increase in the ununited fracture classifications and a",
+        "concomitant decrease in united rates, with the ununited rate more than doubling, however this was",
+        "not significantly different with Fishers Exact comparison. Using the rigid fixator, this study",
+        "demonstrated a predominant delayed union with an osteotomy gap of 1.5mm after 5 weeks.",
+    ] + [f"Line {i} of a paragraph about the healing of the osteotomy, set out for review here." for i in range(8)]
+    y = 100.0
+    for i, line in enumerate(text):
+        y += 30 if re.match(r"\d", line) or re.match(r"\d", text[i - 1]) else 16  # a heading: a text block of its own
+        page.insert_text((33, y), str(235 + i), fontsize=12, fontname="tiro")
+        page.insert_text((72, y), line, fontsize=12, fontname="tibo" if i == 0 else "tiro")
+    doc.save(tmp_path / "manuscript.pdf")
+    doc.close()
+    parsed = parse_pdf(tmp_path / "manuscript.pdf", "ms", "0" * 64)
+    prose = " ".join(b.text for b in parsed.blocks if b.kind == "prose")
+    assert "a predominant delayed union" in prose and "increased there was" in prose
+    assert not any(str(n) in prose.split() for n in range(235, 235 + len(text)))
+    sections = {b.section for b in parsed.blocks if b.kind == "prose"}
+    assert sections == {"1 Introduction", "3.1.1 Radiographic and microCT assessment of healing"}
+
+
+def test_a_figure_label_larger_than_the_title_is_not_the_title(tmp_path: Path) -> None:
+    # He et al. 2025 (PaSa): a 20 pt label of the first figure above the abstract, under the 14 pt title and its authors
+    pdf = _page(
+        tmp_path / "pasa.pdf",
+        [
+            (71, "PaSa: An LLM Agent for Comprehensive Academic Paper Search", 14.3, "tibo"),
+            (91, "Yichen He, Guanhua Huang, Yuan Lin", 12, "tiro"),
+            (109, "Yuchen Zhang, Hang Li, Weinan E", 12, "tiro"),
+            (131, "ByteDance Research, Peking University", 12, "tiro"),
+            (297, "Paper Search", 19.9, "helv"),
+            (353, "Abstract", 12, "tibo"),
+            (383, "We introduce PaSa, an advanced Paper Search agent powered by large language models.", 10.9, "tiro"),
+        ],
+    )
+    front = read_front_matter(pdf)
+    assert front.title == "PaSa: An LLM Agent for Comprehensive Academic Paper Search"
+    assert front.authors == ["Yichen He", "Guanhua Huang", "Yuan Lin", "Yuchen Zhang", "Hang Li", "Weinan E"]
+
+
+def test_an_accepted_manuscripts_cover_page_names_its_journal(tmp_path: Path) -> None:
+    pdf = _page(
+        tmp_path / "cover.pdf",
+        [
+            (60, "Accepted Manuscript", 14, "tibo"),
+            (90, "The influence of gap size on the development of fracture union", 12, "tiro"),
+            (120, "To appear in: Journal of the Mechanical Behavior of Biomedical Materials", 10, "tiro"),
+            (134, "Received Date: 20 March 2019", 10, "tiro"),
+        ],
+    )
+    front = read_front_matter(pdf)
+    assert (front.venue, front.year) == ("Journal of the Mechanical Behavior of Biomedical Materials", 2019)
