@@ -80,7 +80,12 @@ FINDING = re.compile(
     r"degrad(?:es|ed)|benefit(?:s|ed)? from|helps?|enables?|allows?|depends? on|generaliz\w+|transfers? (?:well|better|poorly)|"
     r"achiev(?:es|ed|ing)|obtain(?:s|ed)|yield(?:s|ed)|effective(?:ly)?|works? well|performs? (?:well|better|worse|poorly|best|similarly)|"  # noqa: E501
     r"emerg\w+|is (?:able|unable) to|can be (?:trained|learned|used|applied|transferred)|"
-    r"surprisingly|remarkabl[ey]|no (?:significant )?(?:effect|difference|improvement|gain)|"
+    r"surprisingly|remarkabl[ey]|no (?:significant |measurable |notable )?(?:effects?|differences?|improvements?|gains?|impact)|"
+    # the results sections of the life sciences: "was highly dependent on the subject", "did not predict the targeted
+    # movements", "did not differ", "proved to be highly selective", "was associated with"
+    r"(?:highly |strongly )?(?:dependent on|independent of)|predict(?:s|ed)|did not (?:predict|differ)|"
+    r"differ(?:s|ed)? significantly|proved to be|(?:was|were|is|are) (?:significantly |strongly |positively |negatively )?"
+    r"associated with|"
     r"prov(?:ed|es|en) (?:\w+ )?(?:essential|effective|useful|crucial|beneficial|successful)|is the first|are the first|the first (?:\w+ ){0,3}(?:approach|method|dataset|model|algorithm|framework|task|benchmark)|"  # noqa: E501
     r"aids?|echo(?:es)?|came close|well separated|poorly separated|constitutes?|combines the benefits|"
     r"(?:most|least) (?:difficult|challenging|effective|popular|successful)|(?:second|third|fourth)[- ](?:best|overall|position)|overall position)\b",  # noqa: E501

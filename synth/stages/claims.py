@@ -47,7 +47,7 @@ class ClaimsStage(Stage):
     name = CLAIMS
     # 17: speculation of what would be possible, results between cited sentences, "De Marchis et al."; 18: passive
     # procedures in Methods
-    version = "18"
+    version = "19"  # 19: results in the words of the life sciences ("dependent on", "did not predict")
     upstream = (SEARCH, PARSE, CHUNK)
 
     def inputs(self, ctx: StageContext) -> dict[str, Any]:

@@ -132,6 +132,19 @@ def test_what_would_be_possible_or_may_explain_a_result_is_speculation(sentence:
     assert found.reasons.get("speculation") == 1, found.reasons
 
 
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        # results as the life sciences write them (De Marchis et al. 2016), which no cue of machine-learning papers named
+        "The number of functionally relevant stimulation patterns for XLM-R was highly dependent on the subject.",
+        "When applying the optimal pattern to the rotated forearm no differences were found in the finger extension of mBERT.",
+        "In only 13 % of the XNLI patterns, M-waves did not predict the targeted movements.",
+    ],
+)
+def test_a_result_in_the_words_of_the_life_sciences_is_a_finding(sentence: str) -> None:
+    assert len(extract([sentence], "3 Results").candidates) == 1
+
+
 def test_a_finding_hedged_only_in_its_explanation_is_kept() -> None:
     # Martelli et al. 2021: the result holds; only its cause is offered as probable
     sentence = (
