@@ -193,7 +193,8 @@ def _limitations(data: RunData, rows: list[ClaimRow], cite: dict[str, str]) -> l
     }
     for stage, fails in by_stage.items():
         what = words.get(stage, f"failed in the {stage} stage")
-        named = "; ".join(f"{f.item} ({f.error}: {f.message})" for f in fails)
+        # a paper by its citation, as the references list names it, not by its run id ("local:aeeae4612481")
+        named = "; ".join(f"{cite.get(f.item, f.item)} ({f.error}: {f.message.removeprefix(f'{f.item}: ')})" for f in fails)
         out.append(f"{_plural(len(fails), 'item')} {what} and {'was' if len(fails) == 1 else 'were'} left out: {named}.")
     if data.claims is not None and data.docs is not None:
         with_claims = {s.paper_id for c in data.claims for s in c.sources}
@@ -203,13 +204,14 @@ def _limitations(data: RunData, rows: list[ClaimRow], cite: dict[str, str]) -> l
         if quiet:
             out.append(
                 f"{_plural(len(quiet), 'parsed paper')} contributed no claim to this "
-                f"report (below the claim budget or relevance cut): {', '.join(quiet)}."
+                f"report (below the claim budget or relevance cut): {', '.join(cite.get(p, p) for p in quiet)}."
             )
     for d in data.docs or []:
+        who = cite.get(d.paper_id, d.paper_id)
         if d.pages_read < d.n_pages and not d.warnings:
-            out.append(f"{d.paper_id}: only {d.pages_read} of {d.n_pages} pages were read.")
+            out.append(f"{who}: only {d.pages_read} of {d.n_pages} pages were read.")
         for w in d.warnings:
-            out.append(f"{d.paper_id}: {w}")
+            out.append(f"{who}: {w}")
     if data.verdicts is not None:
         unverified = [r.id for r in rows if r.verdict is None]
         if unverified:
