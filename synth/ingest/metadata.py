@@ -314,6 +314,7 @@ def _authors(rows: list[_Row], title_rows: list[_Row], height: float) -> list[st
     """Names in the rows between the title block and the abstract (or the first prose)."""
     authors: list[str] = []
     after = title_rows[-1].y1
+    carry = ""  # a given name that ended the row before: "… Aditi Seshadri, and Andrew" | "D. White"
     for row in rows:
         if row.y0 <= after or row in title_rows:
             continue
@@ -325,13 +326,20 @@ def _authors(rows: list[_Row], title_rows: list[_Row], height: float) -> list[st
         words = row.text.split()
         if len(words) >= 8 and sum(w.lower().strip(",.;") in _FUNCTION for w in words) >= 2 and not _AFFILIATION.search(row.text):
             break  # prose: the abstract without a heading, or the first paragraph
-        authors.extend(n for n in _names(row) if n not in authors)
+        parts = [p for t in row.texts for p in _split_names(t)]
+        if carry and parts:
+            parts[0] = f"{carry} {parts[0]}"
+        carry = parts.pop() if len(parts) > 1 and re.fullmatch(r"[A-Z][a-z]+", parts[-1]) else ""
+        authors.extend(n for n in _names_in(parts) if n not in authors)
     return authors
 
 
 def _names(row: _Row) -> list[str]:
     """The personal names of a row that reads as a list of them (most of its parts are names), else none."""
-    parts = [p for t in row.texts for p in _split_names(t)]
+    return _names_in([p for t in row.texts for p in _split_names(t)])
+
+
+def _names_in(parts: list[str]) -> list[str]:
     names = [p for p in parts if is_person_name(p)]
     return names if names and len(names) >= 0.6 * len(parts) else []
 

@@ -185,3 +185,18 @@ def test_an_accepted_manuscripts_cover_page_names_its_journal(tmp_path: Path) ->
     )
     front = read_front_matter(pdf)
     assert (front.venue, front.year) == ("Journal of the Mechanical Behavior of Biomedical Materials", 2019)
+
+
+def test_a_name_broken_over_two_author_lines_is_read_whole(tmp_path: Path) -> None:
+    # Wellawatte et al. 2023: "… Aditi Seshadri,‡ and Andrew" | "D. White∗,‡"
+    pdf = _page(
+        tmp_path / "xai.pdf",
+        [
+            (121, "A Perspective on Explanations of Molecular", 20.7, "tibo"),
+            (163, "Prediction Models", 20.7, "tibo"),
+            (211, "Geemi P. Wellawatte, Heta A. Gandhi, Aditi Seshadri, and Andrew", 14.3, "tiro"),
+            (241, "D. White", 14.3, "tiro"),
+            (280, "Department of Chemistry, University of Rochester, Rochester, NY, 14627", 12, "tiro"),
+        ],
+    )
+    assert read_front_matter(pdf).authors == ["Geemi P. Wellawatte", "Heta A. Gandhi", "Aditi Seshadri", "Andrew D. White"]
