@@ -413,7 +413,11 @@ _CONTEXT_GATES: tuple[tuple[str, re.Pattern[str]], ...] = (
             r"\b(?:outperform\w*|improv\w+ (?:over|upon)|better than|worse than|superior to|higher than|lower than|"
             r"compared (?:to|with))\s+(?:it|them|this|that|those|these|the (?:original|baseline|other|previous|standard|"
             r"vanilla|default) (?:one|ones|model|models|method|methods|approach|system|setting|version)s?)\b"
-            r"|\b(?:outperform\w*|improv\w+ (?:over|upon)|better than|worse than|superior to)\s*[.,;]",
+            r"|\b(?:outperform\w*|improv\w+ (?:over|upon)|better than|worse than|superior to)\s*[.,;]"
+            # "PaSa-7b significantly outperforms all baselines." (which, the sentence never says)
+            r"|\b(?:outperform\w*|improv\w+ (?:over|upon)|better than|worse than|superior to|surpass\w*|beats?)\s+"
+            r"(?:all |the |existing |several |strong |competitive |other |previous |prior )*(?-i:[a-z-]+ )?baselines\b"
+            r"(?![^.;]{0,60}\b(?:including|such as|like|e\.g\.|namely)\b|\s*[(:])",
             re.I,
         ),
     ),

@@ -25,6 +25,10 @@ from tests.claims.test_rules import extract
         ("Both approaches are limited by the quality of the German MT system.", "an unnamed referent"),
         ("mBERT gains 3 points on XNLI over the original model.", None),
         ("The knn-replace variant outperforms the original model on XNLI.", "a comparison without its comparand"),
+        # He et al. 2025: which baselines, the sentence never says; a list or a task's own baseline names them
+        ("PaSa-7b significantly outperforms all baselines.", "a comparison without its comparand"),
+        ("PaSa significantly outperforms existing baselines on RealScholarQuery, including Google and GPT-4o.", None),
+        ("Luminoso was the only system outperforming the baseline, achieving the best overall results.", None),
         ("The English results are far above the results on other languages in XNLI.", "an unnamed referent"),
         ("Using representations from higher layers gives the best results.", "an unnamed referent"),
         ("Representations from higher layers align better than those from lower layers.", "a comparison without its comparand"),
