@@ -631,7 +631,9 @@ def build_report(data: RunData, remeasure: Remeasure | None | str = "auto", rend
     )
     claims = _claim_counts(data, rows, shown)
     quality = assess(data).rounded()
-    confs = [r.confidence for r in shown if r.confidence is not None]
+    # of verified findings only: a claim not verified carries the probability of the way it leaned, often of "neither"
+    # (0.95), and a mean over those read as high confidence in a run that verified nothing
+    confs = [r.confidence for r in shown if r.verdict in ("supported", "refuted") and r.confidence is not None]
     sources, queries, search_settings = _search_lines(data.plan)
     by_kind = [
         KindTally(kind=k, verdicts=dict(Counter(r.verdict or "unverified" for r in shown if r.kind == k)))

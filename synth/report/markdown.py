@@ -57,7 +57,7 @@ def count_rows(
         (f"{mark('nee', '?')} Not verified, leaning refuted", claims.leans_refuted),
         (f"{mark('nee', '?')} Not verified, leaning neither way", neither),
         ("No verdict yet", claims.unverified),
-        ("Mean confidence", mean_confidence),
+        ("Mean confidence of the verified findings", mean_confidence),
     ]
     return rows
 

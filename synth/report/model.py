@@ -330,7 +330,7 @@ class Results(Section):
     papers: PaperCounts
     claims: ClaimCounts
     by_kind: list[KindTally]
-    mean_confidence: float | None
+    mean_confidence: float | None  # of the findings verified at the operating point; None when none is
     quality: Quality
 
 
