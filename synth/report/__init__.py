@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from synth.report.data import RunData
 
-RENDERER_VERSION = "5"
+RENDERER_VERSION = "6"  # 6: limitations name papers by citation; mean confidence of verified findings only
 REPORT_NAME = "report"
 FORMATS = ("md", "html", "pdf", "json", "csv", "bib")
 
