@@ -37,16 +37,13 @@ NAME = "rules"
 LONG_WORDS = 70  # above this a sentence is split at clause boundaries when it has them
 MIN_WORDS = 7
 
-SKIP_SECTIONS = re.compile(
-    r"references|bibliography|acknowledg|front matter|appendix|ethic|authors?'? contributions|funding|competing interests|"
-    r"conflicts? of interest|abbreviations|availability|^[A-H](?:\.\d+)*\.?\s|hyperparameter",
-    re.I,
-)
-SKIP_SECTIONS_STRICT = re.compile(
+# sections that never hold the paper's findings: its bibliography, front matter and back matter
+_BACK_MATTER = (
     r"references|bibliography|acknowledg|front matter|ethic|authors?'? contributions|funding|competing interests|"
-    r"conflicts? of interest|abbreviations|availability",
-    re.I,
+    r"conflicts? of interest|abbreviations|availability"
 )
+SKIP_SECTIONS = re.compile(rf"{_BACK_MATTER}|appendix|^[A-H](?:\.\d+)*\.?\s|hyperparameter", re.I)
+SKIP_SECTIONS_STRICT = re.compile(_BACK_MATTER, re.I)
 STRONG_SECTIONS = re.compile(
     r"abstract|conclu|result|discussion|analysis|summary|finding|limitation|ablation|evaluation|experiment", re.I
 )
@@ -435,7 +432,7 @@ _METHOD_SECTIONS = re.compile(
     r"subjects|experimental design",
     re.I,
 )
-_PROCEDURE_OPENING = re.compile(r"^(?:For this|To this end|To do so|To do this|For this purpose),")
+_PROCEDURE_OPENING = re.compile(r"^(?:For this|To do so|To do this|For this purpose),")  # "To this end": NOT_A_CLAIM
 # a corpus or data set set out: its sections, and sentences about how it was made
 _DATA_SECTIONS = re.compile(
     r"\b(?:corpus|corpora|data ?sets?|data collection|annotation|resource|benchmark construction)\b", re.I

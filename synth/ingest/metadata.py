@@ -129,7 +129,7 @@ def front_matter(page: Any, info: dict[str, Any]) -> FrontMatter:
     title_rows = _title_rows(rows, page.rect.height)
     meta_title = clean_glyphs((info.get("title") or "").strip())
     printed = _printed_rows(meta_title, rows) if _plausible_title(meta_title) else []
-    if printed and printed != title_rows:
+    if printed:
         title_rows = printed  # the largest text was a journal's name ("future internet"), the title is printed below it
     layout_title = _title_case(_join_title([r.text for r in title_rows])) if title_rows else None
     title = _choose_title(layout_title, meta_title)
