@@ -122,6 +122,26 @@ EXTRA_PAPERS = {
     "influence.pdf": "tuned-7",
     "paper.pdf": "tuned-7",
     "pasa.pdf": "tuned-7",
+    # ``heldout-8`` (added in the sixth session, after round 11; never run or read before their first run, judged once
+    # as round ``issue15-r12``): twelve papers of other fields and layouts, collected by a helper who saw no output of
+    # synth and wrote each question from the paper's title and abstract only. Sources (see ``gold/README.md``): the test
+    # data of npm ``pdf-parse@1.1.1`` (a PLDI 2009 JIT compiler paper, a 2015 solar-cell paper), the test and example
+    # PDFs of github CeON/CERMINE (a meta-analysis in medicine, a PeerJ bioinformatics paper, ACE inhibitor design, a
+    # dementia cohort study, a plant-chemistry paper), github titipata/scipdf_parser's example (an MLHC 2017 sepsis
+    # paper), and the vignettes of Debian's r-cran-pscl, r-cran-surveillance, r-cran-coin and r-cran-fitdistrplus
+    # (Journal of Statistical Software and Biometrical Journal articles)
+    "tracemonkey_pldi2009.pdf": "heldout-8",
+    "gainp_gaas_solarcell_2015.pdf": "heldout-8",
+    "hpylori_ida_metaanalysis_2010.pdf": "heldout-8",
+    "vespa_peerjcs_2017.pdf": "heldout-8",
+    "ace_ndomain_inhibitors_2014.pdf": "heldout-8",
+    "dementia_lifeevents_2014.pdf": "heldout-8",
+    "phoenix_paludosa_2009.pdf": "heldout-8",
+    "sepsis_mgp_rnn_mlhc2017.pdf": "heldout-8",
+    "countreg_jss2008.pdf": "heldout-8",
+    "monitoringcounts_jss2016.pdf": "heldout-8",
+    "maxtest_biomj2009.pdf": "heldout-8",
+    "fitdistrplus_jss2015.pdf": "heldout-8",
 }
 QUESTION_2 = "Which neural architectures perform best on natural language inference?"
 # written down with the heldout-3 papers (DR-BiLSTM, fastText and a physics paper as an off-subject control) before any
@@ -149,6 +169,33 @@ QUESTION_15 = "How do citizens use smart city technologies?"
 QUESTION_16 = "Does the fracture gap size affect bone healing under a micro external fixator?"
 QUESTION_17 = "Can explainable AI methods explain deep learning predictions of molecular properties?"
 QUESTION_18 = "How well do LLM agents perform at academic paper search compared with Google-based baselines?"
+# written down by the helper who collected the heldout-8 papers, from each title and abstract, before any run over them
+HELDOUT_8_QUESTIONS = {
+    "tracemonkey_pldi2009.pdf": "How much speedup can trace-based just-in-time type specialization give for JavaScript programs compared with a plain interpreter?",  # noqa: E501
+    "gainp_gaas_solarcell_2015.pdf": "Does adding an AlGaAs tunnel junction to a GaInP/GaAs tandem solar cell improve its conversion efficiency and other electrical output parameters?",  # noqa: E501
+    "hpylori_ida_metaanalysis_2010.pdf": "Does Helicobacter pylori eradication therapy plus iron raise haemoglobin and serum ferritin in iron deficiency anaemia more than iron alone?",  # noqa: E501
+    "vespa_peerjcs_2017.pdf": "Can proteome-scale selective pressure (dN/dS, codeML) analyses be automated reliably, and do the automated results agree with previously published datasets?",  # noqa: E501
+    "ace_ndomain_inhibitors_2014.pdf": "Can scaffold-hopping, fragment-based design produce potent ACE inhibitors that are selective for the N-domain over the C-domain?",  # noqa: E501
+    "dementia_lifeevents_2014.pdf": "Are stressful negative life events associated with a higher risk of developing dementia or Alzheimer's disease in older adults?",  # noqa: E501
+    "phoenix_paludosa_2009.pdf": "Do leaf extracts of Phoenix paludosa show antimicrobial or cytotoxic activity, and which compounds can be isolated from them?",  # noqa: E501
+    "sepsis_mgp_rnn_mlhc2017.pdf": "Can a multi-output Gaussian process combined with a recurrent neural network detect sepsis earlier and more accurately than clinical baselines on hospital EHR data?",  # noqa: E501
+    "countreg_jss2008.pdf": "Do hurdle and zero-inflated count regression models fit data on demand for medical care, which has excess zeros and overdispersion, better than Poisson and negative binomial models?",  # noqa: E501
+    "monitoringcounts_jss2016.pdf": "Which statistical methods, such as extensions of the Farrington algorithm, GLM-based detectors or CUSUM, are practical for automatic outbreak detection in public health surveillance count time series?",  # noqa: E501
+    "maxtest_biomj2009.pdf": "How can genotype-based case-control association be tested with good power when the mode of inheritance (additive, dominant or recessive) is unknown, for example in a psoriasis genetic study?",  # noqa: E501
+    "fitdistrplus_jss2015.pdf": "Which estimation methods (maximum likelihood, moment matching, quantile matching, maximum goodness-of-fit) work for fitting parametric distributions to censored or non-censored data in food risk assessment and ecotoxicology?",  # noqa: E501
+}
+# the papers each question of other fields was written from: a question is run when an extra folder holds one of them
+EXTRA_QUESTIONS = {
+    QUESTION_11: ["000026bab3c52aa8ff37dc3e155ffbcb506aa1f6.pdf"],
+    QUESTION_12: ["0046d83a-edd6-4631-b57c-755cdcce8b7f.pdf"],
+    QUESTION_13: ["spanless_bibs_3cf45514384bbb7d083ae53e19bdc22300e648ab.pdf"],
+    QUESTION_14: ["test_doc_sha_08f02e7888f140a76a00ed23fce2f2fc303a.pdf"],
+    QUESTION_15: ["test_doc_sha_d0450478c38dda61f9943f417ab9fcdb2ebeae0a.pdf"],
+    QUESTION_16: ["influence.pdf"],
+    QUESTION_17: ["paper.pdf"],
+    QUESTION_18: ["pasa.pdf"],
+    **{question: [name] for name, question in HELDOUT_8_QUESTIONS.items()},
+}
 
 
 def _words(text: str) -> list[str]:
@@ -369,7 +416,7 @@ def _tally(marks: list[tuple]) -> dict[str, float]:
     }
 
 
-def judged(pdf_dir: Path, dump: Path | None = None, extra_dir: Path | None = None) -> dict:
+def judged(pdf_dir: Path, dump: Path | None = None, extra_dirs: list[Path] | None = None) -> dict:
     """All-four precision and kind accuracy of the claims a run presents, per split and question (see the docstring).
 
     Each question of the judgements is run once over every judged paper (so a paper off the question's subject is
@@ -382,16 +429,16 @@ def judged(pdf_dir: Path, dump: Path | None = None, extra_dir: Path | None = Non
     by_key = {(r["pdf"], r["question"], r["sentence_sha256"], r["claim_sha256"]): r for r in rows}
     split_of = dict(RUN_PAPERS)
     path_of = {name: pdf_dir / name for name in RUN_PAPERS}
-    if extra_dir is not None:
-        split_of.update(EXTRA_PAPERS)
-        path_of.update({name: extra_dir / name for name in EXTRA_PAPERS})
+    for folder in extra_dirs or []:
+        here = {name: split for name, split in EXTRA_PAPERS.items() if (folder / name).is_file()}
+        split_of.update(here)
+        path_of.update({name: folder / name for name in here})
     rows = [r for r in rows if r["pdf"] in split_of or r["pdf"] not in EXTRA_PAPERS]
     if unknown := {r["pdf"] for r in rows} - split_of.keys():
         raise SystemExit(f"judged papers missing from RUN_PAPERS: {sorted(unknown)}")
     questions = [
         QUESTION, QUESTION_2, QUESTION_3, QUESTION_4, QUESTION_5, QUESTION_6, QUESTION_7, QUESTION_8, QUESTION_9, QUESTION_10
-    ] + ([QUESTION_11, QUESTION_12, QUESTION_13, QUESTION_14, QUESTION_15, QUESTION_16, QUESTION_17, QUESTION_18]
-         if extra_dir is not None else [])  # fmt: skip
+    ] + [q for q, names in EXTRA_QUESTIONS.items() if any(n in split_of for n in names)]  # fmt: skip
     embedder = load_embedder("sentence-transformers/all-MiniLM-L6-v2", "cpu", 32)
     splits: dict[str, dict[str, float]] = defaultdict(lambda: defaultdict(float))
     per_paper: dict[str, dict] = {}
@@ -459,14 +506,24 @@ def judged(pdf_dir: Path, dump: Path | None = None, extra_dir: Path | None = Non
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument(
-        "--pdfs", type=Path, default=ROOT.parent / "shared" / "data" / "pdfs", help="folder holding the gold papers' PDFs"
+        "--pdfs",
+        type=Path,
+        default=ROOT.parent / "shared" / "data" / "pdfs",
+        help="folder holding the gold papers' PDFs",
     )
     parser.add_argument("--out", type=Path, default=ROOT / "reports" / "benchmarks" / "claims.json")
     parser.add_argument(
-        "--dump-unjudged", type=Path, default=None, help="write today's claims that have no judgement yet (JSONL, local only)"
+        "--dump-unjudged",
+        type=Path,
+        default=None,
+        help="write today's claims that have no judgement yet (JSONL, local only)",
     )
     parser.add_argument(
-        "--extra-pdfs", type=Path, default=None, help="folder holding the tuned-6 and tuned-7 PDFs (see EXTRA_PAPERS)"
+        "--extra-pdfs",
+        type=Path,
+        nargs="+",
+        default=None,
+        help="folders holding the PDFs of EXTRA_PAPERS (tuned-6, tuned-7, heldout-8); a split none of them holds is skipped",
     )
     args = parser.parse_args(argv)
     report = evaluate(args.pdfs)

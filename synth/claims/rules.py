@@ -401,8 +401,18 @@ _SPECULATION = re.compile(
     r"\b(?:may|might|could|would|will) (?:possibly|potentially|perhaps|conceivably|probably)\b|"
     r"\b(?:may|might|could) have (?:been )?[a-z]+ed\b|"
     r"\b(?:may|might|could) (?:also |partly |partially )?(?:depend|contribute|play|explain|reflect|be due|be related|"
-    r"be attributed|account|stem|arise)\b|\b(?:we|they) (?:anticipate|envisage|envision|foresee|hope)\b",
+    r"be attributed|account|stem|arise)\b|\b(?:we|they) (?:anticipate|envisage|envision|foresee|hope)\b|"
+    # what results could be used for, expected benefits, and work not done yet: "could be used to improve many
+    # applications", "It can be expected that …", "Our ongoing work shows …"
+    r"\b(?:could|might|may) (?:also )?(?:be used|be applied|be useful|enable|benefit)\b|\b(?:can|could) be expected\b|"
+    r"\b(?:ongoing|on-going|future) (?:work|research|studies)\b",
     re.I,
+)
+# how a model works, told as a mechanism with no result: "the hidden layer is used to compute …", "This allows the
+# recurrent model to form …"
+_MECHANISM = re.compile(
+    r"\b(?:is|are) used to (?:compute|predict|represent|encode|decode|generate|produce|obtain|estimate|model|map|store)\b|"
+    r"^This (?:allows|enables|lets|permits)\b"
 )
 # what the authors did, told in the first person, with no result in the sentence
 _OWN_ACTION = re.compile(
@@ -447,7 +457,10 @@ _DATA_DESCRIPTION = re.compile(
 _GENERAL = re.compile(
     r"^(?:A|An|The|Many|Most|Some|In general|Typically|Usually|Often)\b[^.]{0,40}\b(?:problem|challenge|issue|task|goal|"
     r"question|need|approach|way)\b[^.]{0,40}\b(?:is|are|remains?)\b"
-    r"|^(?:The )?(?:performance|quality|success|accuracy|effectiveness)\b[^.]{0,60}?\b(?:depends|relies|hinges) (?:on|upon)\b",
+    r"|^(?:The )?(?:performance|quality|success|accuracy|effectiveness)\b[^.]{0,60}?\b(?:depends|relies|hinges) (?:on|upon)\b"
+    # a definition: "Explainable artificial intelligence (XAI) is a branch of AI which …"
+    r"|^[A-Z][\w\s-]{0,60}(?:\([A-Z][\w-]*\))? (?:is|are|refers to) (?:a|an|the) (?:(?:sub)?field|branch|area|family|class|"
+    r"kind|type|form|discipline|collection) of\b",
     re.I,
 )
 # how a model is trained or run, set out as a clause of its own
@@ -504,7 +517,7 @@ def not_a_finding(part: str, kind: ClaimKind, section: str, ctx: PaperContext, c
         and (_METHOD_SECTIONS.search(section) and not STRONG_SECTIONS.search(section) or _PROCEDURE_OPENING.match(part))
     ):
         return "method"  # how something was measured or built, in the passive: a procedure, not a result
-    if _WAYS.search(part) and not _RESULT_WORD.search(part):
+    if (_WAYS.search(part) or _MECHANISM.search(part)) and not _RESULT_WORD.search(part):
         return "method"
     if _DATASET_SUBJECT.search(part) and _DATA_DESCRIPTION.search(part):
         return "data description"

@@ -47,8 +47,9 @@ class ClaimsStage(Stage):
     name = CLAIMS
     # 17: speculation of what would be possible, results between cited sentences, "De Marchis et al."; 18: passive
     # procedures in Methods; 19: results in the words of the life sciences ("dependent on", "did not predict"); 20:
-    # "outperforms all baselines" with none named is not self-contained
-    version = "20"
+    # "outperforms all baselines" with none named is not self-contained; 21: "could be used to", ongoing work, a mechanism
+    # ("is used to compute") and a definition are not findings; the verb after "Which … models" is no facet
+    version = "21"
     upstream = (SEARCH, PARSE, CHUNK)
 
     def inputs(self, ctx: StageContext) -> dict[str, Any]:

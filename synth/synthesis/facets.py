@@ -141,6 +141,12 @@ def mentions(facet: Facet, words: frozenset[str]) -> bool:
     return True
 
 
+def _plural_weak(word: str) -> bool:
+    """A plural weak noun ("models", "methods"): in a question, a lower-case word right after it is the verb."""
+    low = word.lower()
+    return low != _stem(low) and _stem(low) in _WEAK
+
+
 def _phrases(text: str) -> list[str]:
     """Keyphrases of ``text`` (a question without its parenthesis and comparison), in order."""
     tokens: list[str] = []
@@ -162,6 +168,11 @@ def _phrases(text: str) -> list[str]:
             without = low == "without"
             if without:
                 run = ["without"]
+            continue
+        if run and _plural_weak(run[-1]) and _stem(low) not in _WEAK and not tok[:1].isupper():
+            runs.append(run)  # "Which models capture …", "Can XAI methods explain …": the word after is the verb
+            joiner.append(None)
+            run = [tok] if low in _VERBISH else []  # "transfer across languages" stays a phrase
             continue
         run.append(tok)
     if run and run != ["without"]:

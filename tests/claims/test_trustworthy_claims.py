@@ -128,12 +128,49 @@ def test_the_finding_filter_says_why_a_sentence_is_not_a_finding(sentence: str, 
         " and utilization of protein level in the silk gland of B. mori larvae.",
         "Furthermore, the effectiveness of FES interventions on XNLI may depend on the targeted function.",
         "Nonetheless, we anticipate that our results and the ULSA schema will help researchers to predict synthesis routes.",
+        # what results could serve, expected benefits and work not done yet (Mikolov et al. 2013, results and conclusion)
+        "Word vectors with such semantic relationships could be used to improve many existing NLP applications, such as"
+        " machine translation, information retrieval and question answering systems, and may enable other future"
+        " applications yet to be invented.",
+        "It can be expected that these applications can benefit from the model architectures described in this paper.",
+        "Our ongoing work shows that the word vectors can be successfully applied to automatic extension of facts.",
     ],
 )
 def test_what_would_be_possible_or_may_explain_a_result_is_speculation(sentence: str) -> None:
     found = extract([sentence], "5 Discussion")
     assert found.candidates == []
     assert found.reasons.get("speculation") == 1, found.reasons
+
+
+@pytest.mark.parametrize(
+    ("sentence", "section", "reason"),
+    [
+        # how a model works, where it is set out (Mikolov et al. 2013, section 2): a mechanism, not a result
+        (
+            "Moreover, the hidden layer is used to compute probability distribution over all the words in the vocabulary,"
+            " resulting in an output layer with dimensionality V.",
+            "2.1 Feedforward Neural Net Language Model",
+            "method",
+        ),
+        (
+            "This allows the recurrent model to form some kind of short term memory, as information from the past can be"
+            " represented by the hidden layer state.",
+            "2.2 Recurrent Neural Net Language Model",
+            "method",
+        ),
+        # a definition of a field (Wellawatte et al., abstract)
+        (
+            "Explainable artificial intelligence (XAI) is a branch of AI which addresses this drawback by providing tools"
+            " to interpret DL models and their predictions.",
+            "Abstract",
+            "general",
+        ),
+    ],
+)
+def test_a_mechanism_or_a_definition_is_not_a_finding(sentence: str, section: str, reason: str) -> None:
+    found = extract([sentence], section)
+    assert found.candidates == []
+    assert found.reasons.get(reason) == 1, found.reasons
 
 
 @pytest.mark.parametrize(

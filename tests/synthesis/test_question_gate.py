@@ -34,7 +34,10 @@ def _focus(question: str) -> list[list[str]]:
 def test_the_focus_is_what_the_question_asks_about() -> None:
     assert _focus(NLI) == [["natural language inference"]]  # "neural architectures" names the answer; "on" the task
     regularities = "Which word representation models capture syntactic and semantic regularities best?"
-    assert _focus(regularities) == [["semantic regularities"]]
+    # the verb after a plural "models" ends the answer type: "capture" is neither part of it nor a facet
+    assert _focus(regularities) == [["syntactic", "semantic regularities"]]
+    xai = "Can explainable AI methods explain deep learning predictions of molecular properties?"
+    assert _focus(xai) == [["explainable AI methods"]]
     effect = "What is the impact of multilingual pre-training on zero-shot transfer?"  # "what" is a pronoun here
     assert _focus(effect) == [["zero-shot transfer"]]
     # a yes/no question asks about its subject, and about the task it names with "on"
