@@ -73,6 +73,24 @@ _JOURNAL_HEADERS: tuple[re.Pattern[str], ...] = (
         r"((?:Journal|Annals|Archives|Bulletin|Transactions|Letters)(?: (?:of|on|in|for|and|&|[A-Z][\w&\-]+)){1,10})"
         r" \((?:19|20)\d\d\) \d+:"
     ),
+    # "Postgrad Med J 2010;86:272e278" (BMJ, a footer: "e" is the font's dash)
+    re.compile(r"([A-Z][a-z]+(?: [A-Z][a-z]*){0,6}) (?:19|20)\d\d;\d+:\d+ ?[-–e] ?\d+"),
+    # "Solar Energy Materials & Solar Cells 137 (2015) 1–5" (Elsevier), "Clinical Science (2014) 126, 305–313"
+    re.compile(r"([A-Z][\w&\-]+(?: (?:of|and|in|for|on|the|&|[A-Z][\w&\-]+)){0,10}) \d+ \((?:19|20)\d\d\) \d+ ?[-–] ?\d+"),
+    re.compile(r"([A-Z][\w&\-]+(?: (?:of|and|in|for|on|the|&|[A-Z][\w&\-]+)){0,10}) \((?:19|20)\d\d\) \d+, \d+ ?[-–] ?\d+"),
+)
+# places of more than one word, which read like a personal name on an affiliation's last line ("7935, South Africa")
+_PLACES = frozenset(
+    """
+    south africa|south korea|north korea|new zealand|hong kong|saudi arabia|united states|united kingdom|sri lanka|
+    costa rica|puerto rico|el salvador|czech republic|dominican republic|burkina faso|sierra leone|san marino|
+    new york|new jersey|new mexico|new south wales|north carolina|south carolina|rhode island|west virginia|
+    los angeles|san francisco|san diego|santa barbara|santa cruz|tel aviv|buenos aires|rio de janeiro|são paulo|
+    cape town|abu dhabi|kuala lumpur|ho chi minh city|mexico city|quebec city|salt lake city|college park|
+    chapel hill|palo alto|menlo park|mountain view|ann arbor|baton rouge|las vegas|st. louis|saint petersburg
+    """.replace("\n", "")
+    .replace("    ", "")
+    .split("|")
 )
 
 
@@ -136,7 +154,8 @@ def front_matter(page: Any, info: dict[str, Any]) -> FrontMatter:
     authors = _authors(rows, title_rows, page.rect.height) if title_rows else []
     if not authors:
         authors = _metadata_authors(info.get("author") or "")
-    venue, venue_year = _venue(text, " ".join(r.text for r in rows if r.y0 < 0.15 * page.rect.height))
+    margins = [r.text for r in rows if r.y0 < 0.15 * page.rect.height or r.y0 > 0.9 * page.rect.height]  # header, footer
+    venue, venue_year = _venue(text, " ".join(margins))
     year = venue_year
     if year is None and stamp:  # the first version's year (the id's prefix), not the stamped version's date
         year = first_year(stamp.group(1).strip()) or (int(stamp.group(5)) if stamp.group(5) else None)
@@ -201,7 +220,7 @@ def _title_rows(rows: list[_Row], height: float) -> list[_Row]:
         return []  # nothing stands out: no title block to read
     blocks = []
     for size in sorted({round(r.size, 1) for r in top if r.size >= body + 0.9}, reverse=True):
-        start = next(i for i, r in enumerate(top) if abs(r.size - size) < 0.6)
+        start = next(i for i, r in enumerate(top) if abs(round(r.size, 1) - size) < 0.05)  # not a larger neighbour
         block = [top[start]]
         for r in top[start + 1 :]:
             if abs(r.size - size) < 0.6 and r.y0 - block[-1].y1 < 1.6 * r.size:
@@ -215,8 +234,14 @@ def _title_rows(rows: list[_Row], height: float) -> list[_Row]:
 
 
 def _names_follow(block: list[_Row], rows: list[_Row]) -> bool:
-    after = [r for r in rows if r.y0 > block[-1].y1][:3]
-    return any(_names(r) for r in after)
+    """Author names among the three rows under ``block``, with no text of the block's size between them (a masthead
+    just above the title is followed by the title, then the names)."""
+    for r in [r for r in rows if r.y0 > block[-1].y1][:3]:
+        if _names(r):
+            return True
+        if r.size > 0.9 * block[0].size:
+            return False
+    return False
 
 
 def _join_title(lines: list[str]) -> str:
@@ -289,21 +314,26 @@ def is_person_name(text: str) -> bool:
     tokens = text.split()
     if not 2 <= len(tokens) <= 5 or _AFFILIATION.search(text) or re.search(r"[\d@{}()/:]", text):
         return False
-    for t in tokens:
+    if " ".join(tokens).lower() in _PLACES:
+        return False
+    given = any(len(t) > 1 and t[0].isupper() and not t.replace("-", "").isupper() for t in tokens[:-1])
+    for n, t in enumerate(tokens):
         if t.lower() in PARTICLES:
             continue
         if re.fullmatch(r"[^\W\d_]\.(?:-?[^\W\d_]\.)?", t):
             continue  # "R.", "J.-P."
         if not t[0].isupper() or not re.fullmatch(r"[^\W\d_](?:[^\W\d_]|['’.\-])*", t):
             return False
-        if len(t) > 1 and t.replace("-", "").isupper():
-            return False  # "UNC", "LIUM": an acronym, not a name
+        if len(t) > 1 and t.replace("-", "").isupper() and not (n == len(tokens) - 1 and given and len(t) > 2):
+            return False  # "UNC", "LIUM": an acronym, not a name; a surname in capitals after a given name is one
+            # ("Ross G. DOUGLAS", Portland Press)
     return tokens[0][0].isupper() and tokens[-1][0].isupper() and tokens[-1].lower() not in PARTICLES
 
 
 def _split_names(text: str) -> list[str]:
     # affiliation marks set in the body size, glued to the name: "Zheren Wang1,2,a, Kevin Cruse1,2,a", "Kononova1,*,b"
     text = re.sub(r"(?<=[a-z])\d+(?:\s?,\s?(?:\d+|[a-z∗*†‡](?![\w.])))*|\^[\w,∗*†‡]+", "", text)  # and "Weinan E^2"
+    text = re.sub(r"\{[^{}]*\}@[\w.\-]+|[\w.,+\-]+@[\w.\-]+", "", text)  # e-mail: "JDF38,SH360,KH204@DUKE.EDU"
     text = re.sub(r"[∗*†‡§¶⋆♠♥♦♣#]", ",", text)
     parts = re.split(r"\s*(?:,|;|&|\band\b|\s{3,})\s*", text)
     parts = [p.strip(" .") if not re.search(r"\b[A-Z]\.$", p.strip()) else p.strip() for p in parts]
@@ -329,8 +359,10 @@ def _authors(rows: list[_Row], title_rows: list[_Row], height: float) -> list[st
         parts = [p for t in row.texts for p in _split_names(t)]
         if carry and parts:
             parts[0] = f"{carry} {parts[0]}"
-        carry = parts.pop() if len(parts) > 1 and re.fullmatch(r"[A-Z][a-z]+", parts[-1]) else ""
-        authors.extend(n for n in _names_in(parts) if n not in authors)
+        last = parts.pop() if len(parts) > 1 and re.fullmatch(r"[A-Z][a-z]+", parts[-1]) else ""
+        names = _names_in(parts)
+        carry = last if names else ""  # an affiliation's last word ("…, Observatory" | "7935, South Africa") is no name
+        authors.extend(n for n in names if n not in authors)
     return authors
 
 
@@ -340,8 +372,16 @@ def _names(row: _Row) -> list[str]:
 
 
 def _names_in(parts: list[str]) -> list[str]:
-    names = [p for p in parts if is_person_name(p)]
+    names = [_name_case(p) for p in parts if is_person_name(p)]
     return names if names and len(names) >= 0.6 * len(parts) else []
+
+
+def _name_case(name: str) -> str:
+    """A surname set in capitals as a journal's style ("Ross G. DOUGLAS") as the name is written: "Ross G. Douglas"."""
+    *given, last = name.split()
+    if len(last) > 2 and last.replace("-", "").isupper():
+        last = "-".join(p[:1] + p[1:].lower() for p in last.split("-"))
+    return " ".join([*given, last])
 
 
 def _metadata_authors(field_text: str) -> list[str]:
@@ -373,16 +413,28 @@ def _venue(text: str, head: str = "") -> tuple[str | None, int | None]:
     return None, None
 
 
+# a publisher's notice inside the abstract: "This is a preprint of an article to be published in … Copyright © 2009 …;
+# available online at http://…", "© 2015 Elsevier B.V. All rights reserved."
+_NOTICE = re.compile(
+    r"^This is an? (?:pre-?print|post-?print|author'?s?'? (?:version|manuscript))\b.{0,200}?"
+    r"(?:(?:https?:\s?)?//\s?[\w./\-]+|www\.[\w./\-]+)\.?\s*"
+    r"|(?:©|\(c\)|&|Copyright)\s*(?:©\s*)?(?:19|20)\d\d\b[^.]{0,80}?(?:\.[^.]{0,40}?){0,3}All rights reserved\.?",
+    re.I | re.S,
+)
+
+
 def _abstract(first_page: str) -> str:
     m = re.search(
-        r"\bA\s?(?:bstract|BSTRACT)\b[\s.:—-]*(.+?)(?:\n\s*(?:1|I)\.?\s+I\s?(?:ntroduction|NTRODUCTION)|\n\s*Introduction\b"
-        r"|\n\s*(?:Keywords|KEYWORDS|Key ?words|Index Terms)\b|\n\s*(?:INTRODUCTION|Background|BACKGROUND)\s*\n)",
+        r"(?:\bA\s?(?:bstract|BSTRACT)\b|\ba b s t r a c t\b)[\s.:—-]*(.+?)"
+        r"(?:\n\s*(?:1|I)\.?\s+I\s?(?:ntroduction|NTRODUCTION)|\n\s*Introduction\b"
+        r"|\n\s*(?:Keywords|KEYWORDS|Key ?words|Index Terms|Categories and Subject Descriptors|General Terms)\b"
+        r"|\n\s*Subjects (?=[A-Z][a-z]+(?:,| [A-Z]))|\n\s*(?:INTRODUCTION|Background|BACKGROUND)\s*\n)",
         first_page,
         re.S,
     )
     if not m:
         return ""
-    return " ".join(_join_line_hyphens(m.group(1), first_page).split())[:2000]
+    return " ".join(_NOTICE.sub("", _join_line_hyphens(m.group(1), first_page)).split())[:2000]
 
 
 _LINE_HYPHEN = re.compile(r"([^\W\d_]+)[-\u2010]\s*\n\s*([^\W\d_]+)")

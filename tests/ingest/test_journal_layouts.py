@@ -200,3 +200,131 @@ def test_a_name_broken_over_two_author_lines_is_read_whole(tmp_path: Path) -> No
         ],
     )
     assert read_front_matter(pdf).authors == ["Geemi P. Wellawatte", "Heta A. Gandhi", "Aditi Seshadri", "Andrew D. White"]
+
+
+def test_surnames_in_capitals_are_names_and_a_country_is_not(tmp_path: Path) -> None:
+    # Douglas et al. 2014, Clinical Science (Portland Press): surnames in capitals with marks, and an affiliation whose
+    # last line ("7935, South Africa") reads like a name; the running header gives journal and year
+    pdf = _page(
+        tmp_path / "portland.pdf",
+        [
+            (34, "Clinical Science (2014) 126, 305-313 (Printed in Great Britain) doi: 10.1042/CS20130403", 7, "helv"),
+            (100, "Fragment-based design for the development", 20.9, "helv"),
+            (123, "of N-domain-selective angiotensin-1-converting", 20.9, "helv"),
+            (146, "enzyme inhibitors", 20.9, "helv"),
+            (175, "Ross G. DOUGLAS*1, Rajni K. SHARMA*1, Geoffrey MASUYER#, Lizelle LUBBE*,", 9.5, "helv"),
+            (186, "K. Ravi ACHARYA#, Kelly CHIBALE* and Edward D. STURROCK*", 9.5, "helv"),
+            (208, "*Institute of Infectious Disease and Molecular Medicine, University of Cape Town, Observatory", 7, "helv"),
+            (218, "7935, South Africa", 7, "helv"),
+            (298, "Abstract", 10, "hebo"),
+            (310, "ACE (angiotensin-1-converting enzyme) is a zinc metallopeptidase that plays a role.", 9, "helv"),
+        ],
+    )
+    front = read_front_matter(pdf)
+    assert front.title == (
+        "Fragment-based design for the development of N-domain-selective angiotensin-1-converting enzyme inhibitors"
+    )
+    assert front.authors == [
+        "Ross G. Douglas", "Rajni K. Sharma", "Geoffrey Masuyer", "Lizelle Lubbe",
+        "K. Ravi Acharya", "Kelly Chibale", "Edward D. Sturrock",
+    ]  # fmt: skip
+    assert (front.venue, front.year) == ("Clinical Science", 2014)
+
+
+def test_an_elsevier_masthead_a_spaced_abstract_heading_and_the_copyright_line(tmp_path: Path) -> None:
+    # Özen et al. 2015, Solar Energy Materials & Solar Cells: the journal's name at 14.2 pt just above a 13.7 pt
+    # title, "a b s t r a c t" set letter-spaced, and the abstract closed by the publisher's copyright line (the
+    # affiliation letters after the names are superscripts there, which the parser drops)
+    pdf = _page(
+        tmp_path / "elsevier.pdf",
+        [
+            (36, "Solar Energy Materials & Solar Cells 137 (2015) 1-5", 6.5, "tiro"),
+            (62, "Contents lists available at ScienceDirect", 8.1, "tiro"),
+            (87, "Solar Energy Materials & Solar Cells", 14.2, "tiro"),
+            (165, "Performance evaluation of a GaInP/GaAs solar cell structure", 13.7, "tiro"),
+            (182, "with the integration of AlGaAs tunnel junction", 13.7, "tiro"),
+            (205, "Yunus Ozen, Nihan Akin, Baris Kinaci, Suleyman Ozcelik", 10.8, "tiro"),
+            (222, "a Photonics Application and Research Center, Gazi University, 06500 Ankara, Turkey", 6.5, "tiro"),
+            (273, "a b s t r a c t", 9.1, "tiro"),
+            (294, "It is found that the integration of the tunnel junction improves the device performance by 48%.", 7.3, "tiro"),
+            (304, "& 2015 Elsevier B.V. All rights reserved.", 7.3, "tiro"),
+            (344, "1. Introduction", 8.1, "tibo"),
+        ],
+    )
+    front = read_front_matter(pdf)
+    assert front.title == (
+        "Performance evaluation of a GaInP/GaAs solar cell structure with the integration of AlGaAs tunnel junction"
+    )
+    assert front.authors == ["Yunus Ozen", "Nihan Akin", "Baris Kinaci", "Suleyman Ozcelik"]
+    assert (front.venue, front.year) == ("Solar Energy Materials & Solar Cells", 2015)
+    assert front.abstract.endswith("improves the device performance by 48%.")
+
+
+def test_e_mail_addresses_beside_the_names_do_not_hide_them(tmp_path: Path) -> None:
+    # Futoma et al. 2017 (JMLR W&C): each line of names carries its e-mail addresses on the same baseline
+    pdf = _page(
+        tmp_path / "jmlr.pdf",
+        [
+            (103, "An Improved Multi-Output Gaussian Process RNN with Real-Time", 14.3, "tibo"),
+            (121, "Validation for Early Sepsis Detection", 14.3, "tibo"),
+            (154, "Joseph Futoma, Sanjay Hariharan, Katherine Heller     JDF38,SH360,KH204@DUKE.EDU", 10.9, "tibo"),
+            (167, "Department of Statistical Science", 10, "tiro"),
+            (196, "Mark Sendak, Nathan Brajer     MPD10,NJB23@DUKE.EDU", 10.9, "tibo"),
+            (209, "Institute for Health Innovation", 10, "tiro"),
+        ],
+    )
+    assert read_front_matter(pdf).authors == [
+        "Joseph Futoma", "Sanjay Hariharan", "Katherine Heller", "Mark Sendak", "Nathan Brajer"
+    ]  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("lines", "ends"),
+    [
+        # Hothorn & Hothorn 2009 (Biometrical Journal preprint): the publisher's notice opens the abstract
+        (
+            [
+                "This is an preprint of an article to be published in Biometrical Journal. Copyright",
+                "(c) 2009 WILEY-VCH Verlag GmbH & Co. KGaA, Weinheim; available online at http:",
+                "//www.biometrical-journal.com.",
+                "The Cochran-Armitage linear trend test for proportions is often used for genotype-",
+                "based analysis of candidate gene association.",
+                "1 Introduction",
+            ],
+            "The Cochran-Armitage",
+        ),
+        # Gal et al. 2009 (PLDI, ACM): the subject descriptors follow the abstract
+        (
+            [
+                "We have measured speedups of 10x and more for certain benchmark programs.",
+                "Categories and Subject Descriptors D.3.4 [Programming Languages]: Processors",
+                "General Terms Design, Experimentation, Measurement, Performance.",
+                "1. Introduction",
+            ],
+            "We have measured",
+        ),
+    ],
+)
+def test_notices_and_descriptors_are_not_the_abstract(tmp_path: Path, lines: list[str], ends: str) -> None:
+    rows = [(100, "Order-restricted Scores Test for the Evaluation of Studies", 17, "tibo")]
+    rows += [(140, "Ludwig A. Hothorn", 12, "tiro")]
+    rows += [(200, "Abstract", 10, "tibo")] + [(214 + 12 * i, text, 10, "tiro") for i, text in enumerate(lines)]
+    abstract = read_front_matter(_page(tmp_path / "abstract.pdf", rows)).abstract
+    assert abstract.startswith(ends)
+    assert not re.search(r"Copyright|WILEY|Categories|General Terms", abstract), abstract
+
+
+def test_a_bmj_footer_gives_journal_and_year(tmp_path: Path) -> None:
+    # Huang et al. 2010, Postgrad Med J: the year is printed only in the page's footer
+    pdf = _page(
+        tmp_path / "bmj.pdf",
+        [
+            (56, "Iron deficiency anaemia can be improved after", 19.9, "tibo"),
+            (76, "eradication of Helicobacter pylori", 19.9, "tibo"),
+            (103, "Xiaolu Huang, Xinhua Qu, Weili Yan", 13, "tiro"),
+            (800, "272 Postgrad Med J 2010;86:272e278. doi:10.1136/pgmj.2009.089987", 7, "tiro"),
+        ],
+        created="D:20100301000000Z",
+    )
+    front = read_front_matter(pdf)
+    assert (front.venue, front.year) == ("Postgrad Med J", 2010)
