@@ -38,7 +38,8 @@ _CALL = re.compile(
     rf"(?P<name>{_NAME}(?:\s{_NAME}){{0,3}}|(?!(?:a|an|the)\s)[a-z][a-z\- ]{{5,60}}?)(?=[,.;()]|\s+as\b)"
 )
 _OUR_NAMED = re.compile(
-    rf"\b(?i:our)\s+(?:[\w-]+\s+){{0,3}}?(?i:{_METHOD_NOUNS})(?:\s+(?:named|called|dubbed))?[,\s]+\(?(?P<name>{_NAME})\)?(?=[,)\s])"
+    # one word at most between "our" and the noun: "our proposed model BiDAF", not "our university health system EHR"
+    rf"\b(?i:our)\s+(?:[\w-]+\s+)?(?i:{_METHOD_NOUNS})(?:\s+(?:named|called|dubbed))?[,\s]+\(?(?P<name>{_NAME})\)?(?=[,)\s])"
 )
 _ACRONYM_DEF = re.compile(
     rf"\b(?i:we|this paper)\s+(?i:propose|present|introduce)\s+(?i:a|an|the)?\s*(?:[\w\-]+\s+){{1,8}}?\((?P<name>{_NAME})\)"
@@ -221,7 +222,8 @@ def _is_resource(name: str | None, title: str, paper: Paper) -> bool:
 
 def method_name(title: str, abstract: str, sentences: list[Sentence]) -> str | None:
     """The name the paper gives its method or resource, or None when it gives none we can find."""
-    head = re.match(rf"^\s*(?P<name>{_NAME}(?:\s{_NAME}){{0,2}})\s*[:\-–]\s+\S", title)
+    # "BERT-small: …", and a package's lower-case name: "fitdistrplus: An R Package for Fitting Distributions"
+    head = re.match(rf"^\s*(?P<name>{_NAME}(?:\s{_NAME}){{0,2}}|[a-z][a-z0-9]{{3,20}})\s*[:\-–]\s+\S", title)
     if head and len(head.group("name")) <= 25 and not head.group("name").startswith(("Towards", "On ", "Beyond", "Making")):
         return head.group("name").strip()
     texts = [re.sub(r"(\w)- (\w)", r"\1\2", unicodedata.normalize("NFKC", abstract))] if abstract else []
@@ -233,6 +235,8 @@ def method_name(title: str, abstract: str, sentences: list[Sentence]) -> str | N
                 cand = m.group("name").strip(" ,.()")
                 if cand.split()[0] in _STOP_NAMES or len(cand) < 2 or len(cand) > 40:
                     continue
+                if re.match(r"\s*(?:et al|,\s*(?:19|20)\d\d)", text[m.end() :]):
+                    continue  # "the R package fitdistrplus (Delignette-Muller et al., 2014)": a citation, not a name
                 if re.fullmatch(r"[a-z][a-z\- ]+", cand):  # "we call this approach multilingual knowledge distillation"
                     if len(cand.split()) <= 5:
                         return cand

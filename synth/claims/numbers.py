@@ -34,7 +34,11 @@ _METRIC_NAMES = {
 }  # fmt: skip
 METRIC = re.compile(
     r"\b(accurac(?:y|ies)|acc|F1(?:-score)?|F-1|F-score|F-measure|BLEU|ROUGE(?:-L)?|EM|exact match|precision|recall|"
-    r"perplexity|error rate|WER|AUC|MRR|MAP|nDCG|P@1|agreements?|kappa|IAA|ARI|Adjusted Rand Index|V-measure|Spearman(?:'s)?(?: rank)?(?: correlation)?|Pearson(?:'s)?(?: correlation)?|correlation|LAS|UAS)\b",  # noqa: E501
+    r"perplexity|error rate|WER|AUC|MRR|MAP|nDCG|P@1|agreements?|kappa|IAA|ARI|Adjusted Rand Index|V-measure|"
+    r"Spearman(?:'s)?(?: rank)?(?: correlation)?|Pearson(?:'s)?(?: correlation)?|correlation|LAS|UAS|"
+    # measures of other fields: systems, devices, clinical and epidemiological studies
+    r"speed-?ups?|throughput|latency|efficiency|sensitivity|specificity|odds ratio|hazard ratio|relative risk|risk ratio|"
+    r"mean difference)\b",
     re.I,
 )
 KNOWN_DATASETS = re.compile(

@@ -29,6 +29,7 @@ from synth.claims.decontext import (
     strip_table_frame,
 )
 from synth.claims.numbers import KNOWN_DATASETS, METRIC, NUM, dataset_of, extract_numbers
+from synth.core.abbreviations import definitions, gloss
 from synth.core.records import ClaimKind, Number, Paper, Sentence
 from synth.core.text import split_top_level
 from synth.ingest.pdf import guess_language
@@ -58,10 +59,15 @@ COMPARATIVE = re.compile(
     r"compared (?:to|with)|in comparison (?:to|with)|relative to|over (?:the )?(?:baseline|previous|prior|existing)|"
     r"(?:higher|lower|faster|slower|stronger|weaker|greater|more (?:accurate|robust|effective|efficient|stable|useful|important|difficult|challenging|expressive|informative)|less (?:accurate|robust|effective|efficient|stable|useful|important|difficult|sensitive))\b[\w\s-]{0,40}?\bthan(?! (?:\d|one|two|a|an)\b)|"  # noqa: E501
     r"(?:higher|lower|better|worse) (?:accuracy|performance|results?|scores?)|state[- ]of[- ]the[- ]art|on par with|"
-    r"comparable (?:to|with)|competitive with|as (?:well|good) as|improv\w+ (?:over|upon|on)|close the gap|"
+    r"comparable (?:to|with)|competitive with|"
+    r"\b(?:performs?|performed|works?|worked|does|did|is|are|was|were|scores?|scored|almost|nearly|just|equally) "
+    r"as (?:well|good) as|"
+    r"improv\w+ (?:over|upon|on)|close the gap|"
     r"(?:the )?(?:best|second[- ]best|top)[- ](?:performing|overall|scoring)|the best (?:overall )?(?:system|results?|score|performance)|"  # noqa: E501
     r"(?:largest|smallest|biggest|best|worst|highest|lowest) (?:\w+ )?(?:gains?|drops?|improvements?|performance|results?|accuracy)|"  # noqa: E501
     r"gap between|differences? (?:in [\w-]+ )?between|match(?:es|ing)? the performance|(?:still |remains? |is |are )(?:well )?(?:below|above|behind)|"  # noqa: E501
+    r"\bthe (?:fastest|slowest|most (?:accurate|efficient|effective|robust)|least (?:accurate|efficient|effective)) "
+    r"(?:[\w-]+ ){0,2}(?:on|in|among|across|of all)\b|"
     r"trade-off between|improv\w+ (?:[\w-]+ ){1,3}(?:over|upon)|differ(?:s|ed)? (?:in|from)|(?:the )?(?:most|least) (?:difficult|"
     r"challenging|effective|accurate|robust|successful|useful|beneficial)|(?:first|second|third|fourth|fifth) (?:overall )?position|"  # noqa: E501
     r"\b(?:while|whereas)\b[^.;]{0,120}\b(?:goes (?:up|down)|drops?|decreases?|increases?))\b",
@@ -106,6 +112,12 @@ ASSERTIVE_VERB = re.compile(
     re.I,
 )
 
+# a result reported after the method in the same sentence
+_THEN_RESULT = re.compile(
+    r"\b(?:and|but|where|which)\s+(?:we\s+)?(?:have\s+)?(?:measured|found|find|observed|observe|showed|show|demonstrated)\b"
+    r"[^.;]*\d",
+    re.I,
+)
 METHOD_ONLY = re.compile(
     r"^(?:(?:In (?:this|our|the following|these) (?:section|paper|work|experiments?|study|setting|setup),?|Then,?|Next,?|First,?|Second,?|Finally,?|Here,?|Following [^,]{1,60},|To (?:do so|this end|train|evaluate|compute|obtain|avoid|ensure|make|measure|test|investigate|study|address|answer|estimate|compare|facilitate|reduce|speed up|get|keep|encourage|allow)[^,]{0,80},|For (?:each|every|all|training|evaluation|simplicity|comparison|this|the|our)[^,]{0,60},|(?:If|When|In case|Since|As|Because|Unless|After|Before|Once|As for|As regards|Regarding)\b[^,]{0,160},|[A-Z][^,;]{0,160},)\s*)?"  # noqa: E501
     r"(?:we|We)\s+(?:also\s+|then\s+|first\s+|further\s+|additionally\s+|now\s+|therefore\s+|simply\s+|only\s+|mainly\s+|(?:have|had)\s+(?:first\s+|also\s+)?)?"
@@ -259,8 +271,10 @@ def is_clean(text: str) -> bool:
 
 def classify(text: str, section: str = "") -> tuple[ClaimKind, float] | None:
     """(kind, cue) of a sentence that asserts something checkable, or None."""
-    if text.rstrip().endswith("?") or METHOD_ONLY.search(text) or NOT_A_CLAIM.search(text) or ANNOUNCEMENT.search(text):
+    if text.rstrip().endswith("?") or NOT_A_CLAIM.search(text) or ANNOUNCEMENT.search(text):
         return None
+    if METHOD_ONLY.search(text) and not _THEN_RESULT.search(text):
+        return None  # "We train …" — but "We have implemented X and we have measured speedups of 10x" reports one
     low = text.lower()
     numbers = extract_numbers(text)
     comparative = bool(COMPARATIVE.search(text))
@@ -405,7 +419,15 @@ _SPECULATION = re.compile(
     # what results could be used for, expected benefits, and work not done yet: "could be used to improve many
     # applications", "It can be expected that …", "Our ongoing work shows …"
     r"\b(?:could|might|may) (?:also )?(?:be used|be applied|be useful|enable|benefit)\b|\b(?:can|could) be expected\b|"
-    r"\b(?:ongoing|on-going|future) (?:work|research|studies)\b",
+    r"\b(?:ongoing|on-going|future) (?:work|research|studies)\b|"
+    # a recommendation: "We suggest that further studies should be undertaken to evaluate …"
+    r"\bfurther (?:studies|research|work|trials|investigations?) (?:is|are|should|must|will|would|(?:is|are) needed)\b|"
+    r"\bshould be (?:undertaken|investigated|studied|explored|conducted|examined)\b",
+    re.I,
+)
+_DESIGN_LIMIT = re.compile(
+    r"\b(?:search|searches|study|analysis|analyses|sample|review|inclusion|selection)\s+(?:was|were)\s+"
+    r"(?:limited|restricted|confined)\s+to\b",
     re.I,
 )
 # how a model works, told as a mechanism with no result: "the hidden layer is used to compute …", "This allows the
@@ -482,6 +504,28 @@ _OTHERS_FOUND = re.compile(
 )
 
 
+# what makes a sentence of kind "finding" a reported result rather than a description of how something works ("VESPA
+# provides the function …, which allows …", "Calling external functions is potentially difficult because …"): a
+# reporting verb, the study as subject, a result in the past tense or as an effect, a summary, or statistics
+_REPORTED_RESULT = re.compile(
+    r"\b(?:show(?:s|ed|n|ing)?|find(?:s|ings?)?|found|demonstrat\w*|suggest(?:s|ed)?|indicat\w*|reveal\w*|observ\w*|"
+    r"confirm\w*|conclud\w*|establish\w*|verif\w*|measured|evaluated)\b|"
+    r"\b(?:our|the|these|this|experimental|empirical) (?:results?|experiments?|analys[ie]s|evaluation|study|meta-analysis|"
+    r"trials?|data)\b|"
+    r"\bthere (?:was|were)\b|\b(?:was|were) (?:\w+ly )?(?:\w+ed|higher|lower|greater|smaller|better|worse|more|less|"
+    r"similar|different|comparable|significant|effective|selective|able|unable|dependent|independent)\b|"
+    r"\b(?:increased|decreased|improved|reduced|rose|fell|doubled|halved|dropped|outperformed|achieved|obtained|yielded|"
+    r"led|resulted|proved|differed|predicted|emerged|exceeded|remained|failed|succeeded)\b|"
+    r"\b(?:improv|increas|decreas|reduc|boost|hurt|degrad|achiev|obtain|yield|outperform|generaliz|correlat)\w*\b|"
+    r"\bperforms? (?:well|better|worse|poorly|best|similarly)|\bworks? (?:well|better)|\btransfers? (?:well|better|poorly)|"
+    r"\b(?:significantly|substantially|consistently|dramatically|considerabl[ey]|surprisingly|remarkabl[ey])\b|"
+    r"\bproved? to\b|\bdid not\b|\bno (?:\w+ )?(?:differences?|effects?|associations?|impact|improvements?|gains?)\b|"
+    r"^(?:In (?:summary|conclusion|short|sum)|Overall|Taken together|To (?:summari[sz]e|conclude))\b|"
+    r"\bp\s?[<=>≤≥]|\b(?:CI|SD|SE|OR|RR|HR)\b|±|\d\s?%",
+    re.I,
+)
+
+
 def not_a_finding(part: str, kind: ClaimKind, section: str, ctx: PaperContext, cited_around: bool = False) -> str | None:
     """Why ``part`` is not one of the paper's findings, or None when it is one.
 
@@ -490,8 +534,9 @@ def not_a_finding(part: str, kind: ClaimKind, section: str, ctx: PaperContext, c
     in a discussion that reviews other studies), ``scene`` (introduction and related work, unless the authors report a
     result), ``hypothesis`` (a conjecture where the method is set out), ``speculation`` ("we suspect", "it is likely
     that", anywhere), ``motivation`` (what a resource or method is designed to do), ``method`` (what the authors did,
-    with no result in the sentence), ``data description`` (how a corpus was made or what it holds) and ``general``
-    (a truth of the field that names nothing of the paper's).
+    with no result in the sentence), ``data description`` (how a corpus was made or what it holds), ``general``
+    (a truth of the field that names nothing of the paper's) and ``description`` (a sentence of kind "finding" that
+    reports nothing found or measured: how a system works or what a tool offers).
     """
     if kind == "background":
         return "background"
@@ -519,6 +564,8 @@ def not_a_finding(part: str, kind: ClaimKind, section: str, ctx: PaperContext, c
         return "method"  # how something was measured or built, in the passive: a procedure, not a result
     if (_WAYS.search(part) or _MECHANISM.search(part)) and not _RESULT_WORD.search(part):
         return "method"
+    if _DESIGN_LIMIT.search(part):
+        return "method"  # "The search was limited to RCTs, using …": a choice of the study's design, not a limitation found
     if _DATASET_SUBJECT.search(part) and _DATA_DESCRIPTION.search(part):
         return "data description"
     if kind not in {"numeric", "comparative"} and (
@@ -527,6 +574,8 @@ def not_a_finding(part: str, kind: ClaimKind, section: str, ctx: PaperContext, c
         return "data description"
     if _GENERAL.search(part) and not is_own(part, ctx):
         return "general"
+    if kind == "finding" and not _REPORTED_RESULT.search(part):
+        return "description"  # how something works or what it offers, with nothing found or measured
     return None
 
 
@@ -564,12 +613,16 @@ def claim_language(text: str) -> str:
     return "en" if language == "unknown" else language
 
 
-def measured_on(claim_text: str, numbers: list[Number], section: str, context: str) -> tuple[str, list[Number]] | None:
+def measured_on(
+    claim_text: str, numbers: list[Number], section: str, context: str, benchmarked: bool = True
+) -> tuple[str, list[Number]] | None:
     """A numeric claim that says what its numbers measure, or None when it cannot be made to.
 
-    Every number must carry a metric or a unit, and the claim must name the data it was measured on; when the
-    sentence does not, the dataset is taken from its section's title ("5.1 XNLI") or the sentence or two before it in
-    the same section, and added to the text ("… by 4% / 9% (on XNLI).").
+    Every number must carry a metric or a unit, and, in a paper that evaluates on named benchmarks (``benchmarked``),
+    the claim must name the data it was measured on; when the sentence does not, the dataset is taken from its
+    section's title ("5.1 XNLI") or the sentence or two before it in the same section, and added to the text ("… by
+    4% / 9% (on XNLI)."). A paper that names no benchmark measures its own samples, devices or cohorts ("the
+    integration of the TJ … improves the device performance by 48%"): the metric or unit is what the number measures.
     """
     if not numbers or any(n.metric is None and n.unit is None for n in numbers):
         return None
@@ -581,9 +634,35 @@ def measured_on(claim_text: str, numbers: list[Number], section: str, context: s
         return claim_text, [n if n.dataset else n.model_copy(update={"dataset": fill}) for n in numbers]
     found = dataset_of(section) or (dataset_of(context, len(context)) if context else None)
     if not found or found in _NOT_EVAL_SETS:
-        return None
+        return None if benchmarked else (claim_text, numbers)
     text = re.sub(r"([.!])$", rf" (on {found})\1", claim_text, count=1)
     return text, [n.model_copy(update={"dataset": found}) for n in numbers]
+
+
+_SELF = re.compile(
+    r"\b(?:we|our|us|here|herein|this (?:paper|study|work|article|review|report|meta-analysis|analysis)|"
+    r"the present (?:paper|study|work))\b",
+    re.I,
+)
+_OPENING = 2  # an abstract's first sentences that can only set the scene
+
+
+def _abstract_opening(sentences: list[Sentence], ctx: PaperContext) -> set[int]:
+    """Indexes of the abstract's first sentences (at most ``_OPENING``) before any that speaks of the paper itself ("We
+    …", "This study …", its method's name): "Dynamic languages such as JavaScript are more difficult to compile than
+    statically typed ones." opens an abstract with the field's background, not with a result."""
+    out: set[int] = set()
+    seen = 0
+    for i, s in enumerate(sentences):
+        if not re.match(r"(?:abstract|summary)\b", s.section, re.I):
+            if seen:
+                break
+            continue
+        if seen >= _OPENING or _SELF.search(s.text) or (ctx.name and ctx.name in s.text):
+            break
+        out.add(i)
+        seen += 1
+    return out
 
 
 def candidates(
@@ -596,6 +675,9 @@ def candidates(
     previous: str | None = None
     recent: list[Sentence] = []
     cites = [bool(CITED.search(s.text)) for s in sentences]
+    opening = _abstract_opening(sentences, ctx)
+    benchmarked = any(dataset_of(s.text) not in (None, *_NOT_EVAL_SETS) for s in sentences)
+    defined = definitions([paper.abstract, *(s.text for s in sentences)])  # the paper's abbreviations, to spell out
     for i, s in enumerate(sentences):
         prev, previous = previous, clean_text(s.text)
         cited_around = (
@@ -620,6 +702,8 @@ def candidates(
                 continue
             kind, cue = kind_cue
             reason = not_a_finding(part, kind, s.section, ctx, cited_around) if language == "en" else None
+            if reason is None and language == "en" and i in opening and not _OWN_RESULT.search(part):
+                reason = "scene"  # the abstract's opening, before the paper speaks of itself: the field, not a result
             if reason:
                 dropped[reason] = dropped.get(reason, 0) + 1
                 continue
@@ -629,6 +713,7 @@ def candidates(
                     dropped[key] = dropped.get(key, 0) + 1
                     continue  # "Our model outperforms …", "we are competitive …" where the paper never names its model
                 claim_text, resolved = decontextualise(strip_table_frame(part), ctx, prev if n == 1 else parts[n - 2])
+                claim_text = gloss(claim_text, defined)
                 leaning = leans_on_context(claim_text, ctx.ref) if resolved else None
                 if (
                     resolved
@@ -657,7 +742,7 @@ def candidates(
                 note = f"long sentence ({len(text.split())} words) kept whole"
             numbers = extract_numbers(part) if kind == "numeric" else []
             if kind == "numeric":
-                measured = measured_on(claim_text, numbers, s.section, context)
+                measured = measured_on(claim_text, numbers, s.section, context, benchmarked)
                 if measured is None:
                     dropped["unmeasured"] = dropped.get("unmeasured", 0) + 1
                     continue  # "89.43% F1" with no model or data: a number a reader cannot check

@@ -11,8 +11,18 @@ which ``span_text`` rebuilds. A chunk's text is its sentences joined by one spac
 
 from __future__ import annotations
 
+import re
+
 from synth.core.records import Block, Chunk, ParsedDoc, Sentence
 from synth.core.text import approx_tokens, fit_spans, split_sentences
+
+# the run-in headings of a structured abstract or report, set on the first line of their paragraph: a label followed
+# by a capitalised word or a number ("Background Recent guidelines …", "Methods Starting in May 2009, …")
+_RUN_IN_LABEL = re.compile(
+    r"(?:Background|Context|Objectives?|Aims?|Purpose|Methods?|Materials and [Mm]ethods|Design|Settings?|Participants|"
+    r"Patients|Interventions?|Measurements|Main [Oo]utcome [Mm]easures?|Results?|Findings|Conclusions?|Interpretation)"
+    r"[:.]?\s+(?=[A-Z0-9])(?![A-Z][a-z]*\s+(?:is|are|was|were|show|shows|showed)\b)"
+)
 
 
 def sentences_of(doc: ParsedDoc, max_tokens: int | None = None) -> list[Sentence]:
@@ -31,6 +41,8 @@ def sentences_of(doc: ParsedDoc, max_tokens: int | None = None) -> list[Sentence
             owners.append((len(text), block))
             text += block.text
         for start, end in split_sentences(text):
+            if label := _RUN_IN_LABEL.match(text, start, end):
+                start = label.end()  # "Conclusions H pylori eradication …": the heading is not the sentence's first word
             spans = [(start, end)] if max_tokens is None else fit_spans(text, max_tokens, approx_tokens, start, end)
             for s, e in spans:
                 first = _owner(owners, s)

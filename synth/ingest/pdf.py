@@ -29,7 +29,8 @@ from synth.core.records import Block, ParsedDoc
 from synth.ingest.glyphs import clean_glyphs, fix_accents
 from synth.ingest.hyphens import Vocabulary, resolve_break
 
-PARSER_VERSION = "9"  # 8: headings in a face not flagged bold (BMC back matter, subsections); 9: manuscript line numbers
+PARSER_VERSION = "10"  # 8: headings in a face not flagged bold (BMC back matter, subsections); 9: manuscript line numbers;
+# 10: a letter-spaced heading ("a b s t r a c t")
 BLOCK_SEP = "\n\n"
 
 KNOWN_SECTIONS = (
@@ -697,6 +698,8 @@ def _assemble(pages: list[list[_Raw]]) -> tuple[list[Block], list[str]]:
     for number, page in enumerate(pages, start=1):
         for b in page:
             text = _join_lines(b.lines)
+            if re.fullmatch(r"(?:[A-Za-z] ){3,}[A-Za-z]", text):
+                text = text.replace(" ", "").capitalize()  # a heading set letter-spaced: "a b s t r a c t" (Elsevier)
             role = _role(b, text, style, refs_seen, in_body=section != "Front matter" and not in_refs)
             if role == "heading" and section == "Front matter" and not _known(text):
                 if not re.match(r"^(?:1|I)\.?\s", text):

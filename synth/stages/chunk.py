@@ -21,7 +21,8 @@ OUTPUTS = ("sentences.jsonl", "chunks.jsonl")
 
 class ChunkStage(Stage):
     name = CHUNK
-    version = "4"  # 3: "(Fig. 3)", "(e.g. BERT)" no longer end a sentence; 4: nor does "(Figure 2c, d)." go on
+    version = "5"  # 3: "(Fig. 3)", "(e.g. BERT)" no longer end a sentence; 4: nor does "(Figure 2c, d)." go on;
+    # 5: a structured abstract's run-in label ("Conclusions H pylori …") is not a sentence's first word
     upstream = (PARSE,)
 
     def inputs(self, ctx: StageContext) -> dict[str, Any]:

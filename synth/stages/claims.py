@@ -12,6 +12,7 @@ from synth.claims.base import Candidate
 from synth.claims.decontext import paper_context
 from synth.claims.faithfulness import check_rewrites, rewrite_pairs
 from synth.claims.selection import extract_all, rank
+from synth.core.abbreviations import definitions, expand
 from synth.core.io import read_jsonl, write_jsonl
 from synth.core.records import NLI_LABELS, Paper, ParsedDoc, Sentence
 from synth.core.stage_ids import CHUNK, CLAIMS, PARSE, SEARCH
@@ -29,16 +30,19 @@ def question_gate(
     gate = QuestionGate.of(question)
     about = {p.id: f"{p.title}. {p.abstract}" for p in papers.values()}
     own_names: dict[str, list[str]] = {}
+    defined: dict[str, dict[str, str]] = {}  # the abbreviations each paper defines: "TJ" is read as "tunnel junction"
     for p in papers.values():
         ctx = paper_context(p, sentences.get(p.id, []))
         own_names[p.id] = [n for n in (ctx.name, ctx.ref.split(" (")[0] if p.authors else None) if n]
+        defined[p.id] = definitions([p.abstract, *(s.text for s in sentences.get(p.id, []))])
 
     def answers(c: Candidate) -> bool:
         pid = c.sentence.paper_id
         own = f"{c.text} {c.sentence.text}"
         if pid in papers and any(re.search(rf"(?<!\w){re.escape(n)}(?!\w)", own) for n in own_names[pid]):
             own += f" {papers[pid].title}"
-        return gate.admits(own, f"{c.sentence.section or ''} {about.get(pid, '')}")
+        short = defined.get(pid, {})
+        return gate.admits(expand(own, short), expand(f"{c.sentence.section or ''} {about.get(pid, '')}", short))
 
     return gate, answers
 
@@ -48,8 +52,10 @@ class ClaimsStage(Stage):
     # 17: speculation of what would be possible, results between cited sentences, "De Marchis et al."; 18: passive
     # procedures in Methods; 19: results in the words of the life sciences ("dependent on", "did not predict"); 20:
     # "outperforms all baselines" with none named is not self-contained; 21: "could be used to", ongoing work, a mechanism
-    # ("is used to compute") and a definition are not findings; the verb after "Which … models" is no facet
-    version = "21"
+    # ("is used to compute") and a definition are not findings; the verb after "Which … models" is no facet; 22: a
+    # description is no finding, an abstract's opening is background, measures of other fields, abbreviations the
+    # paper defines read in the question gate
+    version = "22"
     upstream = (SEARCH, PARSE, CHUNK)
 
     def inputs(self, ctx: StageContext) -> dict[str, Any]:

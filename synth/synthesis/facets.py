@@ -53,6 +53,8 @@ _GENERIC = frozenset(
     work works
     good better best bad worse worst extent degree way ways level levels known evidence literature studies study
     exist exists existing there
+    add adds added adding apply applies applied applying introduce introduces introduced introducing combine combines
+    combined combining incorporate incorporates incorporated incorporating integrate integrates integrated integrating
     """.split()
 )
 # prepositions that may join a one-word phrase to the phrase after it ("robustness across languages")
@@ -118,11 +120,14 @@ def _normal(word: str) -> str:
 def word_set(text: str) -> frozenset[str]:
     """Every word of ``text`` as :func:`mentions` compares it (hyphenated words also by their parts)."""
     out: set[str] = set()
-    for word in _words(text):
+    words = _words(text)
+    for word in words:
         out.add(_normal(word))
         for part in re.split(r"[-/+]", word):
             if part:
                 out.add(_normal(part))
+    for a, b in zip(words, words[1:], strict=False):
+        out.add(_normal(a + b))  # a compound written open: "scaffold hopping" names "scaffold-hopping"
     return frozenset(out)
 
 

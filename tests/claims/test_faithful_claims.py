@@ -148,6 +148,13 @@ def test_numbers_say_what_and_where_they_measure() -> None:
     assert measured_on("It drops by 3 on XNLI.", [bare], "5 Results", "") is None
     found = extract(["XLM-R reaches 89.43% F1."]).candidates
     assert found == []  # a number with no data named: not a claim a reader can check
+    # a paper that names no benchmark measures its own devices or cohorts (Özen et al. 2015): the unit says what
+    gain = Number(value=48.0, unit="%", metric=None, direction="increase", text="48%")
+    device = (
+        "The integration of the AlGaAs tunnel junction into the GaInP/GaAs solar cell improves the device performance by 48%."
+    )
+    assert measured_on(device, [gain], "3. Results and discussion", "", benchmarked=False) == (device, [gain])
+    assert measured_on(device, [gain], "3. Results and discussion", "") is None
 
 
 def test_merging_needs_the_same_numbers_as_well_as_the_same_words() -> None:

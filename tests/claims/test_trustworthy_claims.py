@@ -134,6 +134,8 @@ def test_the_finding_filter_says_why_a_sentence_is_not_a_finding(sentence: str, 
         " applications yet to be invented.",
         "It can be expected that these applications can benefit from the model architectures described in this paper.",
         "Our ongoing work shows that the word vectors can be successfully applied to automatic extension of facts.",
+        # a recommendation (Huang et al. 2010, discussion)
+        "We suggest that further studies should be undertaken to evaluate the long term effect of H pylori eradication.",
     ],
 )
 def test_what_would_be_possible_or_may_explain_a_result_is_speculation(sentence: str) -> None:
@@ -156,6 +158,26 @@ def test_what_would_be_possible_or_may_explain_a_result_is_speculation(sentence:
             "This allows the recurrent model to form some kind of short term memory, as information from the past can be"
             " represented by the hidden layer state.",
             "2.2 Recurrent Neural Net Language Model",
+            "method",
+        ),
+        # what a tool offers or why something is hard, with nothing found or measured (Webb et al. 2017, results;
+        # Gal et al. 2009, implementation)
+        (
+            "VESPA provides the metal_compare function, which allows alignments for a gene family to be compared.",
+            "RESULTS",
+            "description",
+        ),
+        (
+            "Calling external functions from TraceMonkey is potentially difficult because traces do not update the"
+            " interpreter state until exiting.",
+            "6.5 Calling External Functions",
+            "description",
+        ),
+        # a choice of the study's design (Huang et al. 2010, a meta-analysis's search)
+        (
+            "The search was limited to RCTs, using the following index terms: H pylori, iron deficiency anemia, ferritin,"
+            " iron and hemoglobin.",
+            "Methods",
             "method",
         ),
         # a definition of a field (Wellawatte et al., abstract)
@@ -223,3 +245,71 @@ def test_claims_below_the_relevance_threshold_are_cut_rather_than_filling_the_qu
     assert [c.text for c in claims] == ["mBERT gains 0% on German.", "mBERT gains 1% on German."]
     claims, _ = rank(pool, vectors, question, 10, 10, "rules", min_similarity=0.0)
     assert len(claims) == 4
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        # reported results of other fields keep their place beside the descriptions the filter drops
+        "From our analysis of 7,918 homologous gene families we found that the majority of tasks could be completed"
+        " within minutes using VESPA.",
+        "In conclusion, we find no association between life events, either positive or negative, and the risk of"
+        " developing dementia and AD.",
+        "All movements obtained by the respective optimal stimulation pattern (FEP for hand opening/finger extension,"
+        " WEP for wrist extension and UDP for ulnar deviation) proved to be highly selective.",
+    ],
+)
+def test_a_reported_result_is_no_description(sentence: str) -> None:
+    assert len(extract([sentence], "Discussion").candidates) == 1
+
+
+def test_an_abstracts_opening_is_the_fields_background_until_the_paper_speaks_of_itself() -> None:
+    # Gal et al. 2009 (PLDI): the abstract opens with what is true of the field; its result comes after "We present"
+    texts = [
+        "Dynamic languages such as JavaScript are more difficult to compile than statically typed ones.",
+        "We present an alternative compilation technique for dynamically-typed languages.",
+        "TraceMonkey is faster than the SpiderMonkey interpreter on the SunSpider benchmarks.",
+    ]
+    found = extract(texts, "Abstract")
+    assert [c.text for c in found.candidates] == [texts[2]]
+    assert found.reasons.get("scene") == 1
+    # the same comparison told as the paper's own result stays a finding
+    assert (
+        len(
+            extract(
+                ["We show that JavaScript is more difficult to compile than statically typed languages."], "Abstract"
+            ).candidates
+        )
+        == 1
+    )
+
+
+def test_as_well_as_joining_two_things_is_no_comparison() -> None:
+    from synth.claims.rules import classify
+
+    joined = "IDA has major consequences for human health as well as social and economic development, especially in Asia."
+    assert (classify(joined, "Discussion") or ("none",))[0] != "comparative"
+    assert classify("The distilled model performs as well as the teacher on XNLI.", "Results")[0] == "comparative"  # type: ignore[index]
+
+
+@pytest.mark.parametrize(
+    ("sentence", "kind"),
+    [
+        # a systems paper's results (Gal et al. 2009): a speedup is a measure, "the fastest VM on" a comparison, and a
+        # result told after the method in one sentence is still a result
+        (
+            "TraceMonkey supports all the JavaScript features of SpiderMonkey, with a 2x-20x speedup for traceable programs.",
+            "numeric",
+        ),
+        ("TraceMonkey is the fastest VM on 9 of the 26 SunSpider benchmarks.", "comparative"),
+        (
+            "We have implemented a dynamic compiler for JavaScript based on our technique and we have measured speedups of"
+            " 10x and more for certain benchmark programs.",
+            "numeric",
+        ),
+    ],
+)
+def test_results_of_other_fields_are_classified(sentence: str, kind: str) -> None:
+    from synth.claims.rules import classify
+
+    assert (classify(sentence, "7. Evaluation") or ("none",))[0] == kind

@@ -62,6 +62,24 @@ def test_sentences_have_exact_spans_pages_and_sections() -> None:
     assert [s.id for s in sents] == [f"p#s{i}" for i in range(5)]
 
 
+def test_a_structured_abstracts_run_in_labels_are_not_read_into_its_sentences() -> None:
+    # Huang et al. 2010 (Postgrad Med J): "Results … Conclusions H pylori eradication therapy combined with …"
+    doc = _doc(
+        [
+            (1, "Abstract", "prose", "Results The pooled analysis of eight studies showed an effect."),
+            (1, "Abstract", "prose", "Conclusions H pylori eradication therapy combined with iron is more effective."),
+            (1, "Abstract", "prose", "Results on XNLI are lower than on PAWS-X."),
+        ]
+    )
+    sents = sentences_of(doc)
+    assert [s.text for s in sents] == [
+        "The pooled analysis of eight studies showed an effect.",
+        "H pylori eradication therapy combined with iron is more effective.",
+        "Results on XNLI are lower than on PAWS-X.",  # a sentence about results keeps its first word
+    ]
+    assert all(span_text(doc, s.char_start, s.char_end) == s.text for s in sents)
+
+
 def test_chunks_overlap_keep_sections_and_fit_the_budget() -> None:
     sents = sentences_of(TOY)
     chunks = chunks_of(sents, max_tokens=32, overlap=1)

@@ -328,3 +328,22 @@ def test_a_bmj_footer_gives_journal_and_year(tmp_path: Path) -> None:
     )
     front = read_front_matter(pdf)
     assert (front.venue, front.year) == ("Postgrad Med J", 2010)
+
+
+def test_a_letter_spaced_abstract_heading_opens_the_abstract(tmp_path: Path) -> None:
+    # Elsevier sets "a b s t r a c t" letter-spaced: its findings were read as front matter and never as claims
+    lines = [
+        (100, "Performance evaluation of a GaInP/GaAs solar cell structure", 13.7, "tibo"),
+        (130, "Yunus Ozen, Nihan Akin", 10.8, "tiro"),
+        (170, "a b s t r a c t", 9.1, "tiro"),
+        (185, "It is found that the integration of the tunnel junction into a solar cell structure", 8.1, "tiro"),
+        (196, "improves the device performance by 48%.", 8.1, "tiro"),
+        (230, "1. Introduction", 8.1, "tibo"),
+        (245, "According to literature, solar cells can be divided into four groups of devices.", 8.1, "tiro"),
+    ]
+    doc = parse_pdf(_page(tmp_path / "elsevier.pdf", lines), "els", "0" * 64)
+    prose = [b for b in doc.blocks if b.kind == "prose"]
+    assert [(b.section, b.text[:10]) for b in prose if b.section != "Front matter"] == [
+        ("Abstract", "It is foun"),
+        ("1. Introduction", "According "),
+    ]

@@ -38,6 +38,9 @@ def test_the_focus_is_what_the_question_asks_about() -> None:
     assert _focus(regularities) == [["syntactic", "semantic regularities"]]
     xai = "Can explainable AI methods explain deep learning predictions of molecular properties?"
     assert _focus(xai) == [["explainable AI methods"]]
+    # "adding X" asks about X ("adding" alone was the subject of the question)
+    junction = "Does adding an AlGaAs tunnel junction to a GaInP/GaAs tandem solar cell improve its conversion efficiency?"
+    assert _focus(junction)[0] == ["AlGaAs tunnel junction"]
     effect = "What is the impact of multilingual pre-training on zero-shot transfer?"  # "what" is a pronoun here
     assert _focus(effect) == [["zero-shot transfer"]]
     # a yes/no question asks about its subject, and about the task it names with "on"
@@ -142,3 +145,37 @@ def test_a_claim_about_the_papers_own_method_reads_with_its_title() -> None:
     mine = Candidate(sentence=sents([text], paper_id=bidaf.id)[0], text=text, kind="comparative", numbers=[], cue=0.8)
     theirs = Candidate(sentence=sents([text], paper_id=other.id)[0], text=text, kind="comparative", numbers=[], cue=0.8)
     assert answers(mine) and not answers(theirs)
+
+
+def test_a_claim_is_read_with_the_abbreviations_its_paper_defines() -> None:
+    """Özen et al. 2015 write "TJ" after defining "tunnel junctions (TJs)": the claim is about tunnel junctions."""
+    from synth.core.records import Paper
+    from synth.stages.claims import question_gate
+
+    paper = Paper(
+        id="local:solar",
+        title="Performance evaluation of a GaInP/GaAs solar cell structure with the integration of AlGaAs tunnel junction",
+        source="local",
+        authors=["Yunus Özen"],
+        year=2015,
+    )
+    texts = [
+        "Tunnel junctions (TJs) are highly doped p–n diodes which allow for quantum mechanical tunneling.",
+        "According to experimental results, the integration of TJ is very effective on device performance.",
+    ]
+    sentences = sents(texts, paper_id=paper.id)
+    question = "Does adding an AlGaAs tunnel junction to a GaInP/GaAs tandem solar cell improve its conversion efficiency?"
+    claim = Candidate(sentence=sentences[1], text=texts[1], kind="finding", numbers=[], cue=0.7)
+    assert question_gate(question, {paper.id: paper}, {paper.id: sentences})[1](claim)
+    assert not question_gate(question, {paper.id: paper}, {paper.id: sentences[1:]})[1](claim)  # no definition, no match
+
+
+def test_a_compound_written_open_names_the_hyphenated_term() -> None:
+    # Douglas et al. 2014 write "SHOP (scaffold hopping)" where the question says "scaffold-hopping"
+    gate = QuestionGate.of(
+        "Can scaffold-hopping, fragment-based design produce potent ACE inhibitors that are selective for the N-domain"
+        " over the C-domain?"
+    )
+    context = "Fragment-based design of N-domain-selective inhibitors. Using a receptor-based SHOP (scaffold hopping) approach"
+    assert gate.admits("A crystal structure of the inhibitor in complex with the N-domain revealed its binding.", context)
+    assert not gate.admits("A crystal structure of the inhibitor in complex with the N-domain revealed its binding.", "")
