@@ -40,7 +40,7 @@ MIN_WORDS = 7
 
 # sections that never hold the paper's findings: its bibliography, front matter and back matter
 _BACK_MATTER = (
-    r"references|bibliography|acknowledg|front matter|ethic|authors?'? contributions|funding|competing interests|"
+    r"references|bibliography|acknowledg|front matter|ethic|authors?'? contributions?|funding|competing interests|"
     r"conflicts? of interest|abbreviations|availability"
 )
 SKIP_SECTIONS = re.compile(rf"{_BACK_MATTER}|appendix|^[A-H](?:\.\d+)*\.?\s|hyperparameter", re.I)
@@ -79,7 +79,8 @@ FINDING = re.compile(
     r"leads? to|led to|results? in|resulting in|caus\w+|due to|because|attribut\w+ to|contribut\w+ to|"
     r"(?:is|are) (?:crucial|essential|important|necessary|sufficient|key|beneficial|helpful|harmful|critical|robust)|"
     r"correlat\w+|significantly|substantially|consistently|dramatically|considerabl[ey]|"
-    r"improv(?:es|ed|ing)|increas(?:es|ed|ing)|decreas(?:es|ed|ing)|reduc(?:es|ed|ing)|boost(?:s|ed)|hurts?|"
+    r"improv(?:es|ed|ing)|(?<!to )(?<!further )(?<!also )improve\b|increas(?:es|ed|ing)|decreas(?:es|ed|ing)|"
+    r"reduc(?:es|ed|ing)|boost(?:s|ed)|hurts?|"
     r"degrad(?:es|ed)|benefit(?:s|ed)? from|helps?|enables?|allows?|depends? on|generaliz\w+|transfers? (?:well|better|poorly)|"
     r"achiev(?:es|ed|ing)|obtain(?:s|ed)|yield(?:s|ed)|effective(?:ly)?|works? well|performs? (?:well|better|worse|poorly|best|similarly)|"  # noqa: E501
     r"emerg\w+|is (?:able|unable) to|can be (?:trained|learned|used|applied|transferred)|"
@@ -150,7 +151,8 @@ ANNOUNCEMENT = re.compile(
     r"\bwe (?:additionally |also |further |then )?(?:increase|decrease|vary|change|modify|remove|add|replace|create|construct)\b"
     r"[^.]{0,80}\bby (?:using|adding|removing|replacing|training|creating)\b|"
     r"\b(?:has|have) (?:been|also been|recently been|previously been) (?:shown|suggested|found|proposed|argued|reported|"
-    r"demonstrated|hypothesi[sz]ed|observed|attributed|studied|explored|used)\b|\b(?:several|many|some|other|previous|prior|"
+    r"demonstrated|hypothesi[sz]ed|observed|attributed|studied|explored|used)\b|"
+    r"\b(?<!all )(?<!than )(?:several|many|some|other|previous|prior|"
     r"recent|earlier|existing) (?:papers|works|studies|authors|researchers|approaches|methods)\b|\bit is (?:well[- ])?known\b|"
     r"\b(?:previous|prior|recent|earlier|existing|related) (?:work|research|literature)\b",
     re.I,
@@ -224,7 +226,11 @@ def is_complete(text: str) -> bool:
         and t.count("(") == t.count(")")
         and t.count("[") == t.count("]")
         and not re.search(r"\b(?:e\.g|i\.e|et al|cf|vs|Fig|Eq|Sec|resp)\.$", t)  # split inside an abbreviation
-        and (not re.search(r"\s(?:a|an|the|of|in|to|for|and|or|by|with|on|at|as|is|are)\.$", t))  # cut after a function word
+        # cut after a function word; a stranded "of" after a particle ends a sentence ("the model they build off of.")
+        and (
+            not re.search(r"\s(?:a|an|the|of|in|to|for|and|or|by|with|on|at|as|is|are)\.$", t)
+            or re.search(r"\b(?:off|out|up) of\.$", t) is not None
+        )
     )
 
 
@@ -254,6 +260,8 @@ def is_clean(text: str) -> bool:
         return False  # a formula; "κ=0.968" or one "α" in prose is fine
     if MATH_NOISE.search(text) or BOILER.search(text) or REFERENCE_LIKE.search(text):
         return False
+    if "\ufffd" in text:
+        return False  # glyphs the PDF's fonts could not map ("Ka�dy�predstavitel�"): text a reader cannot check
     alpha = sum(1 for w in words if re.fullmatch(r"[(\[\"'“]?[A-Za-zÀ-ÿ][A-Za-zÀ-ÿ'’\-]*[)\]\"'”,.;:]*", w))
     if alpha / len(words) < 0.6:
         return False
@@ -418,7 +426,8 @@ _SPECULATION = re.compile(
     r"be attributed|account|stem|arise)\b|\b(?:we|they) (?:anticipate|envisage|envision|foresee|hope)\b|"
     # what results could be used for, expected benefits, and work not done yet: "could be used to improve many
     # applications", "It can be expected that …", "Our ongoing work shows …"
-    r"\b(?:could|might|may) (?:also )?(?:be used|be applied|be useful|enable|benefit)\b|\b(?:can|could) be expected\b|"
+    r"(?<!which )(?<!that )\b(?:could|might|may) (?:also )?(?:be used|be applied|be useful|enable|benefit)\b|"
+    r"\b(?:can|could) be expected\b|"
     r"\b(?:ongoing|on-going|future) (?:work|research|studies)\b|"
     # a recommendation: "We suggest that further studies should be undertaken to evaluate …"
     r"\bfurther (?:studies|research|work|trials|investigations?) (?:is|are|should|must|will|would|(?:is|are) needed)\b|"
@@ -519,6 +528,7 @@ _REPORTED_RESULT = re.compile(
     r"\b(?:improv|increas|decreas|reduc|boost|hurt|degrad|achiev|obtain|yield|outperform|generaliz|correlat)\w*\b|"
     r"\bperforms? (?:well|better|worse|poorly|best|similarly)|\bworks? (?:well|better)|\btransfers? (?:well|better|poorly)|"
     r"\b(?:significantly|substantially|consistently|dramatically|considerabl[ey]|surprisingly|remarkabl[ey])\b|"
+    r"\b(?:reliable|robust|accurate|valid|effectively|efficiently)\b|\b(?:is|are) the first\b|"
     r"\bproved? to\b|\bdid not\b|\bno (?:\w+ )?(?:differences?|effects?|associations?|impact|improvements?|gains?)\b|"
     r"^(?:In (?:summary|conclusion|short|sum)|Overall|Taken together|To (?:summari[sz]e|conclude))\b|"
     r"\bp\s?[<=>≤≥]|\b(?:CI|SD|SE|OR|RR|HR)\b|±|\d\s?%",

@@ -29,8 +29,9 @@ from synth.core.records import Block, ParsedDoc
 from synth.ingest.glyphs import clean_glyphs, fix_accents
 from synth.ingest.hyphens import Vocabulary, resolve_break
 
-PARSER_VERSION = "10"  # 8: headings in a face not flagged bold (BMC back matter, subsections); 9: manuscript line numbers;
-# 10: a letter-spaced heading ("a b s t r a c t")
+PARSER_VERSION = "11"  # 8: headings in a face not flagged bold (BMC back matter, subsections); 9: manuscript line numbers;
+# 10: a letter-spaced heading ("a b s t r a c t"); 11: a residue's raised number ("His³⁸⁸") is not a footnote mark;
+# bullets in ornament fonts are not letters; "Author contribution" is back matter
 BLOCK_SEP = "\n\n"
 
 KNOWN_SECTIONS = (
@@ -42,7 +43,8 @@ KNOWN_SECTIONS = (
     "conclusion and future work", "conclusions and future work", "supplementary material",
     # the back matter of journal articles (BMC, Springer, Elsevier, MDPI)
     "competing interests", "conflict of interest", "conflicts of interest", "funding", "abbreviations",
-    "authors' contributions", "author contributions", "availability of data and materials", "data availability",
+    "authors' contributions", "author contributions", "author contribution", "authors contributions",
+    "availability of data and materials", "data availability",
 )  # fmt: skip
 # ("model", "data", "setup", "analysis" count only when numbered: unnumbered they are table headers as often)
 _SUBSECTION_NUMBER = re.compile(r"^\d{1,2}(?:\.\d{1,2}){1,3}\.?\s+[A-Z][a-z]+(?:\s+[\w()-]+)*$")
@@ -282,12 +284,16 @@ def _script(span: dict[str, Any], main: dict[str, Any]) -> str:
 _SCRIPT_MATH_FONT = re.compile(r"CMMI|CMSY|CMEX|MSBM|MSAM|Math|Symbol", re.I)
 
 
+# the amino acids' three-letter codes: biochemistry raises a residue's position after it ("His³⁸⁸" is residue 388)
+_RESIDUE = re.compile(r"(?<![A-Za-z])(?:Ala|Arg|Asn|Asp|Cys|Gln|Glu|Gly|His|Ile|Leu|Lys|Met|Phe|Pro|Ser|Thr|Trp|Tyr|Val)$")
+
+
 def _is_marker(core: str, prev: str, math: bool) -> bool:
     """Whether a raised ``core`` after ``prev`` is a footnote, citation or affiliation mark (not an exponent)."""
     if not prev or not _MARKER.fullmatch(core):
         return False
-    if math:
-        return False
+    if math or (core.isdigit() and _RESIDUE.search(prev)):
+        return False  # an exponent, or a residue's number raised after its amino acid: "His³⁸⁸", "Tyr³⁶⁹"
     if re.search(r"[^\W\d_]{2,}$", fix_accents(prev[-12:])):
         return True  # after a word: "distribution⁴", "Cer^a", "Seo¹∗"
     if core.isalpha():
@@ -307,6 +313,10 @@ def _is_marker(core: str, prev: str, math: bool) -> bool:
     return False
 
 
+# fonts of bullets and ornaments: their one-letter glyphs read as letters ("r" in LCIRCLE10 is a bullet)
+_BULLET_FONT = re.compile(r"dingbat|wingding|webding|lcircle|zapf", re.I)
+
+
 def line_text(spans: list[dict[str, Any]], separator: str = " ") -> str:
     """One line's text from its spans, with superscripts and subscripts kept apart from the words around them.
 
@@ -316,6 +326,7 @@ def line_text(spans: list[dict[str, Any]], separator: str = " ") -> str:
     subscript (``log_2``, ``Unicoder_xDAE^SC``), so it is not read as part of the name before it. Where a dropped
     mark stood between two words, ``separator`` keeps them apart (", " for author lines: "Wu♠∗Alexis Conneau").
     """
+    spans = [s for s in spans if not (len(s["text"].strip()) == 1 and _BULLET_FONT.search(s.get("font", "")))]
     visible = [s for s in spans if s["text"].strip()]
     if len(visible) < 2:
         return "".join(s["text"] for s in spans)

@@ -217,6 +217,18 @@ def test_a_finding_hedged_only_in_its_explanation_is_kept() -> None:
     assert len(extract([sentence], "6 Results").candidates) == 1
 
 
+def test_what_a_relative_clause_says_could_be_used_is_no_speculation() -> None:
+    # Martelli et al. 2021: "… datasets which could be used to enrich …" describes the datasets; the result holds
+    sentence = (
+        "Zero-shot approaches differ in the performances achieved by participants in the two sub-tasks: in the"
+        " cross-lingual sub-task participants were able to achieve slightly better performances than those in the"
+        " multilingual setting, most probably thanks to the presence of English in both the training and the test data,"
+        " and, more in general, to the availability of English WiC-style datasets which could be used to enrich the"
+        " already provided data."
+    )
+    assert len(extract([sentence], "7 Results and Discussion").candidates) == 1
+
+
 def test_a_result_told_between_two_cited_sentences_is_the_cited_studies_not_the_papers() -> None:
     # Srivastava and Upadhyay 2015, discussion: the citation [32] closes the sentence after the result it reports
     texts = [
@@ -307,9 +319,35 @@ def test_as_well_as_joining_two_things_is_no_comparison() -> None:
             " 10x and more for certain benchmark programs.",
             "numeric",
         ),
+        # Futoma et al. 2017: "all other methods" beaten is a result, not hearsay of other work; a plural subject
+        # "improve"s; a preposition stranded after a particle ends the sentence
+        (
+            "The most complete model with all the extensions considered consistently outperformed all other methods for all"
+            " of the metrics we considered.",
+            "comparative",
+        ),
+        ("The extensions presented to the Base MGP-RNN all improve its performance by a modest margin.", "finding"),
+        (
+            "The MGP-RNN methods outperform strong baselines and offer substantial improvements over the model they build"
+            " off of.",
+            "comparative",
+        ),
     ],
 )
 def test_results_of_other_fields_are_classified(sentence: str, kind: str) -> None:
-    from synth.claims.rules import classify
+    from synth.claims.rules import classify, is_complete
 
     assert (classify(sentence, "7. Evaluation") or ("none",))[0] == kind
+    assert is_complete(sentence)
+
+
+def test_text_with_unmapped_glyphs_is_no_claim() -> None:
+    from synth.claims.rules import is_clean
+
+    # an example table of Martelli et al. 2021 read as prose, with glyphs its font could not map
+    garbled = (
+        "39 50 Ka\ufffddy\ufffdpredstavitel\ufffd. Using a technique for concentrating the solar light, resulted in an"
+        " overall efficiency of 20%."
+    )
+    assert not is_clean(garbled)
+    assert is_clean(garbled.replace("\ufffd", "j"))

@@ -83,6 +83,12 @@ def test_footnote_marks_and_scripts_in_a_line() -> None:
         "Shijie Wu, Alexis Conneau"
     )
     assert line_text([_span("an F"), _span("1", **sub), _span(" of 80.2")]) == "an F1 of 80.2"
+    # a residue's position raised after its amino acid (Douglas et al. 2014) is part of its name, not a footnote
+    assert line_text([_span("stacking with His"), _span("388", **sup), _span(" and a bond")]) == "stacking with His388 and a bond"
+    # a bullet set in an ornament font is no letter: LCIRCLE10's "r" opened each point of a summary box
+    assert line_text([_span("r", font="LCIRCLE10"), _span(" A molecule incorporating a tetrazole")]) == (
+        " A molecule incorporating a tetrazole"
+    )
 
 
 def _line(x0: float, x1: float, y: float, text: str) -> dict[str, Any]:

@@ -347,3 +347,10 @@ def test_a_letter_spaced_abstract_heading_opens_the_abstract(tmp_path: Path) -> 
         ("Abstract", "It is foun"),
         ("1. Introduction", "According "),
     ]
+
+
+def test_an_author_contribution_heading_is_back_matter() -> None:
+    from synth.ingest.pdf import heading_of
+
+    # Douglas et al. 2014 (Clinical Science) head the paragraph "AUTHOR CONTRIBUTION", in the singular
+    assert heading_of("AUTHOR CONTRIBUTION", 1) == "AUTHOR CONTRIBUTION"
