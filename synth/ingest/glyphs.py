@@ -75,6 +75,11 @@ def fix_accents(text: str) -> str:
     return unicodedata.normalize("NFC", "".join(out))
 
 
+# "=" drawn from a maths font whose code for it PyMuPDF reads as "¼" (Elsevier, BMJ): "p¼0.586", "n ¼ 20"
+_EQUALS_AS_QUARTER = re.compile(r"(?<=[A-Za-z)\]])(\s?)¼(\s?)(?=[−\-]?\.?\d)")
+
+
 def clean_glyphs(text: str) -> str:
-    """Accents composed, ligatures spelled out (``ﬁ`` → ``fi``), NFC: what every parsed text goes through."""
-    return fix_accents(text.translate(LIGATURES))
+    """Accents composed, ligatures spelled out (``ﬁ`` → ``fi``), a maths font's "=" read as "¼" restored, NFC: what
+    every parsed text goes through."""
+    return fix_accents(_EQUALS_AS_QUARTER.sub(r"\1=\2", text.translate(LIGATURES)))

@@ -29,9 +29,9 @@ from synth.core.records import Block, ParsedDoc
 from synth.ingest.glyphs import clean_glyphs, fix_accents
 from synth.ingest.hyphens import Vocabulary, resolve_break
 
-PARSER_VERSION = "11"  # 8: headings in a face not flagged bold (BMC back matter, subsections); 9: manuscript line numbers;
+PARSER_VERSION = "12"  # 8: headings in a face not flagged bold (BMC back matter, subsections); 9: manuscript line numbers;
 # 10: a letter-spaced heading ("a b s t r a c t"); 11: a residue's raised number ("His³⁸⁸") is not a footnote mark;
-# bullets in ornament fonts are not letters; "Author contribution" is back matter
+# bullets in ornament fonts are not letters; "Author contribution" is back matter; 12: "p¼0.586" reads "p=0.586"
 BLOCK_SEP = "\n\n"
 
 KNOWN_SECTIONS = (

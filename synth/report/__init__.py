@@ -14,7 +14,8 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from synth.report.data import RunData
 
-RENDERER_VERSION = "6"  # 6: limitations name papers by citation; mean confidence of verified findings only
+RENDERER_VERSION = "7"  # 6: limitations name papers by citation; mean confidence of verified findings only; 7: a
+# claim's other sources are cited as the references name them, not by run id
 REPORT_NAME = "report"
 FORMATS = ("md", "html", "pdf", "json", "csv", "bib")
 

@@ -72,7 +72,8 @@ class SourceRef(Record):
     title: str | None  # None when the paper is not among the kept ones
     page: int
     section: str
-    also: list[str]
+    also: list[str]  # the other papers' ids
+    also_cited: list[str] = []  # the same, as a reader finds them in the references: "Huang et al. 2010, p. 6"
 
 
 class EvidenceRef(Record):

@@ -157,6 +157,10 @@ def claim_rows(data: RunData) -> list[ClaimRow]:
                     page=src.page,
                     section=src.section,
                     also=[s.paper_id for s in claim.sources[1:]],
+                    also_cited=[
+                        f"{cite_id(short_cite(papers.get(s.paper_id), s.paper_id), s.paper_id)}, p. {s.page}"
+                        for s in claim.sources[1:]
+                    ],
                 ),
                 evidence=None if ev is None else _evidence_ref(ev, papers, deciding),
                 numbers=claim.numbers,
@@ -254,7 +258,8 @@ def evidence_cell(row: ClaimRow) -> str:
 
 def source_cell(row: ClaimRow) -> str:
     src = row.source
-    also = f"; also {', '.join(src.also)}" if src.also else ""
+    others = src.also_cited or src.also  # a report written before citations were recorded names the ids
+    also = f"; also {', '.join(others)}" if others else ""
     return f"{cite_id(src.cite, src.paper_id)}, p. {src.page}{also}"
 
 

@@ -105,3 +105,12 @@ def test_a_block_spanning_both_columns_is_split_at_the_gutter() -> None:
     # a justified single-column line that MuPDF cut into words is not split (no left edge on the right side)
     words = [_line(72 + 40 * i, 100 + 40 * i, 100, "word") for i in range(10)]
     assert _split_at_gutter({"bbox": (72, 100, 460, 110), "lines": words}, 612) == [{"bbox": (72, 100, 460, 110), "lines": words}]
+
+
+def test_an_equals_sign_read_as_a_quarter_is_restored() -> None:
+    from synth.ingest.glyphs import clean_glyphs
+
+    # Huang et al. 2010 (BMJ): "The bias coefficient of the SF studies was 1.32 (p¼0.586)"
+    assert clean_glyphs("was 1.32 (p¼0.586), which showed") == "was 1.32 (p=0.586), which showed"
+    assert clean_glyphs("a sample (n ¼ 20)") == "a sample (n = 20)"
+    assert clean_glyphs("it took 1¼ hours") == "it took 1¼ hours"  # a real quarter after a number stays

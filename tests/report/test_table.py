@@ -195,3 +195,22 @@ def test_a_claim_the_verifier_could_not_read_says_why_not_that_nothing_was_found
     assert evidence_cell(row) == f"not checked: {reason}" and row.confidence is None  # no probability of nothing read
     limitations = " ".join(next(s.items for s in build_report(data, remeasure=None).sections if s.kind == "limitations"))
     assert f"1 claim could not be checked ({shown}): {reason}; not verified." in limitations
+
+
+def test_a_claims_other_sources_are_cited_as_the_references_name_them() -> None:
+    """A merged near-duplicate's other source read "also local:19d45f9b1da5" (a run id) in the Source column."""
+    import dataclasses
+
+    from synth.report.table import claim_rows, source_cell
+
+    data = load_run(FIXTURE)
+    claims = data.claims or []
+    papers = data.papers or []
+    first, other = claims[0], next(p for p in papers if p.id != claims[0].sources[0].paper_id)
+    merged = first.model_copy(
+        update={"sources": [first.sources[0], first.sources[0].model_copy(update={"paper_id": other.id, "page": 6})]}
+    )
+    row = next(r for r in claim_rows(dataclasses.replace(data, claims=[merged, *claims[1:]])) if r.id == first.id)
+    cell = source_cell(row)
+    assert "; also " in cell and cell.endswith(", p. 6") and other.id not in cell.split("; also ")[1].split(" (")[0]
+    assert row.source.also == [other.id]  # the JSON keeps the id beside the citation
