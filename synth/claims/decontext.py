@@ -18,6 +18,7 @@ import re
 import unicodedata
 from dataclasses import dataclass, field
 
+from synth.core.abbreviations import definitions
 from synth.core.names import surname
 from synth.core.records import Paper, Sentence
 
@@ -61,6 +62,9 @@ class PaperContext:
     name_is_resource: bool = False
     # the paper's table and figure captions by label ("table 3" → "Table 3: F1 score on the BUCC bitext mining task.")
     captions: dict[str, str] = field(default_factory=dict)
+    # the abbreviations the paper defines, short form → long form ("TJ" → "tunnel junction"): claims spell them out,
+    # the question gate reads them
+    abbreviations: dict[str, str] = field(default_factory=dict)
 
 
 def usable_title(paper: Paper, front: list[str] | None = None) -> str:
@@ -94,6 +98,7 @@ def paper_context(
     title = usable_title(paper, front)
     name = method_name(title, paper.abstract, sentences)
     caps = dict(captions or {})
+    defined = definitions([paper.abstract, *(s.text for s in sentences)])
     if paper.authors:
         first = surname(paper.authors[0])
         tail = " et al." if len(paper.authors) > 2 else f" and {surname(paper.authors[1])}" if len(paper.authors) == 2 else ""
@@ -104,11 +109,17 @@ def paper_context(
             plural_ref=len(paper.authors) > 1,
             name_is_resource=_is_resource(name, title, paper),
             captions=caps,
+            abbreviations=defined,
         )
     head = re.split(r":\s", title)[0].strip()
     short = head if ":" in title and len(title) > 60 and len(head.split()) >= 3 else title
     return PaperContext(
-        name=name, ref=f"“{short}”", plural_ref=False, name_is_resource=_is_resource(name, title, paper), captions=caps
+        name=name,
+        ref=f"“{short}”",
+        plural_ref=False,
+        name_is_resource=_is_resource(name, title, paper),
+        captions=caps,
+        abbreviations=defined,
     )
 
 

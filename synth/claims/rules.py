@@ -29,7 +29,7 @@ from synth.claims.decontext import (
     strip_table_frame,
 )
 from synth.claims.numbers import KNOWN_DATASETS, METRIC, NUM, dataset_of, extract_numbers
-from synth.core.abbreviations import definitions, gloss
+from synth.core.abbreviations import gloss
 from synth.core.records import ClaimKind, Number, Paper, Sentence
 from synth.core.text import split_top_level
 from synth.ingest.pdf import guess_language
@@ -687,7 +687,6 @@ def candidates(
     cites = [bool(CITED.search(s.text)) for s in sentences]
     opening = _abstract_opening(sentences, ctx)
     benchmarked = any(dataset_of(s.text) not in (None, *_NOT_EVAL_SETS) for s in sentences)
-    defined = definitions([paper.abstract, *(s.text for s in sentences)])  # the paper's abbreviations, to spell out
     for i, s in enumerate(sentences):
         prev, previous = previous, clean_text(s.text)
         cited_around = (
@@ -723,7 +722,7 @@ def candidates(
                     dropped[key] = dropped.get(key, 0) + 1
                     continue  # "Our model outperforms …", "we are competitive …" where the paper never names its model
                 claim_text, resolved = decontextualise(strip_table_frame(part), ctx, prev if n == 1 else parts[n - 2])
-                claim_text = gloss(claim_text, defined)
+                claim_text = gloss(claim_text, ctx.abbreviations)
                 leaning = leans_on_context(claim_text, ctx.ref) if resolved else None
                 if (
                     resolved

@@ -81,16 +81,15 @@ _JOURNAL_HEADERS: tuple[re.Pattern[str], ...] = (
 )
 # places of more than one word, which read like a personal name on an affiliation's last line ("7935, South Africa")
 _PLACES = frozenset(
-    """
+    place.strip()
+    for place in """
     south africa|south korea|north korea|new zealand|hong kong|saudi arabia|united states|united kingdom|sri lanka|
     costa rica|puerto rico|el salvador|czech republic|dominican republic|burkina faso|sierra leone|san marino|
     new york|new jersey|new mexico|new south wales|north carolina|south carolina|rhode island|west virginia|
     los angeles|san francisco|san diego|santa barbara|santa cruz|tel aviv|buenos aires|rio de janeiro|são paulo|
     cape town|abu dhabi|kuala lumpur|ho chi minh city|mexico city|quebec city|salt lake city|college park|
     chapel hill|palo alto|menlo park|mountain view|ann arbor|baton rouge|las vegas|st. louis|saint petersburg
-    """.replace("\n", "")
-    .replace("    ", "")
-    .split("|")
+    """.split("|")
 )
 
 
@@ -356,7 +355,7 @@ def _authors(rows: list[_Row], title_rows: list[_Row], height: float) -> list[st
         words = row.text.split()
         if len(words) >= 8 and sum(w.lower().strip(",.;") in _FUNCTION for w in words) >= 2 and not _AFFILIATION.search(row.text):
             break  # prose: the abstract without a heading, or the first paragraph
-        parts = [p for t in row.texts for p in _split_names(t)]
+        parts = _parts(row)
         if carry and parts:
             parts[0] = f"{carry} {parts[0]}"
         last = parts.pop() if len(parts) > 1 and re.fullmatch(r"[A-Z][a-z]+", parts[-1]) else ""
@@ -366,9 +365,14 @@ def _authors(rows: list[_Row], title_rows: list[_Row], height: float) -> list[st
     return authors
 
 
+def _parts(row: _Row) -> list[str]:
+    """The row's comma-, "and"- or mark-separated parts, marks and e-mail addresses left out: candidate names."""
+    return [p for t in row.texts for p in _split_names(t)]
+
+
 def _names(row: _Row) -> list[str]:
     """The personal names of a row that reads as a list of them (most of its parts are names), else none."""
-    return _names_in([p for t in row.texts for p in _split_names(t)])
+    return _names_in(_parts(row))
 
 
 def _names_in(parts: list[str]) -> list[str]:

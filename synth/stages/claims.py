@@ -12,7 +12,7 @@ from synth.claims.base import Candidate
 from synth.claims.decontext import paper_context
 from synth.claims.faithfulness import check_rewrites, rewrite_pairs
 from synth.claims.selection import extract_all, rank
-from synth.core.abbreviations import definitions, expand
+from synth.core.abbreviations import expand
 from synth.core.io import read_jsonl, write_jsonl
 from synth.core.records import NLI_LABELS, Paper, ParsedDoc, Sentence
 from synth.core.stage_ids import CHUNK, CLAIMS, PARSE, SEARCH
@@ -34,7 +34,7 @@ def question_gate(
     for p in papers.values():
         ctx = paper_context(p, sentences.get(p.id, []))
         own_names[p.id] = [n for n in (ctx.name, ctx.ref.split(" (")[0] if p.authors else None) if n]
-        defined[p.id] = definitions([p.abstract, *(s.text for s in sentences.get(p.id, []))])
+        defined[p.id] = ctx.abbreviations
 
     def answers(c: Candidate) -> bool:
         pid = c.sentence.paper_id
