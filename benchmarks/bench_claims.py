@@ -56,7 +56,10 @@ once at their first run (all-four 0.22 on 32 claims); ``issue15-r13``: claims ne
 ``issue15-r14``: the twelve ``heldout-9`` papers, judged once at their first run (all-four 0.29 on 28 claims). The
 claims of that run were also scored by a logistic claim-quality model fitted on all earlier judgements (11 generic
 features; AUC 0.72 with each earlier split held out in turn, precision 0.75 at p ≥ 0.5): on heldout-9 it kept 12 of the
-28 at all-four 0.25 (it kept cited results and a definition and dropped four good findings), so it was not shipped.
+28 at all-four 0.25 (it kept cited results and a definition and dropped four good findings), so it was not shipped;
+``issue15-r15``: claims new after the fixes made on reading that run (raised powers and formula counts kept, "sp2/sp3"
+and "CH2"; a DOI in the PDF's title field is no title; cited results with a hyphenated surname or told with "they
+concluded"; a participant's quoted words; "Accordingly"/"both <things>" lean on the text before; AASTeX headings).
 Reported per split, per split and question, and per question over all papers (``any | <question>``): claims presented
 (and per paper), precision of all four criteria together, each criterion alone, kind accuracy on findings, and how many
 presented claims have no judgement (a changed claim text must be re-judged, never scored silently; ``--dump-unjudged``

@@ -333,12 +333,14 @@ _FORWARD = re.compile(
     r"^As (?:will be |is |was )?(?:shown|seen|discussed|described|reported|detailed|explained)(?: in [^,]{1,60}?)?"
     r"(?: below| above| later)?,\s+(?=[A-Za-z])"
 )
-_INFERENCE = re.compile(r"^(?:Thus|Hence|Therefore|Consequently|As a result|So),?\s")
+_INFERENCE = re.compile(r"^(?:Thus|Hence|Therefore|Consequently|Accordingly|As a result|So),?\s")
 # a referent only the text before can name: "these methods", "such models", "the experiments above"
 _DANGLING = re.compile(
     r"\b(?:[Tt]hese|[Tt]hose|[Ss]uch|[Tt]his|[Tt]he above|[Tt]he aforementioned|[Tt]he previous|[Tt]he latter|[Tt]he former)"
     rf"\s+(?:[\w-]+\s+)?{_REFERENT_NOUNS}\b"
     r"|\b(?:above|aforementioned)\b(?!\s+(?:\d|chance|average|zero))"
+    # "at both stations", "for both groups": which two, the text before says
+    r"|\b[Bb]oth (?:the )?[a-z]+s\b(?! (?:and|of|as)\b)"
 )
 _DANGLING_PRONOUN = re.compile(
     r"(?:^|[,;]\s*|\b(?i:although|while|since|because|as|but|and|so)\s+)(?:[Tt]his|[Tt]hat|[Ii]t)\s+"

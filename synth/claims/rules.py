@@ -106,7 +106,8 @@ LIMITATION = re.compile(
 )
 CITED = re.compile(
     r"\((?:e\.g\.,?\s*|see\s*)?[A-Z][A-Za-z\u00c0-\u017f'\-]+(?: et al\.?| and [A-Z][A-Za-z\u00c0-\u017f'\-]+| & [A-Z][a-z]+)?,? (?:19|20)\d\d[a-z]?(?:[;,] [^)]{0,80})?\)"  # noqa: E501
-    r"|[A-Z][A-Za-z\u00c0-\u017f'\-]* (?:et al\.|and [A-Z][a-z]+) \((?:19|20)\d\d[a-z]?\)|\[\d+(?:\s*[,–-]\s*\d+)*\]"
+    r"|[A-Z][A-Za-z\u00c0-\u017f'\-]* (?:et al\.|and [A-Z][A-Za-z\u00c0-\u017f'’\-]+) \((?:19|20)\d\d[a-z]?\)"
+    r"|\[\d+(?:\s*[,–-]\s*\d+)*\]"
 )
 ASSERTIVE_VERB = re.compile(
     r"\b(is|are|was|were|has|have|had|can|could|may|might|does|do|did|will|would|shows?|yields?|leads?|remains?|become\w*|require\w*|rel(?:y|ies) on|depends?|achieves?|performs?|outperforms?|improves?|captures?|learns?|encodes?|provides?|suffers?|tends?)\b",  # noqa: E501
@@ -508,8 +509,20 @@ _WAYS = re.compile(
 _DATASET_SUBJECT = re.compile(rf"^(?:[^,]{{0,60}},\s*)?(?:the )?{KNOWN_DATASETS.pattern}", re.I)
 # another paper's finding, named as the subject of a finding verb ("K et al. (2020) found that …")
 _OTHERS_FOUND = re.compile(
-    r"\b[A-Z][\w'’-]*(?: et al\.| and [A-Z][\w'’-]+)? \((?:19|20)\d\d[a-z]?\)\s+(?:also\s+)?(?:found|find|finds|show|showed|"
-    r"shows|shown|report|reported|reports|observe|observed|demonstrate|demonstrated|argue|argued|suggest|suggested)\b"
+    r"\b[A-Z][\w'’-]*(?: et al\.| and [A-Z][\w'’-]+)? \((?:19|20)\d\d[a-z]?\)\s+(?:(?:also|additionally|further|"
+    r"recently|previously)\s+)?(?:found|find|finds|show|showed|shows|shown|report|reported|reports|observe|observed|"
+    r"demonstrate|demonstrated|argue|argued|suggest|suggested|analy[sz]ed|concluded)\b"
+    # "they" are other authors when they conclude or argue ("As they found … only when …, they concluded that …")
+    r"|\b[Tt]hey (?:\w+ly )?(?:concluded|argued|proposed|hypothesi[sz]ed|claimed|speculated|postulated)\b"
+)
+# a participant's words quoted in a qualitative study ("It's defeatist, we're failed … I said, “That's …”"): the first
+# person is not the authors', and the sentence is the study's data, not its finding
+_QUOTED_SPEECH = re.compile(
+    r"(?=.*(?:(?:^|[.,;:!?“\"(]\s*|\b[a-z]+\s)I(?:['’](?:m|ve|d|ll)\b| (?:am|was|have|had|think|thought|felt|feel|"
+    r"said|say|didn|don|wasn|would|could|just|really|know|knew|got|went|wanted|want|mean|guess|suppose|believe|remember|"
+    r"can)\b)|\b(?:me|my|myself)\b))"
+    r"(?=.*[“”\"]|.*:\s)",
+    re.S,
 )
 
 
@@ -546,10 +559,13 @@ def not_a_finding(part: str, kind: ClaimKind, section: str, ctx: PaperContext, c
     that", anywhere), ``motivation`` (what a resource or method is designed to do), ``method`` (what the authors did,
     with no result in the sentence), ``data description`` (how a corpus was made or what it holds), ``general``
     (a truth of the field that names nothing of the paper's) and ``description`` (a sentence of kind "finding" that
-    reports nothing found or measured: how a system works or what a tool offers).
+    reports nothing found or measured: how a system works or what a tool offers), ``quotation`` (a participant's
+    words, quoted).
     """
     if kind == "background":
         return "background"
+    if _QUOTED_SPEECH.match(part):
+        return "quotation"
     if _OTHERS_FOUND.search(part) or (CITED.search(part) and not is_own(part, ctx)):
         return "cited"  # somebody else's result, restated with its citation
     if cited_around and not is_own(part, ctx):

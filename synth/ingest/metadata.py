@@ -78,7 +78,13 @@ _JOURNAL_HEADERS: tuple[re.Pattern[str], ...] = (
     # "Solar Energy Materials & Solar Cells 137 (2015) 1–5" (Elsevier), "Clinical Science (2014) 126, 305–313"
     re.compile(r"([A-Z][\w&\-]+(?: (?:of|and|in|for|on|the|&|[A-Z][\w&\-]+)){0,10}) \d+ \((?:19|20)\d\d\) \d+ ?[-–] ?\d+"),
     re.compile(r"([A-Z][\w&\-]+(?: (?:of|and|in|for|on|the|&|[A-Z][\w&\-]+)){0,10}) \((?:19|20)\d\d\) \d+, \d+ ?[-–] ?\d+"),
+    # "Hindawi Publishing Corporation Rehabilitation Research and Practice Volume 2010, Article ID 157939, 6 pages"
+    re.compile(
+        r"(?:Hindawi Publishing Corporation )?([A-Z][\w&\-]+(?: (?:of|and|in|for|on|the|&|[A-Z][\w&\-]+)){0,10})"
+        r" Volume (?:19|20)\d\d, Article ID"
+    ),
 )
+_COPYRIGHT_YEAR = re.compile(r"(?:©|\(c\)|Copyright)\s*(?:©\s*)?((?:19|20)\d\d)\b")
 # places of more than one word, which read like a personal name on an affiliation's last line ("7935, South Africa")
 _PLACES = frozenset(
     place.strip()
@@ -158,6 +164,8 @@ def front_matter(page: Any, info: dict[str, Any]) -> FrontMatter:
     year = venue_year
     if year is None and stamp:  # the first version's year (the id's prefix), not the stamped version's date
         year = first_year(stamp.group(1).strip()) or (int(stamp.group(5)) if stamp.group(5) else None)
+    if year is None and (printed_year := _COPYRIGHT_YEAR.search(text)):
+        year = int(printed_year.group(1))  # "© 2009 American Psychological Association", "Copyright © 2010 N. E. Tully"
     if year is None:
         created = re.match(r"(?:D:)?((?:19[89]|20[0-4])\d)", info.get("creationDate") or "")  # "D:20240726064749Z"
         year = int(created.group(1)) if created else None
@@ -200,10 +208,18 @@ def _rows(page: Any) -> list[_Row]:
     return rows
 
 
+# a journal's label of the article's type, set above the title in the title's size ("Research Article", Hindawi)
+_ARTICLE_TYPE = re.compile(
+    r"(?i:(?:original |review |research |short |brief )?(?:research )?(?:article|paper|report|communication|letter)|"
+    r"original research(?: article)?|review|perspective|commentary|editorial)"
+)
+
+
 def _is_header(text: str) -> bool:
     return bool(
         STAMP.search(text)
         or re.match(r"^(?:Published as|Under review|Accepted|To appear|Preprint|Proceedings of|Findings of|arXiv)", text)
+        or _ARTICLE_TYPE.fullmatch(text)
         or re.fullmatch(r"[\d\s.]+", text)
     )
 
@@ -276,7 +292,7 @@ def _plausible_title(meta: str) -> bool:
         8 <= len(meta) <= 300
         and not meta.lower().endswith((".dvi", ".pdf", ".tex", ".doc", ".docx", ".xps"))
         and "untitled" not in meta.lower()
-        and not re.match(r"^(?:microsoft word|arxiv:|paper\b|main\b|manuscript\b)", meta, re.I)
+        and not re.match(r"^(?:microsoft word|arxiv:|paper\b|main\b|manuscript\b|doi:|https?://|10\.\d{4,9}/)", meta, re.I)
         and not STAMP.search(meta)
     )
 

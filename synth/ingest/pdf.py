@@ -29,9 +29,11 @@ from synth.core.records import Block, ParsedDoc
 from synth.ingest.glyphs import clean_glyphs, fix_accents
 from synth.ingest.hyphens import Vocabulary, resolve_break
 
-PARSER_VERSION = "12"  # 8: headings in a face not flagged bold (BMC back matter, subsections); 9: manuscript line numbers;
+PARSER_VERSION = "13"  # 8: headings in a face not flagged bold (BMC back matter, subsections); 9: manuscript line numbers;
 # 10: a letter-spaced heading ("a b s t r a c t"); 11: a residue's raised number ("His³⁸⁸") is not a footnote mark;
 # bullets in ornament fonts are not letters; "Author contribution" is back matter; 12: "p¼0.586" reads "p=0.586"
+# 13: "sp²/sp³" and "km²" keep their powers, "CH₂" reads "CH2", raised affiliation letters "a,c," are marks; numbered
+# headings in capitals in the text's face ("1. INTRODUCTION", AASTeX)
 BLOCK_SEP = "\n\n"
 
 KNOWN_SECTIONS = (
@@ -48,6 +50,7 @@ KNOWN_SECTIONS = (
 )  # fmt: skip
 # ("model", "data", "setup", "analysis" count only when numbered: unnumbered they are table headers as often)
 _SUBSECTION_NUMBER = re.compile(r"^\d{1,2}(?:\.\d{1,2}){1,3}\.?\s+[A-Z][a-z]+(?:\s+[\w()-]+)*$")
+_CAPITALS_HEADING = re.compile(r"^\d{1,2}(?:\.\d{1,2}){0,2}\.?\s+(?=[A-Z0-9 ,:&'’()/-]*[A-Z]{4})[A-Z][A-Z0-9 ,:&'’()/-]+$")
 _NUMBER_PREFIX = r"(?:\d{1,2}(?:\.\d{1,2}){0,3}\.?|[IVX]{1,5}\.|[A-H](?:\.\d{1,2}){0,2}\.?)"
 NUMBERED_HEADING = re.compile(rf"^{_NUMBER_PREFIX}\s+[A-Z][^\n]{{1,90}}$")
 # an unnumbered bold run-in heading on a line of its own ("Comparison with SkipThought"): 1–8 words, capitalised,
@@ -256,7 +259,7 @@ def _split_at_gutter(block: dict[str, Any], width: float) -> list[dict[str, Any]
 _BOLD_CACHE: dict[str, bool] = {}
 _FOOTNOTE_MARK = re.compile(r"[\d∗*†‡§¶⋆]{1,2}")
 # what a raised mark after a word is: a footnote, citation or affiliation marker ("distribution⁴", "Seo¹∗", "(2015).⁵")
-_MARKER = re.compile(r"[\d,–\-∗*†‡§¶⋆♠♥♦♣\s]+|[a-h]")
+_MARKER = re.compile(r"[\d,–\-∗*†‡§¶⋆♠♥♦♣\s]+|[a-h](?:,\s?[a-h])*,?")  # "¹,²", "∗", "a", "a,c," (affiliations)
 _ORDINAL = re.compile(r"st|nd|rd|th")
 _MATH_CHARS = frozenset("=≈−∑∏∫≤≥∈∼×·")
 
@@ -288,11 +291,23 @@ _SCRIPT_MATH_FONT = re.compile(r"CMMI|CMSY|CMEX|MSBM|MSAM|Math|Symbol", re.I)
 _RESIDUE = re.compile(r"(?<![A-Za-z])(?:Ala|Arg|Asn|Asp|Cys|Gln|Glu|Gly|His|Ile|Leu|Lys|Met|Phe|Pro|Ser|Thr|Trp|Tyr|Val)$")
 
 
+# what a raised digit after two or more letters is part of, not a note on: an orbital's hybridisation ("sp²/sp³"), a
+# unit's power ("cm²", "km²", "µm³")
+_POWER_BASE = re.compile(r"(?<![A-Za-z])(?:sp|cm|mm|km|nm|µm|μm|dm)$")
+# a chemical formula of two or more element symbols ("CH", "SiO", "CH2CH"): a lowered number after it is its count
+# ("CH₂" reads "CH2"), where after any other name it is an index ("log_2")
+_ELEMENT = (
+    "He|Li|Be|Ne|Na|Mg|Al|Si|Cl|Ar|Ca|Ti|Cr|Mn|Fe|Co|Ni|Cu|Zn|Ga|Ge|As|Se|Br|Sr|Zr|Mo|Ag|Cd|Sn|Sb|Ba|Pt|Au|Hg|Pb|Bi"
+    "|H|B|C|N|O|F|P|S|K|V|I|U|W"
+)
+_FORMULA = re.compile(rf"(?:^|[^\w])(?:(?:{_ELEMENT})\d*){{2,}}$")
+
+
 def _is_marker(core: str, prev: str, math: bool) -> bool:
     """Whether a raised ``core`` after ``prev`` is a footnote, citation or affiliation mark (not an exponent)."""
     if not prev or not _MARKER.fullmatch(core):
         return False
-    if math or (core.isdigit() and _RESIDUE.search(prev)):
+    if math or (core.isdigit() and (_RESIDUE.search(prev) or _POWER_BASE.search(prev))):
         return False  # an exponent, or a residue's number raised after its amino acid: "His³⁸⁸", "Tyr³⁶⁹"
     if re.search(r"[^\W\d_]{2,}$", fix_accents(prev[-12:])):
         return True  # after a word: "distribution⁴", "Cer^a", "Seo¹∗"
@@ -375,6 +390,8 @@ def line_text(spans: list[dict[str, Any]], separator: str = " ") -> str:
                 out += text
         elif tight and re.search(r"(?:^|\W)F$", prev) and core == "1":
             out += core  # F₁ is the metric F1
+        elif tight and core.isdigit() and _FORMULA.search(prev):
+            out += core  # a formula's count: "CH₂" is CH2
         else:
             out += ("_" + core) if tight and (prev[-1].isalpha() or prev[-1] in ")]") else text
         last = role
@@ -652,6 +669,9 @@ def _role(b: _Raw, text: str, style: _Style, refs_started: bool, in_body: bool) 
         # "3.1.1 Radiographic and microCT assessment of healing": a subsection number on a line of its own, in the
         # text's own face (a manuscript set for review)
         or (b.n_lines == 1 and _SUBSECTION_NUMBER.match(text) is not None and len(text.split()) <= 14)
+        # "1. INTRODUCTION", "4. THE SIZE DISTRIBUTION OF NEOS": a numbered heading in capitals, set in the text's own
+        # face or smaller (AASTeX)
+        or (b.n_lines == 1 and _CAPITALS_HEADING.match(text) is not None and len(text.split()) <= 12)
     )
     if heading_like and heading_of(text, b.n_lines) and (not refs_started or b.bold_frac >= 0.8):
         return "heading"  # inside or after the bibliography only bold headings count ("A. Smith" is an author)

@@ -54,8 +54,9 @@ class ClaimsStage(Stage):
     # "outperforms all baselines" with none named is not self-contained; 21: "could be used to", ongoing work, a mechanism
     # ("is used to compute") and a definition are not findings; the verb after "Which … models" is no facet; 22: a
     # description is no finding, an abstract's opening is background, measures of other fields, abbreviations the
-    # paper defines read in the question gate; 23: "Author contribution" is back matter
-    version = "23"
+    # paper defines read in the question gate; 23: "Author contribution" is back matter; 24: cited results with a
+    # hyphenated surname or told with "they concluded", a participant's quoted words, "Accordingly", "both <things>"
+    version = "24"
     upstream = (SEARCH, PARSE, CHUNK)
 
     def inputs(self, ctx: StageContext) -> dict[str, Any]:

@@ -265,3 +265,47 @@ def test_every_claim_ends_a_sentence_and_is_never_cut() -> None:
 
 def test_classify_returns_none_for_pure_description() -> None:
     assert classify("We use XLM-R as the student model in all experiments.") is None
+
+
+# -- heldout-9: sentences as printed in papers of other fields -------------------------------------------------------
+def test_a_cited_result_with_a_hyphenated_surname_or_told_with_they_is_not_the_papers_finding() -> None:
+    # Focke et al. 2013 (Frontiers in Psychology), Discussion: both sentences report Shadmehr and Brashers-Krug's study
+    found = extract(
+        [
+            "Shadmehr and Brashers-Krug (1997) additionally analyzed after-effects of the included catch trials and found "
+            "that the learning of force field B on day 2 started in an internal model appropriate to A for all groups.",
+            "As they found consolidation of A only when the time interval between learning A and B was higher than 5 h they "
+            "concluded that this consolidation of A was achieved due to a decrease of retrograde interference.",
+        ],
+        "4 Discussion",
+    )
+    assert found.candidates == []
+    assert found.reasons.get("cited") == 2
+
+
+def test_a_participants_quoted_words_are_data_not_a_finding_in_the_authors_voice() -> None:
+    # Tully et al. 2010 (Rehabilitation Research and Practice): "we're" is the participant's, not the authors'
+    found = extract(
+        [
+            "Two other participants disagreed, however, and believed it had made no difference to their response to their "
+            "diagnosis: It's defeatist, we're failed before we start ... the nurse came to me and I in the bed and I wasn't "
+            "well at all ... and I said, “That's some motivation, living with heart failure”."
+        ],
+        "3 Results",
+    )
+    assert found.candidates == [] and found.reasons.get("quotation") == 1
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # Hu et al. 2011 (Applied and Environmental Microbiology), Results
+        "Accordingly, the deep group for both genes appeared near the base of the euphotic zone (150 m for amoA genes and "
+        "75 m for accA genes), and the relative abundance of this group increased with depth.",
+        "The abundance of the crenarchaeal accA gene was almost always below the detection limit within the euphotic zones "
+        "but then increased with depth to maximal values at a depth of 300 m at both stations.",
+    ],
+)
+def test_a_claim_that_leans_on_the_text_before_is_not_self_contained(text: str) -> None:
+    found = extract([text], "Results")
+    assert found.candidates and all(not c.self_contained for c in found.candidates)

@@ -85,6 +85,15 @@ def test_footnote_marks_and_scripts_in_a_line() -> None:
     assert line_text([_span("an F"), _span("1", **sub), _span(" of 80.2")]) == "an F1 of 80.2"
     # a residue's position raised after its amino acid (Douglas et al. 2014) is part of its name, not a footnote
     assert line_text([_span("stacking with His"), _span("388", **sup), _span(" and a bond")]) == "stacking with His388 and a bond"
+    # an orbital's hybridisation and a unit's power are exponents, and a formula's counts are no index (Gerber et al.
+    # 2025: "The H/C, CH2CH3, and sp2/sp3 ratios show an evolution with the proton fluence")
+    sub_low = {"size": 7.3, "y": 101.7}
+    line = [_span("The H/C, CH"), _span("2", **sub_low), _span("CH"), _span("3", **sub_low), _span(", and sp"),
+            _span("2", **sup), _span("/sp"), _span("3", **sup), _span(" ratios show")]  # fmt: skip
+    assert line_text(line) == "The H/C, CH2CH3, and sp2/sp3 ratios show"
+    assert line_text([_span("an area of 3 km"), _span("2", **sup), _span(" in all")]) == "an area of 3 km2 in all"
+    assert line_text([_span("the base log"), _span("2", **sub), _span(" of n")]) == "the base log_2 of n"
+    assert line_text([_span("as in BERT"), _span("2", **sup), _span(" we")]) == "as in BERT we"  # still a footnote
     # a bullet set in an ornament font is no letter: LCIRCLE10's "r" opened each point of a summary box
     assert line_text([_span("r", font="LCIRCLE10"), _span(" A molecule incorporating a tetrazole")]) == (
         " A molecule incorporating a tetrazole"

@@ -354,3 +354,68 @@ def test_an_author_contribution_heading_is_back_matter() -> None:
 
     # Douglas et al. 2014 (Clinical Science) head the paragraph "AUTHOR CONTRIBUTION", in the singular
     assert heading_of("AUTHOR CONTRIBUTION", 1) == "AUTHOR CONTRIBUTION"
+
+
+def test_a_doi_in_the_title_field_is_no_title_and_raised_affiliation_letters_are_no_name(tmp_path: Path) -> None:
+    # Lane et al. 2005, Journal of Hydrology (Elsevier): the PDF's title field holds the DOI, which the page prints in
+    # its footer; the author line raises "a,c," after each name in a smaller size
+    path = tmp_path / "hydrology.pdf"
+    doc = pymupdf.open()
+    page = doc.new_page()
+    page.insert_text((72, 60), "Journal of Hydrology 310 (2005) 253-265", fontsize=8, fontname="tiro")
+    page.insert_text((72, 110), "The response of flow duration curves to afforestation", fontsize=17, fontname="tiro")
+    x = 72.0
+    for name, mark in (("Patrick N.J. Lane", "a,c,"), ("*, Alice E. Best", "b,c,d"), (", Lu Zhang", "b,c")):
+        page.insert_text((x, 140), name, fontsize=13, fontname="tiro")
+        x += pymupdf.get_text_length(name, fontname="tiro", fontsize=13)
+        page.insert_text((x, 134), mark, fontsize=9, fontname="tiro")
+        x += pymupdf.get_text_length(mark, fontname="tiro", fontsize=9)
+    page.insert_text((72, 165), "aSchool of Forest and Ecosystem Studies, University of Melbourne", fontsize=8, fontname="tiro")
+    page.insert_text((72, 200), "Abstract", fontsize=9, fontname="tibo")
+    page.insert_text((72, 215), "The hydrologic effect of replacing pasture with trees is well understood.", fontsize=9,
+                     fontname="tiro")  # fmt: skip
+    page.insert_text((72, 760), "doi:10.1016/j.jhydrol.2005.01.006", fontsize=8, fontname="tiro")
+    doc.set_metadata({"title": "doi:10.1016/j.jhydrol.2005.01.006"})
+    doc.save(path)
+    doc.close()
+    front = read_front_matter(path)
+    assert front.title == "The response of flow duration curves to afforestation"
+    assert front.authors == ["Patrick N.J. Lane", "Alice E. Best", "Lu Zhang"]
+
+
+def test_an_article_type_label_is_not_part_of_the_title_and_the_volume_year_dates_it(tmp_path: Path) -> None:
+    # Tully et al., Rehabilitation Research and Practice (Hindawi, 2010), a file made in 2011
+    pdf = _page(
+        tmp_path / "hindawi.pdf",
+        [
+            (45, "Hindawi Publishing Corporation", 8, "tiro"),
+            (54, "Rehabilitation Research and Practice", 8, "tiro"),
+            (64, "Volume 2010, Article ID 157939, 6 pages", 8, "tiro"),
+            (136, "Research Article", 18, "tibo"),
+            (160, "Patient Experiences of Structured Heart Failure Programmes", 18, "tibo"),
+            (209, "Nuala E. Tully, Karen M. Morgan, Helen M. Burke, and Hannah M. McGee", 12, "tiro"),
+            (231, "Division of Population Health Sciences, Royal College of Surgeons in Ireland", 9, "tiro"),
+            (318, "Copyright (c) 2010 Nuala E. Tully et al. This is an open access article.", 9, "tiro"),
+        ],
+        created="D:20110104120000",
+    )
+    front = read_front_matter(pdf)
+    assert front.title == "Patient Experiences of Structured Heart Failure Programmes"
+    assert (front.venue, front.year) == ("Rehabilitation Research and Practice", 2010)
+
+
+def test_the_copyright_line_dates_a_paper_whose_header_names_no_known_venue(tmp_path: Path) -> None:
+    # Lupker & Davis 2009 (APA): "2009, Vol. 35, No. 3" and "© 2009 American Psychological Association" in the header
+    pdf = _page(
+        tmp_path / "apa.pdf",
+        [
+            (52, "Journal of Experimental Psychology: (c) 2009 American Psychological Association", 6, "tiro"),
+            (64, "2009, Vol. 35, No. 3, 618-639", 6, "tiro"),
+            (90, "Sandwich Priming: A Method for Overcoming the Limitations of Masked", 16, "tiro"),
+            (108, "Priming by Reducing Lexical Competitor Effects", 16, "tiro"),
+            (145, "Stephen J. Lupker", 11, "tiro"),
+            (181, "An orthographically similar masked nonword prime facilitates responding.", 8, "tiro"),
+        ],
+        created="D:20130301000000",
+    )
+    assert read_front_matter(pdf).year == 2009
