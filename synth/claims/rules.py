@@ -466,11 +466,11 @@ _PROCEDURE = re.compile(
     r"\b(?:was|were|is|are) (?:then |also |first |subsequently |each )?(?:determined|measured|calculated|computed|estimated|"
     r"recorded|assessed|quantified|divided|normali[sz]ed|performed|carried out|conducted|analy[sz]ed|collected|scored|"
     r"stained|imaged|sectioned|harvested|implanted|anaest?hetised|anesthetized|ordered|assigned|initiali[sz]ed|selected|"
-    r"randomi[sz]ed|scanned|fixed|mounted|tested|loaded|placed|counted)\b",
+    r"randomi[sz]ed|scanned|fixed|mounted|tested|loaded|placed|counted|obtained)\b",
     re.I,
 )
 _METHOD_SECTIONS = re.compile(
-    r"method|material|procedure|protocol|set-?up|implementation|statistical analysis|data analysis|participants|"
+    r"method|material|procedure|protocol|set-?up|implementation|statistical analys[ie]s|data analys[ie]s|participants|"
     r"subjects|experimental design",
     re.I,
 )
@@ -492,8 +492,14 @@ _GENERAL = re.compile(
     r"|^(?:The )?(?:performance|quality|success|accuracy|effectiveness)\b[^.]{0,60}?\b(?:depends|relies|hinges) (?:on|upon)\b"
     # a definition: "Explainable artificial intelligence (XAI) is a branch of AI which …"
     r"|^[A-Z][\w\s-]{0,60}(?:\([A-Z][\w-]*\))? (?:is|are|refers to) (?:a|an|the) (?:(?:sub)?field|branch|area|family|class|"
-    r"kind|type|form|discipline|collection) of\b",
+    r"kind|type|form|discipline|collection) of\b"
+    # what a kind of plot or measure shows in general: "Flow duration curves display the relationship between …"
+    r"|^[A-Z][\w\s-]{0,60}(?:\([A-Z][\w-]*\))? (?:display|describe|represent|depict|express|show)s? the relationship between\b",
     re.I,
+)
+# how a quantity is got, in the present tense: "The H/C ratio of the dust is obtained from mass spectrometry data."
+_DERIVED = re.compile(
+    r"\b(?:is|are) (?:obtained|derived|calculated|computed|estimated|determined|inferred) (?:from|by|using|via|through)\b"
 )
 # how a model is trained or run, set out as a clause of its own
 _SETUP = re.compile(
@@ -590,6 +596,8 @@ def not_a_finding(part: str, kind: ClaimKind, section: str, ctx: PaperContext, c
         return "method"  # how something was measured or built, in the passive: a procedure, not a result
     if (_WAYS.search(part) or _MECHANISM.search(part)) and not _RESULT_WORD.search(part):
         return "method"
+    if _DERIVED.search(part) and not _RESULT_WORD.search(_DERIVED.sub("", part)) and not re.search(r"\d", part):
+        return "method"  # how a quantity is got, not what it came to
     if _DESIGN_LIMIT.search(part):
         return "method"  # "The search was limited to RCTs, using …": a choice of the study's design, not a limitation found
     if _DATASET_SUBJECT.search(part) and _DATA_DESCRIPTION.search(part):

@@ -55,7 +55,8 @@ class ClaimsStage(Stage):
     # ("is used to compute") and a definition are not findings; the verb after "Which … models" is no facet; 22: a
     # description is no finding, an abstract's opening is background, measures of other fields, abbreviations the
     # paper defines read in the question gate; 23: "Author contribution" is back matter; 24: cited results with a
-    # hyphenated surname or told with "they concluded", a participant's quoted words, "Accordingly", "both <things>"
+    # hyphenated surname or told with "they concluded", a participant's quoted words, "Accordingly", "both <things>";
+    # where data came from and how a quantity is got
     version = "24"
     upstream = (SEARCH, PARSE, CHUNK)
 

@@ -309,3 +309,37 @@ def test_a_participants_quoted_words_are_data_not_a_finding_in_the_authors_voice
 def test_a_claim_that_leans_on_the_text_before_is_not_self_contained(text: str) -> None:
     found = extract([text], "Results")
     assert found.candidates and all(not c.self_contained for c in found.candidates)
+
+
+@pytest.mark.parametrize(
+    ("section", "text", "reason"),
+    [
+        # Lane et al. 2005 (Journal of Hydrology): where the data came from, under "Statistical analyses"
+        (
+            "2.3. Statistical analyses",
+            "Daily streamflow data were obtained from 10 catchment studies from southeastern "
+            "Australia, New Zealand and South Africa.",
+            "method",
+        ),  # fmt: skip
+        # Gerber et al. 2025 (MNRAS): how a quantity is got, in the present tense
+        (
+            "3.2 Determination of H/C ratios",
+            "The H/C ratio of the DBD-produced carbon dust is obtained from mass spectrometry data.",
+            "method",
+        ),  # fmt: skip
+        # Lane et al. 2005: what a kind of plot shows, in general
+        (
+            "2.1. Characterisation of flow regime",
+            "Flow duration curves display the relationship between streamflow and "
+            "the percentage of time the streamflow is exceeded as a cumulative density function.",
+            "general",
+        ),  # fmt: skip
+    ],
+)
+def test_provenance_derivation_and_definition_are_not_findings(section: str, text: str, reason: str) -> None:
+    found = extract([text], section)
+    assert found.candidates == [] and found.reasons == {reason: 1}
+
+
+def test_a_best_result_obtained_by_a_named_system_is_still_a_finding() -> None:
+    assert extract(["The best accuracy is obtained by XLM-R on XNLI, with 80.1%."]).candidates
