@@ -152,6 +152,56 @@ def _plural_weak(word: str) -> bool:
     return low != _stem(low) and _stem(low) in _WEAK
 
 
+def _is_verb(token: str, alone: bool) -> bool:
+    """A word English uses only as a verb (the lexicon of ``lemminflect``), in a form that is no modifier: "differ",
+    "consolidate", and a past participle standing alone ("When pasture is replaced by …"). A gerund names an activity
+    ("sandwich priming"); a participle in a phrase modifies ("pretrained models") or qualifies it ("sentence embeddings
+    learned from NLI data" are not all sentence embeddings: without "learned" the question's subject reads wider, and
+    claims about other embeddings passed the question gate, measured with ``benchmarks/bench_claims.py``); a capitalised
+    word is a name."""
+    from lemminflect import getAllLemmas
+
+    low = token.lower()
+    if token[:1].isupper() or low.endswith(("ing", "s")) or (low.endswith(("ed", "de")) and not alone) or "-" in low:
+        return False  # a word in -s is a plural noun far more often than a verb ("nuclear recoils", which the lexicon lacks)
+    return set(getAllLemmas(low)) == {"VERB"}
+
+
+def _is_adverb(token: str) -> bool:
+    from lemminflect import getAllLemmas
+
+    return set(getAllLemmas(token.lower())) == {"ADV"}
+
+
+def _without_verbs(runs: list[list[str]], joiner: list[str | None]) -> tuple[list[list[str]], list[str | None]]:
+    """The runs with their verbs taken out: a verb ends the phrase before it and starts none ("Do … Crenarchaeota
+    differ between …" asks about "Crenarchaeota"; "people consolidate motor memory" is two phrases)."""
+    out: list[list[str]] = []
+    out_join: list[str | None] = []
+    for run, join in zip(runs, joiner, strict=True):
+        if run == ["without"]:
+            out.append(run)
+            out_join.append(join)
+            continue
+        run = list(run)
+        while len(run) > 1 and _is_adverb(run[-1]):
+            run.pop()  # "automated reliably", "electrode arrays selectively": the adverb is no part of the thing asked
+        pieces: list[list[str]] = [[]]
+        for tok in run:
+            if _is_verb(tok, alone=len(run) == 1):
+                pieces.append([])
+            else:
+                pieces[-1].append(tok)
+        for piece in pieces:
+            while len(piece) > 1 and _is_adverb(piece[-1]):
+                piece.pop()  # "electrode arrays selectively" of "… arrays selectively stimulate …"
+        pieces = [p for p in pieces if p and p != ["without"]]
+        for n, piece in enumerate(pieces):
+            out.append(piece)
+            out_join.append(join if n == len(pieces) - 1 and piece[-1] == run[-1] else None)
+    return out, out_join
+
+
 def _phrases(text: str) -> list[str]:
     """Keyphrases of ``text`` (a question without its parenthesis and comparison), in order."""
     tokens: list[str] = []
@@ -183,6 +233,7 @@ def _phrases(text: str) -> list[str]:
     if run and run != ["without"]:
         runs.append(run)
         joiner.append(None)
+    runs, joiner = _without_verbs(runs, joiner)
     # a verb-like last word of a longer run before a joining preposition starts its own phrase
     split_runs: list[list[str]] = []
     split_join: list[str | None] = []
