@@ -287,13 +287,13 @@ def _script(span: dict[str, Any], main: dict[str, Any]) -> str:
 _SCRIPT_MATH_FONT = re.compile(r"CMMI|CMSY|CMEX|MSBM|MSAM|Math|Symbol", re.I)
 
 
-# the amino acids' three-letter codes: biochemistry raises a residue's position after it ("His³⁸⁸" is residue 388)
-_RESIDUE = re.compile(r"(?<![A-Za-z])(?:Ala|Arg|Asn|Asp|Cys|Gln|Glu|Gly|His|Ile|Leu|Lys|Met|Phe|Pro|Ser|Thr|Trp|Tyr|Val)$")
-
-
-# what a raised digit after two or more letters is part of, not a note on: an orbital's hybridisation ("sp²/sp³"), a
-# unit's power ("cm²", "km²", "µm³")
-_POWER_BASE = re.compile(r"(?<![A-Za-z])(?:sp|cm|mm|km|nm|µm|μm|dm)$")
+# what a raised number after two or more letters is part of, not a note on: an amino acid's three-letter code
+# (biochemistry raises a residue's position after it: "His³⁸⁸" is residue 388), an orbital's hybridisation
+# ("sp²/sp³"), a unit's power ("cm²", "km²", "µm³")
+_RAISED_NUMBER_OF = re.compile(
+    r"(?<![A-Za-z])(?:Ala|Arg|Asn|Asp|Cys|Gln|Glu|Gly|His|Ile|Leu|Lys|Met|Phe|Pro|Ser|Thr|Trp|Tyr|Val"
+    r"|sp|cm|mm|km|nm|µm|μm|dm)$"
+)
 # a chemical formula of two or more element symbols ("CH", "SiO", "CH2CH"): a lowered number after it is its count
 # ("CH₂" reads "CH2"), where after any other name it is an index ("log_2")
 _ELEMENT = (
@@ -307,8 +307,8 @@ def _is_marker(core: str, prev: str, math: bool) -> bool:
     """Whether a raised ``core`` after ``prev`` is a footnote, citation or affiliation mark (not an exponent)."""
     if not prev or not _MARKER.fullmatch(core):
         return False
-    if math or (core.isdigit() and (_RESIDUE.search(prev) or _POWER_BASE.search(prev))):
-        return False  # an exponent, or a residue's number raised after its amino acid: "His³⁸⁸", "Tyr³⁶⁹"
+    if math or (core.isdigit() and _RAISED_NUMBER_OF.search(prev)):
+        return False  # an exponent, or a number that belongs to the letters before it: "His³⁸⁸", "sp²", "km²"
     if re.search(r"[^\W\d_]{2,}$", fix_accents(prev[-12:])):
         return True  # after a word: "distribution⁴", "Cer^a", "Seo¹∗"
     if core.isalpha():

@@ -28,6 +28,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from functools import cache
 
 import numpy as np
 
@@ -152,25 +153,34 @@ def _plural_weak(word: str) -> bool:
     return low != _stem(low) and _stem(low) in _WEAK
 
 
-def _is_verb(token: str, alone: bool) -> bool:
-    """A word English uses only as a verb (the lexicon of ``lemminflect``), in a form that is no modifier: "differ",
-    "consolidate", and a past participle standing alone ("When pasture is replaced by …"). A gerund names an activity
-    ("sandwich priming"); a participle in a phrase modifies ("pretrained models") or qualifies it ("sentence embeddings
-    learned from NLI data" are not all sentence embeddings: without "learned" the question's subject reads wider, and
-    claims about other embeddings passed the question gate, measured with ``benchmarks/bench_claims.py``); a capitalised
-    word is a name."""
+@cache
+def _pos(word: str) -> frozenset[str]:
+    """The parts of speech English uses ``word`` as (the lexicon of ``lemminflect``, loaded on first use: the question
+    split runs in every stage that reads facets, and a command that reads none should not pay for it)."""
     from lemminflect import getAllLemmas
 
+    return frozenset(getAllLemmas(word.lower()))
+
+
+def _is_verb(token: str, alone: bool) -> bool:
+    """A word English uses only as a verb, in a form that is no modifier: "differ", "consolidate", and a past
+    participle standing alone ("When pasture is replaced by …"). A gerund names an activity ("sandwich priming"); a
+    participle in a phrase modifies ("pretrained models") or qualifies it ("sentence embeddings learned from NLI data"
+    are not all sentence embeddings: without "learned" the question's subject reads wider, and claims about other
+    embeddings passed the question gate, measured with ``benchmarks/bench_claims.py``); a capitalised word is a name."""
     low = token.lower()
     if token[:1].isupper() or low.endswith(("ing", "s")) or (low.endswith(("ed", "de")) and not alone) or "-" in low:
         return False  # a word in -s is a plural noun far more often than a verb ("nuclear recoils", which the lexicon lacks)
-    return set(getAllLemmas(low)) == {"VERB"}
+    return _pos(low) == {"VERB"}
 
 
-def _is_adverb(token: str) -> bool:
-    from lemminflect import getAllLemmas
-
-    return set(getAllLemmas(token.lower())) == {"ADV"}
+def _without_adverb(words: list[str]) -> list[str]:
+    """``words`` without the adverbs that end them ("automated reliably", "electrode arrays selectively"): an adverb is
+    no part of the thing asked about."""
+    end = len(words)
+    while end > 1 and _pos(words[end - 1]) == {"ADV"}:
+        end -= 1
+    return words[:end]
 
 
 def _without_verbs(runs: list[list[str]], joiner: list[str | None]) -> tuple[list[list[str]], list[str | None]]:
@@ -183,19 +193,15 @@ def _without_verbs(runs: list[list[str]], joiner: list[str | None]) -> tuple[lis
             out.append(run)
             out_join.append(join)
             continue
-        run = list(run)
-        while len(run) > 1 and _is_adverb(run[-1]):
-            run.pop()  # "automated reliably", "electrode arrays selectively": the adverb is no part of the thing asked
+        run = _without_adverb(run)  # first, so that a participle the adverb followed stands alone ("automated")
         pieces: list[list[str]] = [[]]
         for tok in run:
             if _is_verb(tok, alone=len(run) == 1):
                 pieces.append([])
             else:
                 pieces[-1].append(tok)
-        for piece in pieces:
-            while len(piece) > 1 and _is_adverb(piece[-1]):
-                piece.pop()  # "electrode arrays selectively" of "… arrays selectively stimulate …"
-        pieces = [p for p in pieces if p and p != ["without"]]
+        # "electrode arrays selectively" of "… arrays selectively stimulate …"
+        pieces = [p for p in map(_without_adverb, pieces) if p and p != ["without"]]
         for n, piece in enumerate(pieces):
             out.append(piece)
             out_join.append(join if n == len(pieces) - 1 and piece[-1] == run[-1] else None)
