@@ -172,6 +172,24 @@ EXTRA_PAPERS = {
     "heart_failure_rehab_2010.pdf": "heldout-9",
     "nuclear_recoils_neutron_capture_2021.pdf": "heldout-9",
     "carbon_dust_analogues_2025.pdf": "heldout-9",
+    # ``heldout-10`` (added in the eighth session; never run or read before its first run): twelve papers of further
+    # fields, collected by a helper who saw no output of synth and wrote each question from the title and abstract only,
+    # from github repositories (fetch snapshots; commits in ``gold/README.md``): ContentMine/norma test resources (a
+    # clinical trial, an agronomy trial, ancient lion DNA, grey seal behaviour, a neuropathy meta-analysis),
+    # HazyResearch/pdftotree (fossil camel diets, shale permeability, Mississippi Delta sea level) and the repositories
+    # of four papers (household energy and fertility, hospital waste burning, green robotics software, native advertising)
+    "household_energy_access_fertility_zambia_2024.pdf": "heldout-10",
+    "hospital_waste_burning_air_quality_malawi_2023.pdf": "heldout-10",
+    "ros_green_architectural_tactics_robotics_2021.pdf": "heldout-10",
+    "native_advertising_croatian_portals_2024.pdf": "heldout-10",
+    "fossil_camel_paleodiet_north_america_2010.pdf": "heldout-10",
+    "shale_stress_dependent_permeability_2015.pdf": "heldout-10",
+    "mississippi_delta_holocene_sea_level_2009.pdf": "heldout-10",
+    "antenatal_lifestyle_advice_limit_trial_2014.pdf": "heldout-10",
+    "maize_seed_distribution_grain_yield_2014.pdf": "heldout-10",
+    "lion_ancient_dna_maternal_history_2014.pdf": "heldout-10",
+    "grey_seal_pup_familiar_recognition_2015.pdf": "heldout-10",
+    "chemotherapy_neuropathy_prevalence_metaanalysis_2014.pdf": "heldout-10",
 }
 QUESTION_2 = "Which neural architectures perform best on natural language inference?"
 # written down with the heldout-3 papers (DR-BiLSTM, fastText and a physics paper as an off-subject control) before any
@@ -229,6 +247,21 @@ HELDOUT_9_QUESTIONS = {
     "nuclear_recoils_neutron_capture_2021.pdf": "Can thermal neutron capture be used to observe and calibrate very low-energy (sub-keV) nuclear recoils in a cryogenic silicon detector?",  # noqa: E501
     "carbon_dust_analogues_2025.pdf": "Does hydrogenated amorphous carbon made in a dielectric barrier discharge plasma match the infrared features of interstellar carbon dust, and how does its composition (H/C, sp2/sp3) change under 3 MeV proton irradiation?",  # noqa: E501
 }
+# written down by the helper who collected the heldout-10 papers, from each title and abstract, before any run over them
+HELDOUT_10_QUESTIONS = {
+    "household_energy_access_fertility_zambia_2024.pdf": "If every household in Zambia gained access to modern energy, and this lowered fertility, would total household energy demand by 2070 be higher or lower than under current trends?",  # noqa: E501
+    "hospital_waste_burning_air_quality_malawi_2023.pdf": "How polluted is the air around a large Malawian hospital that burns its waste in open piles, and how do patients, carers and staff experience the smoke?",  # noqa: E501
+    "ros_green_architectural_tactics_robotics_2021.pdf": "How much energy can a ROS-based robot save when developers apply energy-saving architectural tactics, and do the way it moves and its surroundings matter?",  # noqa: E501
+    "native_advertising_croatian_portals_2024.pdf": "How often do sponsored native ads on Croatian news portals use clickbait headlines, and whose statements do these ads rely on?",  # noqa: E501
+    "fossil_camel_paleodiet_north_america_2010.pdf": "Judging from tooth wear and crown height, were North American fossil camels mainly browsers or grazers, and how did their diets shift between the Eocene and the Pleistocene?",  # noqa: E501
+    "shale_stress_dependent_permeability_2015.pdf": "Why does the permeability of Longmaxi gas shale fall so steeply as confining stress rises, and how do pore shape and rock stiffness influence this?",  # noqa: E501
+    "mississippi_delta_holocene_sea_level_2009.pdf": "Did relative sea level in the Mississippi Delta speed up or oscillate between about 600 and 1600 AD, possibly in step with the Medieval Warm Period and Little Ice Age?",  # noqa: E501
+    "antenatal_lifestyle_advice_limit_trial_2014.pdf": "Does a diet and lifestyle advice programme for overweight or obese pregnant women actually change what they eat and how physically active they are?",  # noqa: E501
+    "maize_seed_distribution_grain_yield_2014.pdf": "Does planting maize one seed at a time at close spacing give better grain yield than the common hand-planting practice of several seeds per widely spaced hill?",  # noqa: E501
+    "lion_ancient_dna_maternal_history_2014.pdf": "What does mitochondrial DNA from museum specimens, including extinct Barbary and Iranian lions, tell us about when lion populations diverged and how lions reached Asia?",  # noqa: E501
+    "grey_seal_pup_familiar_recognition_2015.pdf": "Can recently weaned grey seal pups tell apart seals they have lived with from strangers, and are they less aggressive toward the ones they know?",  # noqa: E501
+    "chemotherapy_neuropathy_prevalence_metaanalysis_2014.pdf": "What share of cancer patients still have nerve damage symptoms in the months after chemotherapy ends, and which factors make it more likely?",  # noqa: E501
+}
 # the papers each question of other fields was written from: a question is run when an extra folder holds one of them
 EXTRA_QUESTIONS = {
     QUESTION_11: ["000026bab3c52aa8ff37dc3e155ffbcb506aa1f6.pdf"],
@@ -241,6 +274,7 @@ EXTRA_QUESTIONS = {
     QUESTION_18: ["pasa.pdf"],
     **{question: [name] for name, question in TUNED_8_QUESTIONS.items()},
     **{question: [name] for name, question in HELDOUT_9_QUESTIONS.items()},
+    **{question: [name] for name, question in HELDOUT_10_QUESTIONS.items()},
 }
 
 
@@ -425,7 +459,7 @@ def run_claims(pdfs: list[Path], question: str, embedder) -> dict[str, list]:  #
         settings.claims.per_paper,
         "rules",
         settings.claims.min_similarity,
-        question_gate(question, papers, sentences)[1],
+        question_gate(question, papers, sentences, found.contexts)[1],
     )
     for c in claims:
         if c.paper_id in gate:
@@ -580,7 +614,8 @@ def main(argv: list[str] | None = None) -> int:
         type=Path,
         nargs="+",
         default=None,
-        help="folders holding the PDFs of EXTRA_PAPERS (tuned-6 … tuned-8, heldout-9); a split none of them holds is skipped",
+        help="folders holding the PDFs of EXTRA_PAPERS (tuned-6 … tuned-8, heldout-9, heldout-10); a split none of them "
+        "holds is skipped",
     )
     args = parser.parse_args(argv)
     report = evaluate(args.pdfs)

@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Protocol, runtime_checkable
 
+from synth.claims.decontext import PaperContext
 from synth.core.records import ClaimKind, Number, Paper, Sentence
 
 
@@ -40,6 +41,8 @@ class Extraction:
     candidates: list[Candidate] = field(default_factory=list)
     rejected: int = 0  # outputs refused by validation (LLM junk, unmapped sentences)
     reasons: dict[str, int] = field(default_factory=dict)
+    # the paper's name, reference and abbreviations as the extractor read them: the question gate reads the same
+    context: PaperContext | None = None
 
     def reject(self, reason: str) -> None:
         self.rejected += 1

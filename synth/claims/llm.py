@@ -116,7 +116,7 @@ class LLMExtractor:
         """Claims of one paper; raises SynthError when the server cannot be used at all."""
         ctx = paper_context(paper, sentences, front, captions)
         pool = [s for s in sentences if eligible(s)]
-        result = Extraction()
+        result = Extraction(context=ctx)
         answered = 0
         errors: list[str] = []
         for start in range(0, len(pool), BATCH):

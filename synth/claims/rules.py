@@ -214,7 +214,7 @@ class RulesExtractor:
         ctx = paper_context(paper, sentences, front, captions)
         dropped: dict[str, int] = {}
         found = candidates(sentences, paper, ctx, dropped)
-        return Extraction(candidates=found, rejected=sum(dropped.values()), reasons=dropped)
+        return Extraction(candidates=found, rejected=sum(dropped.values()), reasons=dropped, context=ctx)
 
 
 def is_complete(text: str) -> bool:

@@ -36,7 +36,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from synth.claims.base import Candidate, Extractor
-from synth.claims.decontext import captions_of
+from synth.claims.decontext import PaperContext, captions_of
 from synth.core.errors import SynthError
 from synth.core.records import Claim, ClaimSource, Failure, Paper, ParsedDoc, Sentence
 
@@ -53,6 +53,7 @@ class Extracted:
     failures: list[Failure] = field(default_factory=list)
     rejected: dict[str, int] = field(default_factory=dict)
     not_self_contained: int = 0
+    contexts: dict[str, PaperContext] = field(default_factory=dict)  # by paper id, as each extractor read its paper
 
 
 def front_lines(doc: ParsedDoc | None) -> list[str]:
@@ -85,6 +86,8 @@ def extract_all(
             errors.append(err)
             result.failures.append(Failure(stage="claims", item=paper_id, error=type(err).__name__, message=str(err)))
             continue
+        if found.context is not None:
+            result.contexts[paper_id] = found.context
         for reason, n in found.reasons.items():
             result.rejected[reason] = result.rejected.get(reason, 0) + n
         # a claim that still leans on the sentence before it ("This approach works poorly …") is not reported: the

@@ -9,7 +9,7 @@ from typing import Any
 
 from synth.claims import get_extractor
 from synth.claims.base import Candidate
-from synth.claims.decontext import paper_context
+from synth.claims.decontext import PaperContext, paper_context
 from synth.claims.faithfulness import check_rewrites, rewrite_pairs
 from synth.claims.selection import extract_all, rank
 from synth.core.abbreviations import expand
@@ -21,18 +21,22 @@ from synth.synthesis.facets import QuestionGate
 
 
 def question_gate(
-    question: str, papers: dict[str, Paper], sentences: dict[str, list[Sentence]]
+    question: str,
+    papers: dict[str, Paper],
+    sentences: dict[str, list[Sentence]],
+    contexts: dict[str, PaperContext] | None = None,
 ) -> tuple[QuestionGate, Callable[[Candidate], bool]]:
     """The gate of :class:`QuestionGate` bound to this run's papers: a candidate's own text is the claim and its
     sentence, and the paper's title too when the claim is about the paper's own method or its authors ("BIDAF
     outperforms …" is about "Bi-Directional Attention Flow for Machine Comprehension"); its context is the sentence's
-    section and the paper's title and abstract."""
+    section and the paper's title and abstract. ``contexts``: each paper's name and abbreviations as its extractor read
+    them (from its first page's lines too), so that the gate and the claims name a paper alike."""
     gate = QuestionGate.of(question)
     about = {p.id: f"{p.title}. {p.abstract}" for p in papers.values()}
     own_names: dict[str, list[str]] = {}
     defined: dict[str, dict[str, str]] = {}  # the abbreviations each paper defines: "TJ" is read as "tunnel junction"
     for p in papers.values():
-        ctx = paper_context(p, sentences.get(p.id, []))
+        ctx = (contexts or {}).get(p.id) or paper_context(p, sentences.get(p.id, []))
         own_names[p.id] = [n for n in (ctx.name, ctx.ref.split(" (")[0] if p.authors else None) if n]
         defined[p.id] = ctx.abbreviations
 
@@ -56,8 +60,9 @@ class ClaimsStage(Stage):
     # description is no finding, an abstract's opening is background, measures of other fields, abbreviations the
     # paper defines read in the question gate; 23: "Author contribution" is back matter; 24: cited results with a
     # hyphenated surname or told with "they concluded", a participant's quoted words, "Accordingly", "both <things>";
-    # where data came from and how a quantity is got
-    version = "24"
+    # where data came from and how a quantity is got; 25: the question gate names a paper as its extractor read it (the
+    # title from the first page's lines too)
+    version = "25"
     upstream = (SEARCH, PARSE, CHUNK)
 
     def inputs(self, ctx: StageContext) -> dict[str, Any]:
@@ -109,7 +114,7 @@ class ClaimsStage(Stage):
         if not found.candidates:
             write_jsonl(out / "claims.jsonl", [])
             return {**counts, "claims": 0, "merged_duplicates": 0}
-        gate, answers = question_gate(ctx.question, papers, by_paper)
+        gate, answers = question_gate(ctx.question, papers, by_paper, found.contexts)
         if settings.min_similarity > 0:  # the relevance cut is on (see synth.claims.selection)
             counts["off_question"] = sum(not answers(c) for c in found.candidates)
             counts["question_gate"] = gate.describe()
