@@ -59,7 +59,10 @@ features; AUC 0.72 with each earlier split held out in turn, precision 0.75 at p
 28 at all-four 0.25 (it kept cited results and a definition and dropped four good findings), so it was not shipped;
 ``issue15-r15``: claims new after the fixes made on reading that run (raised powers and formula counts kept, "sp2/sp3"
 and "CH2"; a DOI in the PDF's title field is no title; cited results with a hyphenated surname or told with "they
-concluded"; a participant's quoted words; "Accordingly"/"both <things>" lean on the text before; AASTeX headings).
+concluded"; a participant's quoted words; "Accordingly"/"both <things>" lean on the text before; AASTeX headings);
+``issue15-r16``: the twelve ``heldout-10`` papers, judged once at their first run by three helpers who read each claim
+against its PDF and had not seen the rules (all-four 0.27 on 78 claims from 10 of the 12 papers: finding 0.76,
+self-contained 0.50, faithful 0.77, relevant 0.56; kind 0.75).
 Reported per split, per split and question, and per question over all papers (``any | <question>``): claims presented
 (and per paper), precision of all four criteria together, each criterion alone, kind accuracy on findings, and how many
 presented claims have no judgement (a changed claim text must be re-judged, never scored silently; ``--dump-unjudged``

@@ -32,7 +32,7 @@ from typing import Any
 
 from synth.core.arxiv_ids import STAMP, first_year
 from synth.core.names import PARTICLES
-from synth.ingest.glyphs import clean_glyphs
+from synth.ingest.glyphs import clean_glyphs, page_dict
 from synth.ingest.hyphens import Vocabulary, resolve_break
 from synth.ingest.pdf import line_text  # the parser's own span handling: marks dropped, scripts apart
 
@@ -186,7 +186,7 @@ def front_matter(page: Any, info: dict[str, Any]) -> FrontMatter:
 def _rows(page: Any) -> list[_Row]:
     """Horizontal lines of the top of page 1 grouped by baseline, top to bottom, each with its main font size."""
     lines: list[tuple[float, float, float, float, str]] = []
-    for block in page.get_text("dict")["blocks"]:
+    for block in page_dict(page)["blocks"]:
         for ln in block.get("lines", ()):
             if abs(ln["dir"][0] - 1) > 1e-3 or abs(ln["dir"][1]) > 1e-3:
                 continue  # the arXiv stamp, rotated in the margin

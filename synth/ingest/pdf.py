@@ -26,7 +26,7 @@ from typing import Any
 
 from synth.core.errors import ParseError
 from synth.core.records import Block, ParsedDoc
-from synth.ingest.glyphs import clean_glyphs, fix_accents
+from synth.ingest.glyphs import clean_glyphs, fix_accents, page_dict
 from synth.ingest.hyphens import Vocabulary, resolve_break
 
 PARSER_VERSION = "13"  # 8: headings in a face not flagged bold (BMC back matter, subsections); 9: manuscript line numbers;
@@ -212,7 +212,7 @@ def _page_blocks(page: Any) -> list[_Raw]:
     flags = pymupdf.TEXT_PRESERVE_WHITESPACE | pymupdf.TEXT_MEDIABOX_CLIP
     width, height = page.rect.width, page.rect.height
     out: list[_Raw] = []
-    blocks = page.get_text("dict", flags=flags)["blocks"]
+    blocks = page_dict(page, flags)["blocks"]
     numbered = _line_numbered(blocks, width)
     for block in blocks:
         for part in _split_at_gutter(block, width):
@@ -259,7 +259,8 @@ def _split_at_gutter(block: dict[str, Any], width: float) -> list[dict[str, Any]
 _BOLD_CACHE: dict[str, bool] = {}
 _FOOTNOTE_MARK = re.compile(r"[\d∗*†‡§¶⋆]{1,2}")
 # what a raised mark after a word is: a footnote, citation or affiliation marker ("distribution⁴", "Seo¹∗", "(2015).⁵")
-_MARKER = re.compile(r"[\d,–\-∗*†‡§¶⋆♠♥♦♣\s]+|[a-h](?:,\s?[a-h])*,?")  # "¹,²", "∗", "a", "a,c," (affiliations)
+# "¹,²", "∗", "a", "a,c," and "a,1,∗" (affiliations, then a footnote or the corresponding author's star)
+_MARKER = re.compile(r"[\d,–\-∗*†‡§¶⋆♠♥♦♣\s]+|[a-h](?:,\s?(?:[a-h]|\d{1,2}|[∗*†‡]))*,?")
 _ORDINAL = re.compile(r"st|nd|rd|th")
 _MATH_CHARS = frozenset("=≈−∑∏∫≤≥∈∼×·")
 

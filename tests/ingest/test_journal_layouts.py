@@ -383,6 +383,28 @@ def test_a_doi_in_the_title_field_is_no_title_and_raised_affiliation_letters_are
     assert front.authors == ["Patrick N.J. Lane", "Alice E. Best", "Lu Zhang"]
 
 
+def test_raised_affiliation_letters_with_a_footnote_number_are_no_name(tmp_path: Path) -> None:
+    # Trbušić, Maleš and Sikić's manuscript (elsarticle): each name raises its affiliation letter, then a footnote
+    # number and a star, "a,1,∗"; read as part of the name, the first author was "Davor Trbusica"
+    path = tmp_path / "elsarticle.pdf"
+    doc = pymupdf.open()
+    page = doc.new_page()
+    page.insert_text((72, 110), "Native advertising as a content marketing strategy", fontsize=17, fontname="tiro")
+    x = 72.0
+    for name, mark in (("Davor Trbusic", "a,1,*"), (", Drazen Males", "b"), (", Luka Sikic", "a,2")):
+        page.insert_text((x, 140), name, fontsize=11, fontname="tiro")
+        x += pymupdf.get_text_length(name, fontname="tiro", fontsize=11)
+        page.insert_text((x, 135), mark, fontsize=7, fontname="tiro")
+        x += pymupdf.get_text_length(mark, fontname="tiro", fontsize=7)
+    page.insert_text((72, 160), "aCatholic University of Croatia, Ilica 242, Zagreb, Croatia", fontsize=8, fontname="tiro")
+    page.insert_text((72, 200), "Abstract", fontsize=9, fontname="tibo")
+    page.insert_text((72, 215), "Native advertising blends paid content into the editorial flow of news portals.", fontsize=9,
+                     fontname="tiro")  # fmt: skip
+    doc.save(path)
+    doc.close()
+    assert read_front_matter(path).authors == ["Davor Trbusic", "Drazen Males", "Luka Sikic"]
+
+
 def test_an_article_type_label_is_not_part_of_the_title_and_the_volume_year_dates_it(tmp_path: Path) -> None:
     # Tully et al., Rehabilitation Research and Practice (Hindawi, 2010), a file made in 2011
     pdf = _page(
