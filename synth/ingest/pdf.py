@@ -29,11 +29,12 @@ from synth.core.records import Block, ParsedDoc
 from synth.ingest.glyphs import clean_glyphs, fix_accents, page_dict
 from synth.ingest.hyphens import Vocabulary, resolve_break
 
-PARSER_VERSION = "13"  # 8: headings in a face not flagged bold (BMC back matter, subsections); 9: manuscript line numbers;
+PARSER_VERSION = "14"  # 8: headings in a face not flagged bold (BMC back matter, subsections); 9: manuscript line numbers;
 # 10: a letter-spaced heading ("a b s t r a c t"); 11: a residue's raised number ("His³⁸⁸") is not a footnote mark;
 # bullets in ornament fonts are not letters; "Author contribution" is back matter; 12: "p¼0.586" reads "p=0.586"
 # 13: "sp²/sp³" and "km²" keep their powers, "CH₂" reads "CH2", raised affiliation letters "a,c," are marks; numbered
-# headings in capitals in the text's face ("1. INTRODUCTION", AASTeX)
+# headings in capitals in the text's face ("1. INTRODUCTION", AASTeX); 14: an accent drawn after its letter
+# ("Gonza´lez") is composed with it, "a,1,∗" is an affiliation mark
 BLOCK_SEP = "\n\n"
 
 KNOWN_SECTIONS = (

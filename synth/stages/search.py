@@ -36,11 +36,12 @@ def _embedding_ranker(ctx: StageContext):  # -> Callable[[str, list[str]], list[
 
 class SearchStage(Stage):
     name = SEARCH
-    version = "8"  # 2: local papers dated by their first arXiv version; incomplete metadata recorded; 3: abstracts
+    version = "9"  # 2: local papers dated by their first arXiv version; incomplete metadata recorded; 3: abstracts
     # read from the first page join line-end hyphens; 4: journal mastheads, running headers, glued affiliation marks;
     # 5: the title is the large text its author lines follow; "To appear in:" cover pages; 6: a name broken over lines;
     # 7: surnames in capitals, e-mail beside names, places are no names, Elsevier/Portland/BMJ headers, notices in
-    # abstracts; 8: a DOI in the title field is no title, article-type labels, Hindawi headers, the copyright year
+    # abstracts; 8: a DOI in the title field is no title, article-type labels, Hindawi headers, the copyright year;
+    # 9: authors' accents drawn after their letters ("González"), "a,1,∗" after a name is an affiliation mark
 
     def inputs(self, ctx: StageContext) -> dict[str, Any]:
         s = ctx.settings.search
