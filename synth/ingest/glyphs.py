@@ -66,12 +66,28 @@ def _accents_first(chars: list[dict[str, Any]]) -> str:
     return "".join(out)
 
 
+# Symbol fonts of Advent 3B2 (Elsevier's typesetting in the 2000s) carry their own encoding and no usable Unicode map:
+# their glyphs arrive as the Latin characters at the same codes. Only what every use in the benchmark PDFs confirms:
+# "m tð Þ ¼ m0 þ" is "m(t) = m0 +", a page range "272e278" is "272–278" and "stresse strain" is "stress–strain", "w1000
+# AD" is "∼1000 AD". The same letters in any other font are left alone.
+_ADVENT_SYMBOLS = {
+    "AdvP4C4E74": str.maketrans({"¼": "=", "ð": "(", "Þ": ")", "þ": "+", "½": "["}),
+    "AdvPS44A44B": str.maketrans({"e": "–"}),
+    "AdvPS3FDD77": str.maketrans({"w": "∼"}),
+}
+
+
 def page_dict(page: Any, flags: int | None = None) -> dict[str, Any]:
-    """``page.get_text("dict")``, with every span that holds a spacing accent re-read from its glyphs' positions so
-    that the accent comes before the letter it sits on, whichever order the font drew them in (see the module
-    docstring). Pages with no spacing accent, nearly all, are read once."""
+    """``page.get_text("dict")`` with its glyphs read as drawn: the symbols of Advent's fonts as what they show
+    (``_ADVENT_SYMBOLS``), and every span that holds a spacing accent re-read from its glyphs' positions so that the
+    accent comes before the letter it sits on, whichever order the font drew them in (see the module docstring).
+    Pages with no spacing accent, nearly all, are read once."""
     text = page.get_text("dict", flags=flags)
     spans = [sp for b in text["blocks"] for ln in b.get("lines", ()) for sp in ln["spans"]]
+    for sp in spans:
+        table = _ADVENT_SYMBOLS.get(sp.get("font", "").split("+", 1)[-1])
+        if table is not None:
+            sp["text"] = sp["text"].translate(table)
     if not any(ch in sp["text"] for sp in spans for ch in SPACING_TO_COMBINING if ch != "`"):
         return text
     raw = page.get_text("rawdict", flags=flags)

@@ -34,7 +34,7 @@ PARSER_VERSION = "14"  # 8: headings in a face not flagged bold (BMC back matter
 # bullets in ornament fonts are not letters; "Author contribution" is back matter; 12: "p¼0.586" reads "p=0.586"
 # 13: "sp²/sp³" and "km²" keep their powers, "CH₂" reads "CH2", raised affiliation letters "a,c," are marks; numbered
 # headings in capitals in the text's face ("1. INTRODUCTION", AASTeX); 14: an accent drawn after its letter
-# ("Gonza´lez") is composed with it, "a,1,∗" is an affiliation mark
+# ("Gonza´lez") is composed with it, "a,1,∗" is an affiliation mark, Advent symbol fonts read as drawn ("1663–1672")
 BLOCK_SEP = "\n\n"
 
 KNOWN_SECTIONS = (

@@ -164,3 +164,29 @@ def test_an_accent_drawn_after_its_letter_is_composed_with_that_letter(tmp_path:
     doc.save(pdf)
     text = " ".join(b.text for b in parse_pdf(pdf, "p", "local").blocks)
     assert "Juan L. González, Torbjörn Törnqvist and Ivan Vulić" in text
+
+
+class _Page:
+    """A page as ``get_text("dict")`` reports it: spans of text with their fonts."""
+
+    def __init__(self, spans: list[tuple[str, str]]) -> None:
+        self.spans = spans
+
+    def get_text(self, mode: str, flags: int | None = None) -> dict[str, Any]:
+        assert mode == "dict"
+        return {"blocks": [{"lines": [{"spans": [{"text": t, "font": f} for t, f in self.spans]}]}]}
+
+
+def test_advent_symbol_fonts_read_as_what_they_show() -> None:
+    """Elsevier's Advent 3B2 symbol fonts put an en dash on "e", a tilde on "w" and "=" on "¼" (González and
+    Törnqvist 2009, "between w1000 and 1200 AD"; Zhang et al. 2015, "1663e1672"); the same letters in the text's
+    own font stay letters."""
+    from synth.ingest.glyphs import page_dict
+
+    page = _Page(
+        [("between ", "AdvOT863180fb"), ("w", "AdvPS3FDD77"), ("1000 AD, pages 1663", "AdvOT863180fb"),
+         ("e", "ABCDEF+AdvPS44A44B"), ("1672, ", "AdvOT863180fb"), ("m t", "AdvOT863180fb"), ("ð Þ ¼", "AdvP4C4E74"),
+         (" m0, where we", "AdvOT863180fb")]
+    )  # fmt: skip
+    spans = page_dict(page)["blocks"][0]["lines"][0]["spans"]
+    assert "".join(s["text"] for s in spans) == "between ∼1000 AD, pages 1663–1672, m t( ) = m0, where we"
