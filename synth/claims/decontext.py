@@ -649,7 +649,15 @@ def _attribute(out: str, ctx: PaperContext, named: bool = False) -> str:
     "our encoder" → "the encoder of Joulin et al. (2016)"; after the first mention, "they"/"their"."""
     ref = ctx.ref
     is_title = ref.startswith("“")
-    parts = re.split(r"(\b(?:we|We|our|Our|us)\b)", out)
+    out = re.sub(r"\b([Oo])ur (understanding|knowledge) of\b", lambda m: f"{'T' if m.group(1) == 'O' else 't'}he "
+                 f"{m.group(2)} of", out)  # fmt: skip  # "gaps in our understanding of …": the field's, not the authors'
+    # words in quotation marks are someone's own ("as one janitor described, “we only feel safe when we are home”"):
+    # their first person is the speaker's, never the authors'
+    parts = [
+        piece
+        for k, segment in enumerate(re.split(r"(“[^”]*”|\"[^\"]*\")", out))
+        for piece in ([segment] if k % 2 else re.split(r"(\b(?:we|We|our|Our|us)\b)", segment))
+    ]
     rebuilt: list[str] = []
     k = 0
     while k < len(parts):

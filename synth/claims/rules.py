@@ -520,6 +520,9 @@ _OTHERS_FOUND = re.compile(
     r"demonstrate|demonstrated|argue|argued|suggest|suggested|analy[sz]ed|concluded)\b"
     # "they" are other authors when they conclude or argue ("As they found … only when …, they concluded that …")
     r"|\b[Tt]hey (?:\w+ly )?(?:concluded|argued|proposed|hypothesi[sz]ed|claimed|speculated|postulated)\b"
+    # the authors' own earlier study ("We previously identified a decline in maternal HEI … [14]"), not this paper's
+    r"|\b[Ww]e (?:have )?previously (?:found|showed|shown|reported|identified|demonstrated|observed|described)\b"
+    r"|\b[Oo]ur (?:previous|earlier|prior) (?:work|study|studies|paper|research|trial)\b"
 )
 # a participant's words quoted in a qualitative study ("It's defeatist, we're failed … I said, “That's …”"): the first
 # person is not the authors', and the sentence is the study's data, not its finding

@@ -16,6 +16,7 @@ from tests.claims.test_rules import extract, sents
 
 XLMR = PaperContext(name="XLM-R", ref="Conneau et al. (2020)", plural_ref=True)
 XNLI = PaperContext(name="XNLI", ref="Conneau et al. (2018)", plural_ref=True, name_is_resource=True)
+TILLEY = PaperContext(name=None, ref="Tilley et al. (2023)", plural_ref=True)
 CITING = "Several efforts trained multilingual models on monolingual data (Lample and Conneau, 2019; Huang et al., 2019)."
 
 # (sentence, the sentence before it, paper, expected rewrite or None when it must be refused as not self-contained)
@@ -52,6 +53,13 @@ REWRITES = [
     # a discourse connective is dropped, the claim kept
     ("Interestingly, mBERT transfers well between languages with different scripts.", None, XLMR,
      "mBERT transfers well between languages with different scripts."),
+    # a quoted "we" is the speaker's (Tilley et al. 2023: was "Tilley et al. (2023) only feel safe when they are home")
+    ("Most staff only found relief at home, as one of the janitorial staff described, “we only feel safe when we are "
+     "home”.", None, TILLEY, "Most staff only found relief at home, as one of the janitorial staff described, “we only "
+     "feel safe when we are home”."),
+    # "our understanding" of a subject is the field's (Barnett et al. 2014: was "Barnett et al. (2014)'s understanding")
+    ("The new samples fill major gaps in our understanding of the past distribution of lions.", None, TILLEY,
+     "The new samples fill major gaps in the understanding of the past distribution of lions."),
 ]  # fmt: skip
 
 

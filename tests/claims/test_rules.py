@@ -296,6 +296,18 @@ def test_a_participants_quoted_words_are_data_not_a_finding_in_the_authors_voice
     assert found.candidates == [] and found.reasons.get("quotation") == 1
 
 
+def test_the_authors_earlier_study_is_not_this_papers_finding() -> None:
+    # Dodd et al. 2014 (BMC Medicine), Discussion: reference 14 is the authors' earlier cohort study
+    found = extract(
+        [
+            "We previously identified a decline in maternal HEI over the duration of pregnancy, which was maintained into "
+            "the postpartum period, and was positively correlated with socioeconomic status.",
+        ],
+        "Discussion",
+    )
+    assert found.candidates == [] and found.reasons.get("cited") == 1
+
+
 @pytest.mark.parametrize(
     "text",
     [
