@@ -34,7 +34,8 @@ PARSER_VERSION = "14"  # 8: headings in a face not flagged bold (BMC back matter
 # bullets in ornament fonts are not letters; "Author contribution" is back matter; 12: "p¼0.586" reads "p=0.586"
 # 13: "sp²/sp³" and "km²" keep their powers, "CH₂" reads "CH2", raised affiliation letters "a,c," are marks; numbered
 # headings in capitals in the text's face ("1. INTRODUCTION", AASTeX); 14: an accent drawn after its letter
-# ("Gonza´lez") is composed with it, "a,1,∗" is an affiliation mark, Advent symbol fonts read as drawn ("1663–1672")
+# ("Gonza´lez") is composed with it, "a,1,∗" is an affiliation mark, Advent symbol fonts read as drawn ("1663–1672"),
+# "(Continued on next page)" dropped
 BLOCK_SEP = "\n\n"
 
 KNOWN_SECTIONS = (
@@ -439,6 +440,8 @@ def _raw_block(block: dict[str, Any], width: float, height: float, numbered: boo
         if not n:
             continue
         text = clean_glyphs(line_text(ln["spans"]).replace(SOFT, "")).strip()
+        if _CONTINUED.fullmatch(text):
+            continue  # page furniture: "(Continued on next page)" would open the sentence after it
         if not lines and first is not None and second_size:
             footnote_mark = _FOOTNOTE_MARK.fullmatch(first[0]) is not None and first[1] < 0.8 * second_size
         chars += n
@@ -464,6 +467,10 @@ def _raw_block(block: dict[str, Any], width: float, height: float, numbered: boo
         fonts=fonts,
         col=col,
     )
+
+
+# a box or abstract broken over pages says so (BMC, Elsevier): "(Continued on next page)", "(Continued from previous page)"
+_CONTINUED = re.compile(r"\(?continued (?:(?:on|from) (?:the )?(?:next|previous|following) page|overleaf)\)?\.?", re.I)
 
 
 def _line_numbered(blocks: list[dict[str, Any]], width: float) -> bool:

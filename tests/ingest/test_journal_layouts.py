@@ -441,3 +441,27 @@ def test_the_copyright_line_dates_a_paper_whose_header_names_no_known_venue(tmp_
         created="D:20130301000000",
     )
     assert read_front_matter(pdf).year == 2009
+
+
+def test_a_continued_on_next_page_note_is_not_part_of_the_next_sentence(tmp_path: Path) -> None:
+    # Dodd et al. 2014 (BMC Medicine): the structured abstract breaks over pages under "(Continued on next page)",
+    # which was read as the start of "Results: Women randomised to Lifestyle Advice demonstrated …"
+    path = tmp_path / "bmc.pdf"
+    doc = pymupdf.open()
+    first = doc.new_page()
+    first.insert_text((72, 100), "Effects of antenatal lifestyle advice on maternal diet", fontsize=16, fontname="tibo")
+    first.insert_text((72, 140), "Methods: Women were randomised to Lifestyle Advice or Standard Care, with", fontsize=10)
+    first.insert_text((72, 152), "their treatment group allocated using the stratification variables.", fontsize=10)
+    first.insert_text((72, 166), "(Continued on next page)", fontsize=8)
+    second = doc.new_page()
+    second.insert_text(
+        (72, 80), "Results: Women randomised to Lifestyle Advice demonstrated an increase in the servings", fontsize=10
+    )
+    second.insert_text(
+        (72, 92), "of fruit and vegetables consumed per day, compared with women receiving Standard Care.", fontsize=10
+    )
+    doc.save(path)
+    doc.close()
+    text = " ".join(b.text for b in parse_pdf(path, "p", "local").blocks)
+    assert "Continued" not in text
+    assert "Results: Women randomised to Lifestyle Advice demonstrated" in text
