@@ -508,7 +508,9 @@ def _split_run_in_heading(raw: _Raw) -> list[_Raw]:
         and first.x1 < second.x1 - 0.2 * (second.x1 - second.x0)  # a short line: it does not run on into the text
         and PARAGRAPH_HEADING.match(first.text)
         and not first.text.endswith((".", ":"))
-        and not _looks_like_header_row(first.text, False)
+        # column names ("Model Yelp'13 Yelp'14 IMDB") are no heading; a short name in capitals ("Healthy Eating Index")
+        # over prose in the text's own face is one
+        and not (_looks_like_header_row(first.text, False) and (len(first.text.split()) > 4 or re.search(r"\d", first.text)))
         and len(re.findall(r"\b[a-z]{2,}\b", second.text)) >= 4  # prose follows, not a table's numbers
     ):
         # "Optimal patterns vs control measurements" / "The behavioral outcome …": a subsection heading on a line of

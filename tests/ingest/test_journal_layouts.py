@@ -124,6 +124,23 @@ def test_headings_in_a_face_not_flagged_bold_open_their_sections(tmp_path: Path)
     assert doc.references and doc.references[0].startswith("1. Quandt F")  # the bibliography, not prose
 
 
+def test_a_subsection_name_in_capitals_over_its_paragraph_is_not_read_into_the_sentence(tmp_path: Path) -> None:
+    # Dodd et al. 2014 (BMC Medicine): "Healthy Eating Index" in another face on its own line over its paragraph was
+    # read as the opening of "Women randomised to receive Lifestyle Advice demonstrated …" (column names like
+    # "Model Yelp'13 Yelp'14 IMDB" stay with their table)
+    body = [
+        "Women randomised to receive Lifestyle Advice demonstrated significant",
+        "improvement in their diet quality as measured by the index, at both 28",
+        "and 36 weeks' gestation, compared with women receiving Standard Care.",
+    ]
+    lines = [(70, "Results", 12, "tibo"), (90, "Women in both groups were similar at trial entry.", 10, "tiro")]
+    lines += [(125, "Healthy Eating Index", 9.2, "helv")] + [(137 + 12 * i, t, 10, "tiro") for i, t in enumerate(body)]
+    doc = parse_pdf(_page(tmp_path / "bmc.pdf", lines), "bmc", "0" * 64)
+    prose = [b.text for b in doc.blocks if b.kind == "prose"]
+    assert any(t.startswith("Women randomised to receive Lifestyle Advice") for t in prose), prose
+    assert not any("Healthy Eating Index Women" in t for t in prose)
+
+
 def test_a_manuscripts_line_numbers_are_not_read_into_its_text(tmp_path: Path) -> None:
     # Meeson et al. 2019, an accepted manuscript: every line numbered in the left margin, read into the claims as
     # "… a predominant 265 delayed union …"; a subsection number in the text's own face opened no section
