@@ -35,7 +35,8 @@ PARSER_VERSION = "14"  # 8: headings in a face not flagged bold (BMC back matter
 # 13: "sp²/sp³" and "km²" keep their powers, "CH₂" reads "CH2", raised affiliation letters "a,c," are marks; numbered
 # headings in capitals in the text's face ("1. INTRODUCTION", AASTeX); 14: an accent drawn after its letter
 # ("Gonza´lez") is composed with it, "a,1,∗" is an affiliation mark, Advent symbol fonts read as drawn ("1663–1672"),
-# "(Continued on next page)" dropped
+# "(Continued on next page)" dropped, a short name in capitals over its paragraph and a numbered subsection that
+# states its finding ("5.2. Crown height in camels is not correlated …") are headings
 BLOCK_SEP = "\n\n"
 
 KNOWN_SECTIONS = (
@@ -666,6 +667,9 @@ def _is_math_font(font: str, body_font: str) -> bool:
     return math
 
 
+_STATED_SUBSECTION = re.compile(r"\d+\.\d+(?:\.\d+)*\.?(?: [A-Za-z][\w'’/-]*,?){4,30}")
+
+
 def _role(b: _Raw, text: str, style: _Style, refs_started: bool, in_body: bool) -> str:
     """prose, heading, paragraph heading, caption, table, figure, equation, footnote (references are decided by
     section); ``in_body``: past the front matter and outside the bibliography, where a bold line may head a paragraph."""
@@ -684,6 +688,11 @@ def _role(b: _Raw, text: str, style: _Style, refs_started: bool, in_body: bool) 
         # face or smaller (AASTeX)
         or (b.n_lines == 1 and _CAPITALS_HEADING.match(text) is not None and len(text.split()) <= 12)
     )
+    if b.n_lines <= 3 and style.body_font not in b.fonts and _STATED_SUBSECTION.fullmatch(text):
+        # "5.2. Crown height in camels is not correlated with an increase in grass consumption": a subsection that states
+        # its finding, over up to three lines in another face than the text's (Elsevier's italic subsection headings);
+        # as prose it was read into the sentence under it
+        return "heading"
     if heading_like and heading_of(text, b.n_lines) and (not refs_started or b.bold_frac >= 0.8):
         return "heading"  # inside or after the bibliography only bold headings count ("A. Smith" is an author)
     if b.n_lines == 1 and _known(text) and (abs(b.size - style.body_size) >= 0.5 or style.body_font not in b.fonts):

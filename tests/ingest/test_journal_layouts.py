@@ -482,3 +482,21 @@ def test_a_continued_on_next_page_note_is_not_part_of_the_next_sentence(tmp_path
     text = " ".join(b.text for b in parse_pdf(path, "p", "local").blocks)
     assert "Continued" not in text
     assert "Results: Women randomised to Lifestyle Advice demonstrated" in text
+
+
+def test_a_subsection_that_states_its_finding_is_a_heading_not_the_start_of_the_sentence_under_it(tmp_path: Path) -> None:
+    # Semprebon and Rivals 2010 (Palaeogeography, Palaeoclimatology, Palaeoecology): the conclusions' subsections state
+    # their findings in italics over two lines; read as prose, the heading ran into "Average scratch counts are …"
+    lines = [(70, "5. Conclusions", 10, "tibo"), (90, "The paleodietary record of camels is long and varied.", 10, "tiro")]
+    lines += [(120, "5.2. Crown height in camels is not correlated with an increase in grass", 10, "tiit"),
+              (132, "consumption", 10, "tiit")]  # fmt: skip
+    body = [
+        "Average scratch counts are very consistent through time in these fossil camelids",
+        "and are characteristically low, as in the browsers and mixed feeders of today.",
+    ]
+    lines += [(152 + 12 * i, t, 10, "tiro") for i, t in enumerate(body)]
+    doc = parse_pdf(_page(tmp_path / "palaeo3.pdf", lines), "p", "0" * 64)
+    heads = [b.text for b in doc.blocks if b.kind == "heading"]
+    assert "5.2. Crown height in camels is not correlated with an increase in grass consumption" in heads
+    prose = [b.text for b in doc.blocks if b.kind == "prose"]
+    assert any(t.startswith("Average scratch counts are very consistent") for t in prose), prose
