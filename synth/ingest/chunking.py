@@ -17,8 +17,10 @@ from synth.core.records import Block, Chunk, ParsedDoc, Sentence
 from synth.core.text import approx_tokens, fit_spans, split_sentences
 
 # the run-in headings of a structured abstract or report, set on the first line of their paragraph: a label followed
-# by a capitalised word or a number ("Background Recent guidelines …", "Methods Starting in May 2009, …")
+# by a capitalised word or a number ("Background Recent guidelines …", "Methods Starting in May 2009, …"), and a
+# numbered result's label ("Result 2 – The combination of all green tactics improves …", "Finding 3: …")
 _RUN_IN_LABEL = re.compile(
+    r"(?:Results?|Findings?|Observations?|Lessons?|Implications?) \d{1,2}\s*[–—:.-]\s+(?=[A-Z])|"
     r"(?:Background|Context|Objectives?|Aims?|Purpose|Methods?|Materials and [Mm]ethods|Design|Settings?|Participants|"
     r"Patients|Interventions?|Measurements|Main [Oo]utcome [Mm]easures?|Results?|Findings|Conclusions?|Interpretation)"
     r"[:.]?\s+(?=[A-Z0-9])(?![A-Z][a-z]*\s+(?:is|are|was|were|show|shows|showed)\b)"

@@ -21,8 +21,9 @@ OUTPUTS = ("sentences.jsonl", "chunks.jsonl")
 
 class ChunkStage(Stage):
     name = CHUNK
-    version = "5"  # 3: "(Fig. 3)", "(e.g. BERT)" no longer end a sentence; 4: nor does "(Figure 2c, d)." go on;
-    # 5: a structured abstract's run-in label ("Conclusions H pylori …") is not a sentence's first word
+    version = "6"  # 3: "(Fig. 3)", "(e.g. BERT)" no longer end a sentence; 4: nor does "(Figure 2c, d)." go on;
+    # 5: a structured abstract's run-in label ("Conclusions H pylori …") is not a sentence's first word; 6: nor is a
+    # numbered result's ("Result 2 – The combination …")
     upstream = (PARSE,)
 
     def inputs(self, ctx: StageContext) -> dict[str, Any]:

@@ -69,6 +69,9 @@ def test_a_structured_abstracts_run_in_labels_are_not_read_into_its_sentences() 
             (1, "Abstract", "prose", "Results The pooled analysis of eight studies showed an effect."),
             (1, "Abstract", "prose", "Conclusions H pylori eradication therapy combined with iron is more effective."),
             (1, "Abstract", "prose", "Results on XNLI are lower than on PAWS-X."),
+            # Malavolta et al. 2021 (MSR): a numbered result's label was read as "2 – The combination of …"
+            (2, "IV. RESULTS", "prose", "Result 2 – The combination of all green tactics improves energy-efficiency."),
+            (2, "IV. RESULTS", "prose", "Results 12 of 20 patients improved."),
         ]
     )
     sents = sentences_of(doc)
@@ -76,6 +79,8 @@ def test_a_structured_abstracts_run_in_labels_are_not_read_into_its_sentences() 
         "The pooled analysis of eight studies showed an effect.",
         "H pylori eradication therapy combined with iron is more effective.",
         "Results on XNLI are lower than on PAWS-X.",  # a sentence about results keeps its first word
+        "The combination of all green tactics improves energy-efficiency.",
+        "12 of 20 patients improved.",
     ]
     assert all(span_text(doc, s.char_start, s.char_end) == s.text for s in sents)
 
