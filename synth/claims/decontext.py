@@ -327,7 +327,10 @@ _REFERENT_NOUNS = (
     r"(?:methods?|approach(?:es)?|models?|findings?|results?|setups?|settings?|experiments?|observations?|phenomen(?:on|a)|"
     r"effects?|techniques?|strateg(?:y|ies)|baselines?|systems?|cases?|numbers|trends?|variants?|configurations?|"
     r"modifications?|encoders?|architectures?|ones|scores?|improvements?|gains?|differences?|values?|benchmarks?|"
-    r"datasets?|corpora|tasks?|languages?|changes?|conditions?|variations?|measures?|metrics?|points?)"
+    r"datasets?|corpora|tasks?|languages?|changes?|conditions?|variations?|measures?|metrics?|points?|"
+    # the things a study in the life and earth sciences points back to: "this new record", "these samples"
+    r"records?|studies|samples?|sites?|groups?|patients|participants|subjects|interventions?|treatments?|trials|"
+    r"specimens?|populations?|animals|species|stations?|catchments?|cohorts?)"
 )
 _FORWARD = re.compile(
     r"^As (?:will be |is |was )?(?:shown|seen|discussed|described|reported|detailed|explained)(?: in [^,]{1,60}?)?"
@@ -341,17 +344,21 @@ _DANGLING = re.compile(
     r"|\b(?:above|aforementioned)\b(?!\s+(?:\d|chance|average|zero))"
     # "at both stations", "for both groups": which two, the text before says
     r"|\b[Bb]oth (?:the )?[a-z]+s\b(?! (?:and|of|as)\b)"
+    # "the effect of the intervention was modified by …": which intervention, the trial's text before says
+    r"|\b[Tt]he (?:intervention|treatment|exposure)\b(?! (?:of|with|in|group|arm|and)\b)"
 )
 _DANGLING_PRONOUN = re.compile(
     r"(?:^|[,;]\s*|\b(?i:although|while|since|because|as|but|and|so)\s+)(?:[Tt]his|[Tt]hat|[Ii]t)\s+"
     r"(?:is|was|indicates|shows|suggests|means|implies|demonstrates|confirms|helps|leads|results)\b"
     r"|\b(?:[Tt]his|[Ii]t)\s+(?:indicates|shows|suggests|implies|demonstrates|confirms)\b"
+    r"|\b(?:[Tt]hese|[Tt]hose) (?:are|were)\b"  # "To our knowledge, these are the only studies that …"
 )
 # a sentence about "the model" that never says which
 _GENERIC_SUBJECT = re.compile(
     r"^(?:The|This|Our|Each|The resulting|The final|The trained|The proposed) (?:model|encoder|network|system|method|approach|"
     r"classifier|architecture|algorithm|parser)s?\b(?!\s+(?:of|for|with|called|named|trained on|proposed by)\b)"
     r"|^The (?:performance|results?|accuracy|scores?|improvements?|gains?|drop|numbers)\b(?!\s+(?:of|on|for|in)\b)"
+    r"|^The (?:opposite|reverse|converse|same)\b"  # "The opposite also holds true: …"
 )
 # the sentence before is about somebody else's work (a citation): "this work" after it is theirs
 _OTHERS = re.compile(

@@ -62,8 +62,9 @@ class ClaimsStage(Stage):
     # hyphenated surname or told with "they concluded", a participant's quoted words, "Accordingly", "both <things>";
     # where data came from and how a quantity is got; 25: the question gate names a paper as its extractor read it (the
     # title from the first page's lines too); 26: the authors' earlier study ("We previously identified") is cited, a
-    # quoted "we" is the speaker's, "our understanding of" is the field's
-    version = "26"
+    # quoted "we" is the speaker's, "our understanding of" is the field's; 27: "the intervention", "this new record",
+    # "these are the only studies", "The opposite also holds" lean on the text before
+    version = "27"
     upstream = (SEARCH, PARSE, CHUNK)
 
     def inputs(self, ctx: StageContext) -> dict[str, Any]:

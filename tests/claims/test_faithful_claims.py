@@ -60,6 +60,11 @@ REWRITES = [
     # "our understanding" of a subject is the field's (Barnett et al. 2014: was "Barnett et al. (2014)'s understanding")
     ("The new samples fill major gaps in our understanding of the past distribution of lions.", None, TILLEY,
      "The new samples fill major gaps in the understanding of the past distribution of lions."),
+    # what only the text before names (heldout-10: a trial, a sea-level record, a systematic review)
+    ("There was some evidence that the effect of the intervention was modified by maternal BMI.", None, TILLEY, None),
+    ("The opposite also holds true: cooling may be matched by decreasing rates of sea-level rise.", None, TILLEY, None),
+    ("To our knowledge, these are the only studies that describe smoking as a risk factor.", None, TILLEY, None),
+    ("A linear trend for the duration of this new record cannot be entirely discarded.", None, TILLEY, None),
 ]  # fmt: skip
 
 
