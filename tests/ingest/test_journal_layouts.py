@@ -373,6 +373,16 @@ def test_an_author_contribution_heading_is_back_matter() -> None:
     assert heading_of("AUTHOR CONTRIBUTION", 1) == "AUTHOR CONTRIBUTION"
 
 
+def _author_line(page: pymupdf.Page, y: float, names: list[tuple[str, str]], size: float) -> None:
+    """Names at ``size`` on one baseline, each followed by its affiliation marks raised in a smaller size."""
+    x = 72.0
+    for name, mark in names:
+        page.insert_text((x, y), name, fontsize=size, fontname="tiro")
+        x += pymupdf.get_text_length(name, fontname="tiro", fontsize=size)
+        page.insert_text((x, y - size * 0.45), mark, fontsize=size * 0.67, fontname="tiro")
+        x += pymupdf.get_text_length(mark, fontname="tiro", fontsize=size * 0.67)
+
+
 def test_a_doi_in_the_title_field_is_no_title_and_raised_affiliation_letters_are_no_name(tmp_path: Path) -> None:
     # Lane et al. 2005, Journal of Hydrology (Elsevier): the PDF's title field holds the DOI, which the page prints in
     # its footer; the author line raises "a,c," after each name in a smaller size
@@ -381,12 +391,7 @@ def test_a_doi_in_the_title_field_is_no_title_and_raised_affiliation_letters_are
     page = doc.new_page()
     page.insert_text((72, 60), "Journal of Hydrology 310 (2005) 253-265", fontsize=8, fontname="tiro")
     page.insert_text((72, 110), "The response of flow duration curves to afforestation", fontsize=17, fontname="tiro")
-    x = 72.0
-    for name, mark in (("Patrick N.J. Lane", "a,c,"), ("*, Alice E. Best", "b,c,d"), (", Lu Zhang", "b,c")):
-        page.insert_text((x, 140), name, fontsize=13, fontname="tiro")
-        x += pymupdf.get_text_length(name, fontname="tiro", fontsize=13)
-        page.insert_text((x, 134), mark, fontsize=9, fontname="tiro")
-        x += pymupdf.get_text_length(mark, fontname="tiro", fontsize=9)
+    _author_line(page, 140, [("Patrick N.J. Lane", "a,c,"), ("*, Alice E. Best", "b,c,d"), (", Lu Zhang", "b,c")], 13)
     page.insert_text((72, 165), "aSchool of Forest and Ecosystem Studies, University of Melbourne", fontsize=8, fontname="tiro")
     page.insert_text((72, 200), "Abstract", fontsize=9, fontname="tibo")
     page.insert_text((72, 215), "The hydrologic effect of replacing pasture with trees is well understood.", fontsize=9,
@@ -407,12 +412,7 @@ def test_raised_affiliation_letters_with_a_footnote_number_are_no_name(tmp_path:
     doc = pymupdf.open()
     page = doc.new_page()
     page.insert_text((72, 110), "Native advertising as a content marketing strategy", fontsize=17, fontname="tiro")
-    x = 72.0
-    for name, mark in (("Davor Trbusic", "a,1,*"), (", Drazen Males", "b"), (", Luka Sikic", "a,2")):
-        page.insert_text((x, 140), name, fontsize=11, fontname="tiro")
-        x += pymupdf.get_text_length(name, fontname="tiro", fontsize=11)
-        page.insert_text((x, 135), mark, fontsize=7, fontname="tiro")
-        x += pymupdf.get_text_length(mark, fontname="tiro", fontsize=7)
+    _author_line(page, 140, [("Davor Trbusic", "a,1,*"), (", Drazen Males", "b"), (", Luka Sikic", "a,2")], 11)
     page.insert_text((72, 160), "aCatholic University of Croatia, Ilica 242, Zagreb, Croatia", fontsize=8, fontname="tiro")
     page.insert_text((72, 200), "Abstract", fontsize=9, fontname="tibo")
     page.insert_text((72, 215), "Native advertising blends paid content into the editorial flow of news portals.", fontsize=9,
