@@ -100,6 +100,13 @@ def test_the_year_is_read_from_the_running_header_before_the_file_date(
     assert (front.venue, front.year) == (venue, year)
 
 
+def _results_then(heading: tuple[str, float], first: str, body: list[str]) -> list[tuple[float, str, float, str]]:
+    """Lines of a "Results" section: ``first`` as its opening paragraph, then ``heading`` (text, size) in another face on
+    its own line directly over the ``body`` lines (BMC's subsection layout)."""
+    lines = [(70.0, "Results", 12.0, "tibo"), (90.0, first, 10.0, "tiro"), (125.0, heading[0], heading[1], "helv")]
+    return lines + [(137.0 + 12 * i, t, 10.0, "tiro") for i, t in enumerate(body)]
+
+
 def test_headings_in_a_face_not_flagged_bold_open_their_sections(tmp_path: Path) -> None:
     # De Marchis et al. 2016 (BMC): subsection and back-matter headings in another face, at the text's size or smaller,
     # in the same text block as the paragraph under them; the bibliography used to be read as the conclusions' prose
@@ -113,8 +120,7 @@ def test_headings_in_a_face_not_flagged_bold_open_their_sections(tmp_path: Path)
         "on hand motor recovery in stroke patients. Front Hum Neurosci. 2014;8:1-6.",
         "2. Bauer R, Fels M, Gharabaghi A. Bridging the gap between motor imagery.",
     ]
-    lines = [(70, "Results", 12, "tibo"), (90, "We explored 1440 stimulation patterns during the scan.", 10, "tiro")]
-    lines += [(125, "Optimal patterns vs control", 10, "helv")] + [(137 + 12 * i, t, 10, "tiro") for i, t in enumerate(body)]
+    lines = _results_then(("Optimal patterns vs control", 10), "We explored 1440 stimulation patterns during the scan.", body)
     lines += [(200, "References", 7.5, "helv")] + [(210 + 10 * i, t, 7.5, "tiro") for i, t in enumerate(refs)]
     pdf = _page(tmp_path / "bmc.pdf", lines)
     doc = parse_pdf(pdf, "bmc", "0" * 64)
@@ -133,8 +139,7 @@ def test_a_subsection_name_in_capitals_over_its_paragraph_is_not_read_into_the_s
         "improvement in their diet quality as measured by the index, at both 28",
         "and 36 weeks' gestation, compared with women receiving Standard Care.",
     ]
-    lines = [(70, "Results", 12, "tibo"), (90, "Women in both groups were similar at trial entry.", 10, "tiro")]
-    lines += [(125, "Healthy Eating Index", 9.2, "helv")] + [(137 + 12 * i, t, 10, "tiro") for i, t in enumerate(body)]
+    lines = _results_then(("Healthy Eating Index", 9.2), "Women in both groups were similar at trial entry.", body)
     doc = parse_pdf(_page(tmp_path / "bmc.pdf", lines), "bmc", "0" * 64)
     prose = [b.text for b in doc.blocks if b.kind == "prose"]
     assert any(t.startswith("Women randomised to receive Lifestyle Advice") for t in prose), prose
@@ -373,34 +378,44 @@ def test_an_author_contribution_heading_is_back_matter() -> None:
     assert heading_of("AUTHOR CONTRIBUTION", 1) == "AUTHOR CONTRIBUTION"
 
 
-def _author_line(page: pymupdf.Page, y: float, names: list[tuple[str, str]], size: float) -> None:
-    """Names at ``size`` on one baseline, each followed by its affiliation marks raised in a smaller size."""
+def _front_page(path: Path, title: str, names: list[tuple[str, str]], size: float, affiliation: str, abstract: str) -> Path:
+    """A first page: ``title``, an author line of ``names`` at ``size``, each followed by its affiliation marks raised in
+    a smaller size, the first affiliation and the abstract's first line; saved to ``path``."""
+    doc = pymupdf.open()
+    page = doc.new_page()
+    page.insert_text((72, 110), title, fontsize=17, fontname="tiro")
     x = 72.0
     for name, mark in names:
-        page.insert_text((x, y), name, fontsize=size, fontname="tiro")
+        page.insert_text((x, 140), name, fontsize=size, fontname="tiro")
         x += pymupdf.get_text_length(name, fontname="tiro", fontsize=size)
-        page.insert_text((x, y - size * 0.45), mark, fontsize=size * 0.67, fontname="tiro")
+        page.insert_text((x, 140 - size * 0.45), mark, fontsize=size * 0.67, fontname="tiro")
         x += pymupdf.get_text_length(mark, fontname="tiro", fontsize=size * 0.67)
+    page.insert_text((72, 165), affiliation, fontsize=8, fontname="tiro")
+    page.insert_text((72, 200), "Abstract", fontsize=9, fontname="tibo")
+    page.insert_text((72, 215), abstract, fontsize=9, fontname="tiro")
+    doc.save(path)
+    doc.close()
+    return path
 
 
 def test_a_doi_in_the_title_field_is_no_title_and_raised_affiliation_letters_are_no_name(tmp_path: Path) -> None:
     # Lane et al. 2005, Journal of Hydrology (Elsevier): the PDF's title field holds the DOI, which the page prints in
     # its footer; the author line raises "a,c," after each name in a smaller size
-    path = tmp_path / "hydrology.pdf"
-    doc = pymupdf.open()
-    page = doc.new_page()
-    page.insert_text((72, 60), "Journal of Hydrology 310 (2005) 253-265", fontsize=8, fontname="tiro")
-    page.insert_text((72, 110), "The response of flow duration curves to afforestation", fontsize=17, fontname="tiro")
-    _author_line(page, 140, [("Patrick N.J. Lane", "a,c,"), ("*, Alice E. Best", "b,c,d"), (", Lu Zhang", "b,c")], 13)
-    page.insert_text((72, 165), "aSchool of Forest and Ecosystem Studies, University of Melbourne", fontsize=8, fontname="tiro")
-    page.insert_text((72, 200), "Abstract", fontsize=9, fontname="tibo")
-    page.insert_text((72, 215), "The hydrologic effect of replacing pasture with trees is well understood.", fontsize=9,
-                     fontname="tiro")  # fmt: skip
-    page.insert_text((72, 760), "doi:10.1016/j.jhydrol.2005.01.006", fontsize=8, fontname="tiro")
+    path = _front_page(
+        tmp_path / "hydrology.pdf",
+        "The response of flow duration curves to afforestation",
+        [("Patrick N.J. Lane", "a,c,"), ("*, Alice E. Best", "b,c,d"), (", Lu Zhang", "b,c")],
+        13,
+        "aSchool of Forest and Ecosystem Studies, University of Melbourne",
+        "The hydrologic effect of replacing pasture with trees is well understood.",
+    )
+    doc = pymupdf.open(path)
+    doc[0].insert_text((72, 60), "Journal of Hydrology 310 (2005) 253-265", fontsize=8, fontname="tiro")
+    doc[0].insert_text((72, 760), "doi:10.1016/j.jhydrol.2005.01.006", fontsize=8, fontname="tiro")
     doc.set_metadata({"title": "doi:10.1016/j.jhydrol.2005.01.006"})
-    doc.save(path)
+    doc.save(tmp_path / "hydrology-doi.pdf")
     doc.close()
-    front = read_front_matter(path)
+    front = read_front_matter(tmp_path / "hydrology-doi.pdf")
     assert front.title == "The response of flow duration curves to afforestation"
     assert front.authors == ["Patrick N.J. Lane", "Alice E. Best", "Lu Zhang"]
 
@@ -408,17 +423,14 @@ def test_a_doi_in_the_title_field_is_no_title_and_raised_affiliation_letters_are
 def test_raised_affiliation_letters_with_a_footnote_number_are_no_name(tmp_path: Path) -> None:
     # Trbušić, Maleš and Sikić's manuscript (elsarticle): each name raises its affiliation letter, then a footnote
     # number and a star, "a,1,∗"; read as part of the name, the first author was "Davor Trbusica"
-    path = tmp_path / "elsarticle.pdf"
-    doc = pymupdf.open()
-    page = doc.new_page()
-    page.insert_text((72, 110), "Native advertising as a content marketing strategy", fontsize=17, fontname="tiro")
-    _author_line(page, 140, [("Davor Trbusic", "a,1,*"), (", Drazen Males", "b"), (", Luka Sikic", "a,2")], 11)
-    page.insert_text((72, 160), "aCatholic University of Croatia, Ilica 242, Zagreb, Croatia", fontsize=8, fontname="tiro")
-    page.insert_text((72, 200), "Abstract", fontsize=9, fontname="tibo")
-    page.insert_text((72, 215), "Native advertising blends paid content into the editorial flow of news portals.", fontsize=9,
-                     fontname="tiro")  # fmt: skip
-    doc.save(path)
-    doc.close()
+    path = _front_page(
+        tmp_path / "elsarticle.pdf",
+        "Native advertising as a content marketing strategy",
+        [("Davor Trbusic", "a,1,*"), (", Drazen Males", "b"), (", Luka Sikic", "a,2")],
+        11,
+        "aCatholic University of Croatia, Ilica 242, Zagreb, Croatia",
+        "Native advertising blends paid content into the editorial flow of news portals.",
+    )
     assert read_front_matter(path).authors == ["Davor Trbusic", "Drazen Males", "Luka Sikic"]
 
 
