@@ -62,7 +62,9 @@ and "CH2"; a DOI in the PDF's title field is no title; cited results with a hyph
 concluded"; a participant's quoted words; "Accordingly"/"both <things>" lean on the text before; AASTeX headings);
 ``issue15-r16``: the twelve ``heldout-10`` papers, judged once at their first run by three helpers who read each claim
 against its PDF and had not seen the rules (all-four 0.27 on 78 claims from 10 of the 12 papers: finding 0.76,
-self-contained 0.50, faithful 0.77, relevant 0.56; kind 0.75).
+self-contained 0.50, faithful 0.77, relevant 0.56; kind 0.75); ``issue15-r17``: claims new after the fixes made on
+reading them (accents drawn after their letters, Advent symbol fonts, "(Continued on next page)", subsection names over
+their paragraphs, "Result 2 –", a quoted "we", "We previously", "the intervention"): heldout-10 0.34 on 67 claims.
 Reported per split, per split and question, and per question over all papers (``any | <question>``): claims presented
 (and per paper), precision of all four criteria together, each criterion alone, kind accuracy on findings, and how many
 presented claims have no judgement (a changed claim text must be re-judged, never scored silently; ``--dump-unjudged``
