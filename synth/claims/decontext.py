@@ -656,8 +656,8 @@ def _attribute(out: str, ctx: PaperContext, named: bool = False) -> str:
     "our encoder" → "the encoder of Joulin et al. (2016)"; after the first mention, "they"/"their"."""
     ref = ctx.ref
     is_title = ref.startswith("“")
-    out = re.sub(r"\b([Oo])ur (understanding|knowledge) of\b", lambda m: f"{'T' if m.group(1) == 'O' else 't'}he "
-                 f"{m.group(2)} of", out)  # fmt: skip  # "gaps in our understanding of …": the field's, not the authors'
+    # "gaps in our understanding of …": the field's, not the authors'
+    out = re.sub(r"\b([Oo])ur (understanding|knowledge) of\b", lambda m: ("T" if m[1] == "O" else "t") + f"he {m[2]} of", out)
     # words in quotation marks are someone's own ("as one janitor described, “we only feel safe when we are home”"):
     # their first person is the speaker's, never the authors'
     parts = [

@@ -88,7 +88,7 @@ def page_dict(page: Any, flags: int | None = None) -> dict[str, Any]:
         table = _ADVENT_SYMBOLS.get(sp.get("font", "").split("+", 1)[-1])
         if table is not None:
             sp["text"] = sp["text"].translate(table)
-    if not any(ch in sp["text"] for sp in spans for ch in SPACING_TO_COMBINING if ch != "`"):
+    if not any(ch in sp["text"] for sp in spans for ch in _SPACING):  # a grave alone is as often a quote
         return text
     raw = page.get_text("rawdict", flags=flags)
     raw_spans = [sp for b in raw["blocks"] for ln in b.get("lines", ()) for sp in ln["spans"]]

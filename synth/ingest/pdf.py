@@ -413,6 +413,9 @@ def _raw_block(block: dict[str, Any], width: float, height: float, numbered: boo
             continue  # rotated text: the arXiv stamp in the margin, axis labels
         if numbered and _margin_number(ln, width):
             continue  # a manuscript's line number ("237" beside "As the gap size increased …")
+        text = clean_glyphs(line_text(ln["spans"]).replace(SOFT, "")).strip()
+        if _CONTINUED.fullmatch(text):
+            continue  # page furniture: "(Continued on next page)" would open the sentence after it
         n, bold, weighted, x0, x1 = 0, 0, 0.0, 1e9, -1e9
         faces: Counter[str] = Counter()
         first: tuple[str, float] | None = None
@@ -440,9 +443,6 @@ def _raw_block(block: dict[str, Any], width: float, height: float, numbered: boo
             x0, x1 = min(x0, bbox[0]), max(x1, bbox[2])
         if not n:
             continue
-        text = clean_glyphs(line_text(ln["spans"]).replace(SOFT, "")).strip()
-        if _CONTINUED.fullmatch(text):
-            continue  # page furniture: "(Continued on next page)" would open the sentence after it
         if not lines and first is not None and second_size:
             footnote_mark = _FOOTNOTE_MARK.fullmatch(first[0]) is not None and first[1] < 0.8 * second_size
         chars += n

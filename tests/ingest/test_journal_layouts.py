@@ -5,6 +5,7 @@ the running header, and back-matter headings in a face PyMuPDF does not flag as 
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from pathlib import Path
 
 import pymupdf
@@ -14,12 +15,21 @@ from synth.ingest.metadata import read_front_matter
 from synth.ingest.pdf import parse_pdf
 
 
-def _page(path: Path, lines: list[tuple[float, str, float, str]], title: str = "", created: str = "") -> Path:
-    """A one-page PDF of ``(y, text, size, font)`` lines at the left margin, with the given metadata."""
+def _page(
+    path: Path,
+    lines: list[tuple[float, str, float, str]],
+    title: str = "",
+    created: str = "",
+    draw: Callable[[pymupdf.Page], None] | None = None,
+) -> Path:
+    """A one-page PDF of ``(y, text, size, font)`` lines at the left margin, and what ``draw`` puts on it, with the
+    given metadata."""
     doc = pymupdf.open()
     page = doc.new_page()
     for y, text, size, font in lines:
         page.insert_text((72, y), text, fontsize=size, fontname=font)
+    if draw is not None:
+        draw(page)
     doc.set_metadata({"title": title, "creationDate": created})
     doc.save(path)
     doc.close()
@@ -378,24 +388,29 @@ def test_an_author_contribution_heading_is_back_matter() -> None:
     assert heading_of("AUTHOR CONTRIBUTION", 1) == "AUTHOR CONTRIBUTION"
 
 
-def _front_page(path: Path, title: str, names: list[tuple[str, str]], size: float, affiliation: str, abstract: str) -> Path:
+def _front_page(
+    path: Path,
+    title: str,
+    names: list[tuple[str, str]],
+    size: float,
+    affiliation: str,
+    abstract: str,
+    more: tuple[tuple[float, str, float, str], ...] = (),
+    meta_title: str = "",
+) -> Path:
     """A first page: ``title``, an author line of ``names`` at ``size``, each followed by its affiliation marks raised in
-    a smaller size, the first affiliation and the abstract's first line; saved to ``path``."""
-    doc = pymupdf.open()
-    page = doc.new_page()
-    page.insert_text((72, 110), title, fontsize=17, fontname="tiro")
-    x = 72.0
-    for name, mark in names:
-        page.insert_text((x, 140), name, fontsize=size, fontname="tiro")
-        x += pymupdf.get_text_length(name, fontname="tiro", fontsize=size)
-        page.insert_text((x, 140 - size * 0.45), mark, fontsize=size * 0.67, fontname="tiro")
-        x += pymupdf.get_text_length(mark, fontname="tiro", fontsize=size * 0.67)
-    page.insert_text((72, 165), affiliation, fontsize=8, fontname="tiro")
-    page.insert_text((72, 200), "Abstract", fontsize=9, fontname="tibo")
-    page.insert_text((72, 215), abstract, fontsize=9, fontname="tiro")
-    doc.save(path)
-    doc.close()
-    return path
+    a smaller size, the first affiliation, the abstract's first line and ``more`` lines (see :func:`_page`)."""
+
+    def author_line(page: pymupdf.Page) -> None:
+        x = 72.0
+        for name, mark in names:
+            page.insert_text((x, 140), name, fontsize=size, fontname="tiro")
+            x += pymupdf.get_text_length(name, fontname="tiro", fontsize=size)
+            page.insert_text((x, 140 - size * 0.45), mark, fontsize=size * 0.67, fontname="tiro")
+            x += pymupdf.get_text_length(mark, fontname="tiro", fontsize=size * 0.67)
+
+    lines = [(110.0, title, 17.0, "tiro"), (165.0, affiliation, 8.0, "tiro"), (200.0, "Abstract", 9.0, "tibo")]
+    return _page(path, [*lines, (215.0, abstract, 9.0, "tiro"), *more], title=meta_title, draw=author_line)
 
 
 def test_a_doi_in_the_title_field_is_no_title_and_raised_affiliation_letters_are_no_name(tmp_path: Path) -> None:
@@ -408,14 +423,13 @@ def test_a_doi_in_the_title_field_is_no_title_and_raised_affiliation_letters_are
         13,
         "aSchool of Forest and Ecosystem Studies, University of Melbourne",
         "The hydrologic effect of replacing pasture with trees is well understood.",
+        more=(
+            (60, "Journal of Hydrology 310 (2005) 253-265", 8, "tiro"),
+            (760, "doi:10.1016/j.jhydrol.2005.01.006", 8, "tiro"),
+        ),
+        meta_title="doi:10.1016/j.jhydrol.2005.01.006",
     )
-    doc = pymupdf.open(path)
-    doc[0].insert_text((72, 60), "Journal of Hydrology 310 (2005) 253-265", fontsize=8, fontname="tiro")
-    doc[0].insert_text((72, 760), "doi:10.1016/j.jhydrol.2005.01.006", fontsize=8, fontname="tiro")
-    doc.set_metadata({"title": "doi:10.1016/j.jhydrol.2005.01.006"})
-    doc.save(tmp_path / "hydrology-doi.pdf")
-    doc.close()
-    front = read_front_matter(tmp_path / "hydrology-doi.pdf")
+    front = read_front_matter(path)
     assert front.title == "The response of flow duration curves to afforestation"
     assert front.authors == ["Patrick N.J. Lane", "Alice E. Best", "Lu Zhang"]
 
